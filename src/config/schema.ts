@@ -1,0 +1,87 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+/**
+ * The one schema of the settings. It gives the Config type, the validation, the README's reference,
+ * the Singer `--about` settings and the Airbyte connectionSpecification.
+ */
+export const ConfigSchema = Type.Object(
+  {
+    access_token: Type.String({
+      title: 'App API key',
+      description: 'Customer.io App API key (bearer token). Also accepted as `api_key`.',
+      minLength: 1,
+      airbyte_secret: true,
+      order: 0,
+    }),
+    region: Type.Union([Type.Literal('us'), Type.Literal('eu')], {
+      title: 'Region',
+      description: 'Data centre of the workspace: us (api.customer.io) or eu (api-eu.customer.io).',
+      default: 'us',
+      order: 1,
+    }),
+    base_url: Type.Optional(
+      Type.String({
+        title: 'Base URL',
+        description:
+          'Overrides the API host (for the simulator or a proxy). https, or http on a loopback address only.',
+        order: 5,
+      }),
+    ),
+    start_date: Type.Optional(
+      Type.String({
+        title: 'Start date',
+        description:
+          'Replicate data from this day on: MM/DD/YYYY, YYYY-MM-DD or ISO 8601. Default: everything.',
+        examples: ['2024-01-01', '01/31/2024', '2024-01-01T00:00:00Z'],
+        order: 2,
+      }),
+    ),
+    streams: Type.Optional(
+      Type.Array(Type.String(), {
+        title: 'Tables',
+        description: 'Tables to replicate. Default: all 18.',
+        order: 6,
+      }),
+    ),
+    destination: Type.String({
+      title: 'Destination',
+      description: 'duckdb:<file> or postgres://user@host:port/db (only for `cio-sync sync`).',
+      default: 'duckdb:customerio.duckdb',
+      order: 7,
+    }),
+    schema: Type.String({
+      title: 'Database schema',
+      description: 'PostgreSQL schema to load into.',
+      default: 'public',
+      order: 8,
+    }),
+    max_requests_per_second: Type.Number({
+      title: 'Request rate',
+      description: 'Requests per second shared by all tables (the App API allows 10).',
+      default: 10,
+      exclusiveMinimum: 0,
+      maximum: 1000,
+      order: 3,
+    }),
+    request_timeout: Type.Number({
+      title: 'Request timeout (s)',
+      description: 'Seconds to wait for one response before retrying.',
+      default: 60,
+      exclusiveMinimum: 0,
+      maximum: 3600,
+      order: 4,
+    }),
+    concurrency: Type.Integer({
+      title: 'Concurrency',
+      description: 'Requests in flight at once at most (the rate limit still applies).',
+      default: 8,
+      minimum: 1,
+      maximum: 64,
+      order: 9,
+    }),
+    user_agent: Type.Optional(Type.String({ title: 'User agent', order: 10 })),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;

@@ -1,0 +1,85 @@
+import type { ApiClient, ApiRequest, Paging } from '../api/types.js';
+
+/** The 18 tables of the product contract (shared/docs/streams.md). */
+export const STREAM_NAMES = [
+  'broadcasts',
+  'transactional_messages',
+  'customers',
+  'campaigns',
+  'newsletters',
+  'segments',
+  'messages',
+  'exports',
+  'activities',
+  'sender_identities',
+  'reporting_webhooks',
+  'snippets',
+  'ip_addresses',
+  'collections',
+  'topics',
+  'workspaces',
+  'types',
+  'eps_suppression',
+] as const;
+
+export type StreamName = (typeof STREAM_NAMES)[number];
+
+/** The subset of JSON Schema that the catalogs, DDL and validation use. */
+export interface JsonSchema {
+  type?: string | string[];
+  format?: string;
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  required?: string[];
+  additionalProperties?: boolean | JsonSchema;
+  [keyword: string]: unknown;
+}
+
+/** A row as it reaches a sink: top-level fields only; date-time fields as RFC 3339 strings. */
+export type Row = Record<string, unknown>;
+
+export interface StreamDefinition {
+  name: StreamName;
+  /** Method, path and any fixed query or body parameters. */
+  request: ApiRequest;
+  /** The key of the array of records in the response envelope. */
+  recordsKey: string;
+  paging: Paging;
+  primaryKey: string[];
+  /** Present for incremental streams: the field whose value is the bookmark. */
+  replicationKey?: string;
+  /**
+   * For full-table streams with a time field: the start date filters on it, and rows older than
+   * the oldest value read are kept as "aged out" rather than marked deleted.
+   */
+  timeField?: string;
+  /** The API filters by time itself (messages: `start_ts`). */
+  serverTimeFilter?: 'start_ts';
+  /** JSON Schema of one row (without the `_cio_*` metadata columns). */
+  schema: JsonSchema;
+  /** Turns one API record into a row, when that is more than converting timestamps. */
+  toRow?: (record: unknown) => Row;
+  /** Streams that need code rather than the table-driven reader. */
+  reader?: 'customers' | 'suppressions';
+}
+
+/** One page of rows ready for a sink, and where the read continues after it (null: complete). */
+export interface StreamPage {
+  rows: Row[];
+  /** JSON-serialisable; saved in state so an interrupted read resumes after this page. */
+  position: unknown | null;
+}
+
+export interface ReadContext {
+  client: ApiClient;
+  /** Position saved after the last committed page of an interrupted read, if any. */
+  resume?: unknown;
+  /** Only records at or after this instant are wanted (server-side where the API can filter). */
+  startDate?: Date;
+  signal?: AbortSignal;
+  /** Requests a reader may keep in flight at once (customers' attribute calls, suppression types). */
+  concurrency: number;
+}
+
+export type StreamReader = (definition: StreamDefinition, ctx: ReadContext) => AsyncIterable<StreamPage>;
