@@ -83,3 +83,7 @@ export interface ReadContext {
 }
 
 export type StreamReader = (definition: StreamDefinition, ctx: ReadContext) => AsyncIterable<StreamPage>;
+
+export function isStreamName(value: string): value is StreamName {
+  return (STREAM_NAMES as readonly string[]).includes(value);
+}

@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { streamSpecFor } from '../../streams/catalog.js';
+import { STREAM_DEFINITIONS } from '../../streams/definitions.js';
+
+/** Prints the catalog: every table with its key, replication method and JSON Schema. */
+export function registerDiscoverCommand(program: Command): void {
+  program
+    .command('discover')
+    .description('Print the catalog of tables (JSON): keys, replication method, schema')
+    .action(() => {
+      const streams = STREAM_DEFINITIONS.map((def) => {
+        const spec = streamSpecFor(def);
+        return {
+          name: spec.name,
+          primary_key: spec.primaryKey,
+          replication_method: spec.method,
+          replication_key: spec.replicationKey ?? null,
+          schema: spec.schema,
+        };
+      });
+      process.stdout.write(`${JSON.stringify({ streams }, null, 2)}\n`);
+    });
+}

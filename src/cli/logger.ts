@@ -1,0 +1,47 @@
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
+
+export type LogFormat = 'text' | 'json';
+
+const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+/** Plain lines for people: `2026-01-01T00:00:00Z INFO [stream] message`. */
+function textStream(out: NodeJS.WritableStream): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line) continue;
+        const entry = JSON.parse(line) as { time: number; level: number; msg?: string; stream?: string };
+        const when = new Date(entry.time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+        const where = entry.stream ? ` [${entry.stream}]` : '';
+        out.write(`${when} ${LEVEL_NAMES[entry.level] ?? entry.level}${where} ${entry.msg ?? ''}\n`);
+      }
+      callback();
+    },
+  });
+}
+
+/**
+ * The CLI's logger, always on stderr (stdout carries data in tap and Airbyte modes). `secrets` are
+ * masked in every message, whatever the level.
+ */
+export function createLogger(format: LogFormat, secrets: readonly string[] = [], level = 'info'): Logger {
+  const masks = secrets.filter((s) => s.length >= 4);
+  const destination = format === 'json' ? process.stderr : textStream(process.stderr);
+  return pino(
+    {
+      level,
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.epochTime,
+      hooks: {
+        logMethod(args, method) {
+          const masked = args.map((arg) =>
+            typeof arg === 'string' ? masks.reduce((text, secret) => text.split(secret).join('***'), arg) : arg,
+          );
+          method.apply(this, masked as Parameters<typeof method>);
+        },
+      },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,51 @@
+import { type Command, Option } from 'commander';
+import { resolveConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+
+/** The settings every command that talks to the API accepts as flags (they win over file and env). */
+export function addConfigOptions(command: Command): Command {
+  return command
+    .option('-c, --config <file>', 'JSON config file')
+    .option('--access-token <token>', 'App API key (prefer the config file or CIO_ACCESS_TOKEN: flags show in ps)')
+    .addOption(new Option('--region <region>', 'us or eu'))
+    .option('--base-url <url>', 'API host override (e.g. the simulator)')
+    .option('--start-date <date>', 'replicate from this day: MM/DD/YYYY, YYYY-MM-DD or ISO 8601')
+    .option('--streams <names>', 'comma-separated tables (default: all)')
+    .option('--max-requests-per-second <n>', 'shared request rate (default 10)')
+    .option('--request-timeout <seconds>', 'per-request timeout (default 60)')
+    .option('--concurrency <n>', 'requests in flight at most (default 8)');
+}
+
+export interface ConfigFlags {
+  config?: string;
+  accessToken?: string;
+  region?: string;
+  baseUrl?: string;
+  startDate?: string;
+  streams?: string;
+  destination?: string;
+  schema?: string;
+  maxRequestsPerSecond?: string;
+  requestTimeout?: string;
+  concurrency?: string;
+}
+
+export function configFromFlags(flags: ConfigFlags, requireToken = true): Config {
+  return resolveConfig({
+    ...(flags.config ? { file: flags.config } : {}),
+    env: process.env,
+    requireToken,
+    flags: {
+      access_token: flags.accessToken,
+      region: flags.region,
+      base_url: flags.baseUrl,
+      start_date: flags.startDate,
+      streams: flags.streams,
+      destination: flags.destination,
+      schema: flags.schema,
+      max_requests_per_second: flags.maxRequestsPerSecond,
+      request_timeout: flags.requestTimeout,
+      concurrency: flags.concurrency,
+    },
+  });
+}

@@ -1,0 +1,92 @@
+import type { Logger } from 'pino';
+import { redactUrlPassword } from '../config/destination.js';
+import type { Config } from '../config/schema.js';
+import type { SyncEvent } from '../engine/events.js';
+import { runSync, type SyncResult } from '../engine/sync.js';
+import { createDatabaseSink } from '../sinks/create-sink.js';
+import { STREAM_NAMES, type StreamName } from '../streams/types.js';
+import { ProgressDisplay } from './progress.js';
+
+export interface SyncCliOptions {
+  config: Config;
+  logger: Logger;
+  /** Live per-table lines (a terminal); otherwise one log line per table event. */
+  progress: boolean;
+}
+
+/** Runs a database sync for the CLI (sync and demo): progress or log lines, then the result. */
+export async function runDatabaseSync({ config, logger, progress }: SyncCliOptions): Promise<SyncResult> {
+  const names = (config.streams ?? [...STREAM_NAMES]) as StreamName[];
+  const display = progress ? new ProgressDisplay(names) : undefined;
+  const sink = createDatabaseSink(config.destination, config.schema);
+  logger.info(`Syncing ${names.length} table(s) into ${redactUrlPassword(config.destination)}`);
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await runSync({
+      config,
+      sink,
+      selection: names.map((name) => ({ name })),
+      signal: controller.signal,
+      onEvent: (event) => {
+        display?.handle(event);
+        if (!display || event.type === 'log' || event.type === 'stream_failed' || event.type === 'stream_skipped') {
+          logEvent(logger, event);
+        }
+      },
+    });
+  } finally {
+    display?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function logEvent(logger: Logger, event: SyncEvent): void {
+  switch (event.type) {
+    case 'log':
+      logger[event.level]({ stream: event.stream }, event.message);
+      break;
+    case 'stream_started':
+      logger.info({ stream: event.stream }, event.resumed ? 'resuming an interrupted read' : 'started');
+      break;
+    case 'page':
+      logger.debug({ stream: event.stream }, `page: ${event.rows} rows (${event.totalRows} so far)`);
+      break;
+    case 'stream_completed':
+      logger.info({ stream: event.stream }, `done: ${event.stats.rows} rows, ${event.stats.requests} requests`);
+      break;
+    case 'stream_failed':
+      logger.error({ stream: event.stream }, `failed (${event.error.code}): ${event.error.message}`);
+      break;
+    case 'stream_skipped':
+      logger.warn({ stream: event.stream }, `skipped: ${event.reason}`);
+      break;
+  }
+}
+
+/** The per-table summary printed after a sync. */
+export function formatSummary(result: SyncResult): string {
+  const rows = Object.entries(result.streams).sort(([a], [b]) => a.localeCompare(b));
+  const width = Math.max(5, ...rows.map(([name]) => name.length));
+  const lines = [`${'table'.padEnd(width)}  status     rows  requests`];
+  for (const [name, stats] of rows) {
+    lines.push(
+      `${name.padEnd(width)}  ${stats.status.padEnd(8)} ${String(stats.rows).padStart(6)}  ${String(stats.requests).padStart(8)}`,
+    );
+  }
+  const seconds = (result.finishedAt.getTime() - result.startedAt.getTime()) / 1000;
+  const total = rows.reduce((sum, [, s]) => sum + s.rows, 0);
+  lines.push(
+    `${result.status}: ${total} rows, ${result.requests} requests (${result.rateLimited} rate-limited) in ${seconds.toFixed(1)} s`,
+  );
+  return lines.join('\n');
+}
+
+export function exitCodeForResult(result: SyncResult): number {
+  if (result.status === 'succeeded') return 0;
+  if (result.status === 'partial') return 3;
+  return result.error?.kind === 'config' ? 2 : 1;
+}

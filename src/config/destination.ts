@@ -1,0 +1,37 @@
+import { CioError } from '../api/errors.js';
+
+export type Destination = { kind: 'duckdb'; path: string } | { kind: 'postgres'; url: string };
+
+/** Parses `duckdb:<file>`, a bare `*.duckdb` path, or `postgres://` / `postgresql://` URLs. */
+export function parseDestination(raw: string): Destination {
+  const text = raw.trim();
+  if (/^postgres(ql)?:\/\//i.test(text)) {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw badDestination(raw, 'the PostgreSQL URL cannot be parsed');
+    }
+    if (!url.hostname) throw badDestination(raw, 'the PostgreSQL URL has no host');
+    return { kind: 'postgres', url: text };
+  }
+  const path = text.startsWith('duckdb:') ? text.slice('duckdb:'.length) : text;
+  if (path.length === 0) throw badDestination(raw, 'no file name after duckdb:');
+  if (!text.startsWith('duckdb:') && !/\.(duckdb|db)$/i.test(path)) {
+    throw badDestination(raw, 'unknown kind of destination');
+  }
+  if (path.includes('://')) throw badDestination(raw, 'unknown URL scheme');
+  return { kind: 'duckdb', path };
+}
+
+function badDestination(raw: string, why: string): CioError {
+  return new CioError(
+    'CIO_ERR_CONFIG',
+    `destination "${redactUrlPassword(raw)}" is not usable: ${why}. Use duckdb:<file> (e.g. duckdb:customerio.duckdb) or postgres://user@host:5432/database.`,
+  );
+}
+
+/** Hides the password of a URL with credentials (for logs and errors). */
+export function redactUrlPassword(text: string): string {
+  return text.replace(/(\/\/[^/:@\s]*:)[^@/\s]*@/g, '$1***@');
+}

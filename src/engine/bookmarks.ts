@@ -1,0 +1,62 @@
+/**
+ * Pure bookmark arithmetic. Values are RFC 3339 strings in state; comparisons are on instants.
+ * Rules: a bookmark never moves backwards, and never past the start of the sync that promotes it
+ * (a record updated during the sync is read again next time rather than missed).
+ */
+
+export function toMillis(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value * 1000;
+  if (typeof value !== 'string' || value === '') return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+export function toIso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The lower bound for an incremental read: the later of the saved bookmark and the start date. */
+export function incrementalThreshold(bookmarkValue: string | undefined, startDate: Date | undefined): number | undefined {
+  const saved = toMillis(bookmarkValue);
+  const start = startDate?.getTime();
+  if (saved === undefined) return start;
+  if (start === undefined) return saved;
+  return Math.max(saved, start);
+}
+
+/** Whether a row passes a lower bound on one of its time fields (rows without a value pass). */
+export function passesLowerBound(value: unknown, bound: number | undefined): boolean {
+  if (bound === undefined) return true;
+  const ms = toMillis(value);
+  return ms === undefined || ms >= bound;
+}
+
+/** The bookmark to save after a complete read: max(old, seen), capped at the sync start. */
+export function promoteBookmark(
+  old: string | undefined,
+  seenMax: string | undefined,
+  syncStartedAt: Date,
+): string | undefined {
+  const oldMs = toMillis(old);
+  const seenMs = toMillis(seenMax);
+  if (seenMs === undefined) return old;
+  const capped = Math.min(seenMs, syncStartedAt.getTime());
+  if (oldMs !== undefined && oldMs >= capped) return old;
+  return toIso(capped);
+}
+
+/** Running max/min of a time field over rows, kept as RFC 3339. */
+export function extremeOf(
+  rows: readonly Record<string, unknown>[],
+  field: string,
+  current: string | undefined,
+  pick: 'max' | 'min',
+): string | undefined {
+  let best = toMillis(current);
+  for (const row of rows) {
+    const ms = toMillis(row[field]);
+    if (ms === undefined) continue;
+    if (best === undefined || (pick === 'max' ? ms > best : ms < best)) best = ms;
+  }
+  return best === undefined ? undefined : toIso(best);
+}

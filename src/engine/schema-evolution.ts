@@ -1,0 +1,36 @@
+import type { JsonSchema, Row } from '../streams/types.js';
+
+/** A schema for a field the stream's schema does not declare, inferred from one value. */
+export function inferFieldSchema(value: unknown): JsonSchema {
+  if (typeof value === 'boolean') return { type: ['boolean', 'null'] };
+  if (typeof value === 'number') return { type: [Number.isInteger(value) ? 'integer' : 'number', 'null'] };
+  if (typeof value === 'string') return { type: ['string', 'null'] };
+  if (Array.isArray(value)) return { type: ['array', 'null'] };
+  if (value !== null && typeof value === 'object') return { type: ['object', 'null'] };
+  return {};
+}
+
+/**
+ * Adds to `schema` every field the rows carry that it lacks (a null-only field is added once a
+ * non-null value shows its type). Returns the names added; the caller re-prepares the sink.
+ */
+export function extendSchema(schema: JsonSchema, rows: readonly Row[]): string[] {
+  const properties = schema.properties ?? {};
+  schema.properties = properties;
+  const added: string[] = [];
+  for (const row of rows) {
+    for (const [key, value] of Object.entries(row)) {
+      if (key in properties || value === null || value === undefined) continue;
+      properties[key] = inferFieldSchema(value);
+      added.push(key);
+    }
+  }
+  return added;
+}
+
+/** Keeps only the selected fields (plus the ones that must always be present). */
+export function projectRow(row: Row, keep: ReadonlySet<string>): Row {
+  const out: Row = {};
+  for (const key of Object.keys(row)) if (keep.has(key)) out[key] = row[key];
+  return out;
+}

@@ -1,0 +1,125 @@
+import type { CioError } from '../api/errors.js';
+import type { ApiClient } from '../api/types.js';
+import type { Sink, StreamRunStats, StreamSpec } from '../sinks/sink.js';
+import { readerFor } from '../streams/read-stream.js';
+import type { Row, StreamDefinition } from '../streams/types.js';
+import { extremeOf, incrementalThreshold, passesLowerBound, promoteBookmark, toMillis } from './bookmarks.js';
+import type { SyncEventListener } from './events.js';
+import { extendSchema, projectRow } from './schema-evolution.js';
+import type { ResumePoint, StreamBookmark } from './state.js';
+
+export interface StreamJob {
+  definition: StreamDefinition;
+  /** The spec handed to the sink; its schema grows with schema evolution. */
+  spec: StreamSpec;
+  /** Fields to keep (selected plus automatic); undefined keeps everything. */
+  fields?: ReadonlySet<string>;
+  bookmark: StreamBookmark;
+}
+
+export interface StreamRunContext {
+  client: ApiClient;
+  sink: Sink;
+  syncStartedAt: Date;
+  startDate?: Date;
+  concurrency: number;
+  signal: AbortSignal;
+  emit: SyncEventListener;
+}
+
+/**
+ * Reads one stream to the end, writing each page with the bookmark that lets an interrupted read
+ * resume after it, then promotes the bookmark (incremental) or marks unseen rows deleted (full table).
+ * Throws CioError on failure; everything committed before the failure stays valid.
+ */
+export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise<StreamRunStats> {
+  const { definition: def, spec } = job;
+  const name = spec.name;
+  const incremental = spec.method === 'incremental' && def.replicationKey !== undefined;
+  const requestsBefore = ctx.client.stats.byStream[name] ?? 0;
+  const resume: ResumePoint | undefined = job.bookmark.resume;
+  const readStartedAt = resume ? new Date(resume.read_started_at) : ctx.syncStartedAt;
+  const lowerBound = incremental
+    ? incrementalThreshold(job.bookmark.replication_key_value, ctx.startDate)
+    : def.timeField
+      ? ctx.startDate?.getTime()
+      : undefined;
+  const boundField = incremental ? def.replicationKey : def.timeField;
+  let pendingMax = resume?.pending_max;
+  let minTime = resume?.min_time;
+  let rowsLoaded = 0;
+
+  await ctx.sink.prepareStream(spec);
+  ctx.emit({ type: 'stream_started', stream: name, resumed: resume !== undefined });
+
+  // A resume point with no position means the read had finished but its completion was not committed.
+  const alreadyRead = resume !== undefined && resume.position === null;
+  if (!alreadyRead) {
+    const reader = readerFor(def);
+    const pages = reader(def, {
+      client: ctx.client,
+      resume: resume?.position ?? undefined,
+      startDate: ctx.startDate,
+      signal: ctx.signal,
+      concurrency: ctx.concurrency,
+    });
+    for await (const page of pages) {
+      ctx.signal.throwIfAborted();
+      let rows: Row[] = boundField ? page.rows.filter((r) => passesLowerBound(r[boundField], lowerBound)) : page.rows;
+      if (def.replicationKey) pendingMax = extremeOf(rows, def.replicationKey, pendingMax, 'max');
+      if (def.timeField) minTime = extremeOf(rows, def.timeField, minTime, 'min');
+      if (job.fields) {
+        const keep = job.fields;
+        rows = rows.map((row) => projectRow(row, keep));
+      } else if (extendSchema(spec.schema, rows).length > 0) {
+        await ctx.sink.prepareStream(spec);
+      }
+      const bookmark: StreamBookmark = {
+        ...job.bookmark,
+        resume: {
+          read_started_at: readStartedAt.toISOString(),
+          position: page.position ?? null,
+          ...(pendingMax ? { pending_max: pendingMax } : {}),
+          ...(minTime ? { min_time: minTime } : {}),
+        },
+      };
+      if (rows.length > 0) {
+        await ctx.sink.write(spec, rows, bookmark);
+      } else {
+        await ctx.sink.saveBookmark(spec, bookmark);
+      }
+      rowsLoaded += rows.length;
+      ctx.emit({
+        type: 'page',
+        stream: name,
+        rows: rows.length,
+        totalRows: rowsLoaded,
+        requests: (ctx.client.stats.byStream[name] ?? 0) - requestsBefore,
+      });
+    }
+  }
+
+  const done: StreamBookmark = { last_completed_at: new Date().toISOString() };
+  if (def.replicationKey) {
+    done.replication_key = def.replicationKey;
+    const value = promoteBookmark(job.bookmark.replication_key_value, pendingMax, ctx.syncStartedAt);
+    if (value !== undefined) done.replication_key_value = value;
+  }
+  if (spec.method === 'full_table') {
+    const agedOut = def.timeField
+      ? { column: def.timeField, before: new Date(toMillis(minTime) ?? ctx.startDate?.getTime() ?? Date.now()) }
+      : undefined;
+    await ctx.sink.completeFullTable(spec, { readStartedAt, ...(agedOut ? { agedOutBefore: agedOut } : {}) }, done);
+  } else {
+    await ctx.sink.saveBookmark(spec, done);
+  }
+  return {
+    status: 'complete',
+    rows: rowsLoaded,
+    requests: (ctx.client.stats.byStream[name] ?? 0) - requestsBefore,
+  };
+}
+
+export function failedStats(error: CioError, rows: number, requests: number): StreamRunStats {
+  return { status: 'failed', rows, requests, error: `${error.code}: ${error.message}` };
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { CioError, isCioError } from '../api/errors.js';
+import type { ApiClient } from '../api/types.js';
+import { parseStartDate } from '../config/dates.js';
+import type { Config } from '../config/schema.js';
+import type { RunOutcome, Sink, StreamRunStats, StreamSpec } from '../sinks/sink.js';
+import { streamSpecFor } from '../streams/catalog.js';
+import { getDefinition } from '../streams/definitions.js';
+import type { StreamName } from '../streams/types.js';
+import { checkConnection } from './check.js';
+import { createClientFor } from './client-factory.js';
+import type { SyncEvent, SyncEventListener } from './events.js';
+import type { SyncState } from './state.js';
+import { type StreamJob, syncStream } from './sync-stream.js';
+
+export interface StreamSelection {
+  name: StreamName;
+  /** Overrides the stream's replication method (Airbyte full_refresh of an incremental stream). */
+  method?: 'incremental' | 'full_table';
+  /** Fields to emit; primary and replication keys are always kept. Undefined: every field. */
+  fields?: string[];
+}
+
+export interface SyncRequest {
+  config: Config;
+  sink: Sink;
+  /** State from a file (Singer/Airbyte); when absent the sink's saved state is used. */
+  state?: SyncState;
+  selection: StreamSelection[];
+  onEvent?: SyncEventListener;
+  client?: ApiClient;
+  signal?: AbortSignal;
+}
+
+export interface SyncResult extends RunOutcome {
+  runId: string;
+  startedAt: Date;
+  requests: number;
+  rateLimited: number;
+  /** The error that ended the run, if any (the first config error, else the first failure). */
+  error?: CioError;
+}
+
+function jobFor(selection: StreamSelection, state: SyncState): StreamJob {
+  const definition = getDefinition(selection.name);
+  const base = streamSpecFor(definition);
+  const method = selection.method ?? base.method;
+  const spec: StreamSpec = { ...base, method, schema: structuredClone(base.schema) };
+  const saved = state.bookmarks[selection.name] ?? {};
+  // A full read ignores an incremental bookmark, but an interrupted read of the same kind resumes.
+  const bookmark = method === 'full_table' && base.method === 'incremental' ? { ...saved, replication_key_value: undefined } : saved;
+  let fields: Set<string> | undefined;
+  if (selection.fields) {
+    fields = new Set([...selection.fields, ...definition.primaryKey, '_cio_synced_at', '_cio_deleted_at']);
+    if (definition.replicationKey) fields.add(definition.replicationKey);
+    const properties = spec.schema.properties ?? {};
+    spec.schema.properties = Object.fromEntries(Object.entries(properties).filter(([key]) => fields?.has(key)));
+  }
+  return { definition, spec, bookmark, ...(fields ? { fields } : {}) };
+}
+
+/** Runs the selected streams concurrently under one request budget, into one sink. */
+export async function runSync(req: SyncRequest): Promise<SyncResult> {
+  const runId = randomUUID();
+  const startedAt = new Date();
+  const emit: SyncEventListener = req.onEvent ?? (() => {});
+  const client = req.client ?? createClientFor(req.config, emit);
+  const ownsClient = req.client === undefined;
+  const abort = new AbortController();
+  const onOuterAbort = () => abort.abort(req.signal?.reason);
+  req.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const startDate = req.config.start_date ? parseStartDate(req.config.start_date, startedAt) : undefined;
+  const streams: Record<string, StreamRunStats> = {};
+  let firstError: CioError | undefined;
+  let opened = false;
+  try {
+    // Prove the key before touching the destination: a refused key must load nothing.
+    const reached = await checkConnection(client, abort.signal);
+    emit({
+      type: 'log',
+      level: 'info',
+      message: reached.limitedScope
+        ? 'Connected (the key cannot list workspaces; continuing).'
+        : `Connected to workspace(s): ${reached.workspaces.map((w) => w.name).join(', ') || 'none listed'}.`,
+    });
+    const saved = await req.sink.open({
+      runId,
+      startedAt,
+      streams: req.selection.map((s) => streamSpecFor(getDefinition(s.name))),
+    });
+    opened = true;
+    const state = req.state ?? saved;
+    const jobs = req.selection.map((s) => jobFor(s, state));
+    const rowsSoFar = new Map<string, number>();
+    const track: SyncEventListener = (event: SyncEvent) => {
+      if (event.type === 'page') rowsSoFar.set(event.stream, event.totalRows);
+      emit(event);
+    };
+    await Promise.all(
+      jobs.map(async (job) => {
+        const name = job.spec.name;
+        const requestsBefore = client.stats.byStream[name] ?? 0;
+        try {
+          streams[name] = await syncStream(job, {
+            client,
+            sink: req.sink,
+            syncStartedAt: startedAt,
+            ...(startDate ? { startDate } : {}),
+            concurrency: req.config.concurrency,
+            signal: abort.signal,
+            emit: track,
+          });
+          emit({ type: 'stream_completed', stream: name, stats: streams[name] });
+        } catch (raw) {
+          const error = asCioError(raw, name);
+          const requests = (client.stats.byStream[name] ?? 0) - requestsBefore;
+          const rows = rowsSoFar.get(name) ?? 0;
+          if (error.code === 'CIO_ERR_FORBIDDEN') {
+            streams[name] = { status: 'skipped', rows, requests, error: error.message };
+            emit({ type: 'stream_skipped', stream: name, reason: error.message });
+            return;
+          }
+          const stoppedByOther = abort.signal.aborted && abort.signal.reason !== error;
+          streams[name] = { status: stoppedByOther ? 'incomplete' : 'failed', rows, requests, error: error.message };
+          if (stoppedByOther) return;
+          if (!firstError || (error.kind === 'config' && firstError.kind !== 'config')) firstError = error;
+          emit({ type: 'stream_failed', stream: name, error });
+          // A refused key or an unusable destination fails every stream alike: stop them all now.
+          if (error.kind === 'config') abort.abort(error);
+        }
+      }),
+    );
+  } catch (raw) {
+    firstError = asCioError(raw);
+  } finally {
+    req.signal?.removeEventListener('abort', onOuterAbort);
+  }
+  const statuses = Object.values(streams).map((s) => s.status);
+  const status: RunOutcome['status'] = firstError
+    ? 'failed'
+    : statuses.includes('skipped')
+      ? 'partial'
+      : 'succeeded';
+  const outcome: RunOutcome = { status, finishedAt: new Date(), streams };
+  if (opened) await req.sink.close(outcome);
+  else await req.sink.close(outcome).catch(() => {});
+  if (ownsClient) await client.close();
+  return {
+    ...outcome,
+    runId,
+    startedAt,
+    requests: client.stats.requests,
+    rateLimited: client.stats.rateLimited,
+    ...(firstError ? { error: firstError } : {}),
+  };
+}
+
+function asCioError(error: unknown, stream?: string): CioError {
+  if (isCioError(error)) return error;
+  if (error instanceof Error && error.name === 'AbortError') {
+    return new CioError('CIO_ERR_INTERNAL', 'The run was stopped before this table finished.', { stream, cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new CioError('CIO_ERR_INTERNAL', `Unexpected failure${stream ? ` in ${stream}` : ''}: ${message}`, {
+    ...(stream ? { stream } : {}),
+    cause: error,
+  });
+}
