@@ -3,7 +3,14 @@ import pino, { type Logger } from 'pino';
 
 export type LogFormat = 'text' | 'json';
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 
 /** Plain lines for people: `2026-01-01T00:00:00Z INFO [stream] message`. */
 function textStream(out: NodeJS.WritableStream): Writable {
@@ -36,7 +43,9 @@ export function createLogger(format: LogFormat, secrets: readonly string[] = [],
       hooks: {
         logMethod(args, method) {
           const masked = args.map((arg) =>
-            typeof arg === 'string' ? masks.reduce((text, secret) => text.split(secret).join('***'), arg) : arg,
+            typeof arg === 'string'
+              ? masks.reduce((text, secret) => text.split(secret).join('***'), arg)
+              : arg,
           );
           method.apply(this, masked as Parameters<typeof method>);
         },

@@ -7,7 +7,7 @@ import { registerDiscoverCommand } from './commands/discover.js';
 import { registerSimCommand } from './commands/sim.js';
 import { registerStateCommand } from './commands/state.js';
 import { registerSyncCommand } from './commands/sync.js';
-import { secretsFromProcess, maskSecrets } from './secrets.js';
+import { maskSecrets, secretsFromProcess } from './secrets.js';
 import { VERSION } from './version.js';
 
 // The token may arrive as a flag: overwrite the process title so `ps` shows no argument.
@@ -34,7 +34,11 @@ try {
     // Help and version exit 0; a usage error is the user's to fix.
     process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else {
-    const message = isCioError(error) ? error.message : error instanceof Error ? error.message : String(error);
+    const message = isCioError(error)
+      ? error.message
+      : error instanceof Error
+        ? error.message
+        : String(error);
     process.stderr.write(`error: ${maskSecrets(message, secrets)}\n`);
     process.exitCode = exitCodeFor(error);
   }

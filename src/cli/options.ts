@@ -6,7 +6,10 @@ import type { Config } from '../config/schema.js';
 export function addConfigOptions(command: Command): Command {
   return command
     .option('-c, --config <file>', 'JSON config file')
-    .option('--access-token <token>', 'App API key (prefer the config file or CIO_ACCESS_TOKEN: flags show in ps)')
+    .option(
+      '--access-token <token>',
+      'App API key (prefer the config file or CIO_ACCESS_TOKEN: flags show in ps)',
+    )
     .addOption(new Option('--region <region>', 'us or eu'))
     .option('--base-url <url>', 'API host override (e.g. the simulator)')
     .option('--start-date <date>', 'replicate from this day: MM/DD/YYYY, YYYY-MM-DD or ISO 8601')

@@ -32,7 +32,12 @@ export async function runDatabaseSync({ config, logger, progress }: SyncCliOptio
       signal: controller.signal,
       onEvent: (event) => {
         display?.handle(event);
-        if (!display || event.type === 'log' || event.type === 'stream_failed' || event.type === 'stream_skipped') {
+        if (
+          !display ||
+          event.type === 'log' ||
+          event.type === 'stream_failed' ||
+          event.type === 'stream_skipped'
+        ) {
           logEvent(logger, event);
         }
       },
@@ -56,7 +61,10 @@ function logEvent(logger: Logger, event: SyncEvent): void {
       logger.debug({ stream: event.stream }, `page: ${event.rows} rows (${event.totalRows} so far)`);
       break;
     case 'stream_completed':
-      logger.info({ stream: event.stream }, `done: ${event.stats.rows} rows, ${event.stats.requests} requests`);
+      logger.info(
+        { stream: event.stream },
+        `done: ${event.stats.rows} rows, ${event.stats.requests} requests`,
+      );
       break;
     case 'stream_failed':
       logger.error({ stream: event.stream }, `failed (${event.error.code}): ${event.error.message}`);

@@ -41,8 +41,12 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : 'it cannot be read';
-    throw new CioError('CIO_ERR_CONFIG', `Config file ${path}: ${why}. Pass a readable JSON file to --config.`);
+    const why =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : 'it cannot be read';
+    throw new CioError(
+      'CIO_ERR_CONFIG',
+      `Config file ${path}: ${why}. Pass a readable JSON file to --config.`,
+    );
   }
   let parsed: unknown;
   try {
@@ -110,7 +114,8 @@ function describeSchemaError(path: string, message: string, value: unknown): str
   const key = path.replace(/^\//, '').replace(/\//g, '.');
   if (key === 'region') return `region "${String(value)}" is unknown. Use "us" or "eu".`;
   if (key === 'access_token' || key === '') {
-    if (key === 'access_token') return 'access_token is empty. Set the App API key (config, --access-token or CIO_ACCESS_TOKEN).';
+    if (key === 'access_token')
+      return 'access_token is empty. Set the App API key (config, --access-token or CIO_ACCESS_TOKEN).';
   }
   if (message.includes('Unexpected property')) {
     return `unknown setting "${key}". Known settings: ${Object.keys(ConfigSchema.properties).join(', ')}.`;
@@ -160,7 +165,8 @@ export function resolveConfig(input: ConfigInput): Config {
     if (unknown.length > 0) {
       problems.push(`unknown table(s): ${unknown.join(', ')}. Known tables: ${STREAM_NAMES.join(', ')}.`);
     }
-    if (config.streams.length === 0) problems.push('streams is empty. Name at least one table, or omit it for all.');
+    if (config.streams.length === 0)
+      problems.push('streams is empty. Name at least one table, or omit it for all.');
   }
   if (typeof config.destination === 'string') {
     try {
@@ -170,7 +176,8 @@ export function resolveConfig(input: ConfigInput): Config {
     }
   }
   if (problems.length > 0) {
-    const text = problems.length === 1 ? problems[0]! : `Invalid configuration:\n  - ${problems.join('\n  - ')}`;
+    const text =
+      problems.length === 1 ? problems[0]! : `Invalid configuration:\n  - ${problems.join('\n  - ')}`;
     throw new CioError('CIO_ERR_CONFIG', redactSecret(text, String(merged.access_token ?? '')));
   }
   return config as Config;

@@ -16,7 +16,10 @@ export function toIso(ms: number): string {
 }
 
 /** The lower bound for an incremental read: the later of the saved bookmark and the start date. */
-export function incrementalThreshold(bookmarkValue: string | undefined, startDate: Date | undefined): number | undefined {
+export function incrementalThreshold(
+  bookmarkValue: string | undefined,
+  startDate: Date | undefined,
+): number | undefined {
   const saved = toMillis(bookmarkValue);
   const start = startDate?.getTime();
   if (saved === undefined) return start;

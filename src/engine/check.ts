@@ -14,7 +14,10 @@ export interface ConnectionCheck {
  */
 export async function checkConnection(client: ApiClient, signal?: AbortSignal): Promise<ConnectionCheck> {
   try {
-    const body = await client.request({ method: 'GET', path: '/v1/workspaces' }, { stream: 'check', ...(signal ? { signal } : {}) });
+    const body = await client.request(
+      { method: 'GET', path: '/v1/workspaces' },
+      { stream: 'check', ...(signal ? { signal } : {}) },
+    );
     const list = (body as { workspaces?: unknown }).workspaces;
     const workspaces = Array.isArray(list)
       ? list.map((w) => {
@@ -24,7 +27,8 @@ export async function checkConnection(client: ApiClient, signal?: AbortSignal): 
       : [];
     return { workspaces, limitedScope: false };
   } catch (error) {
-    if (isCioError(error) && error.code === 'CIO_ERR_FORBIDDEN') return { workspaces: [], limitedScope: true };
+    if (isCioError(error) && error.code === 'CIO_ERR_FORBIDDEN')
+      return { workspaces: [], limitedScope: true };
     throw error;
   }
 }

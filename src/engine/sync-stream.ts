@@ -62,10 +62,13 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
       startDate: ctx.startDate,
       signal: ctx.signal,
       concurrency: ctx.concurrency,
+      onWarning: (message) => ctx.emit({ type: 'log', level: 'warn', message, stream: name }),
     });
     for await (const page of pages) {
       ctx.signal.throwIfAborted();
-      let rows: Row[] = boundField ? page.rows.filter((r) => passesLowerBound(r[boundField], lowerBound)) : page.rows;
+      let rows: Row[] = boundField
+        ? page.rows.filter((r) => passesLowerBound(r[boundField], lowerBound))
+        : page.rows;
       if (def.replicationKey) pendingMax = extremeOf(rows, def.replicationKey, pendingMax, 'max');
       if (def.timeField) minTime = extremeOf(rows, def.timeField, minTime, 'min');
       if (job.fields) {
@@ -107,9 +110,16 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
   }
   if (spec.method === 'full_table') {
     const agedOut = def.timeField
-      ? { column: def.timeField, before: new Date(toMillis(minTime) ?? ctx.startDate?.getTime() ?? Date.now()) }
+      ? {
+          column: def.timeField,
+          before: new Date(toMillis(minTime) ?? ctx.startDate?.getTime() ?? Date.now()),
+        }
       : undefined;
-    await ctx.sink.completeFullTable(spec, { readStartedAt, ...(agedOut ? { agedOutBefore: agedOut } : {}) }, done);
+    await ctx.sink.completeFullTable(
+      spec,
+      { readStartedAt, ...(agedOut ? { agedOutBefore: agedOut } : {}) },
+      done,
+    );
   } else {
     await ctx.sink.saveBookmark(spec, done);
   }

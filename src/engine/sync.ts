@@ -48,13 +48,18 @@ function jobFor(selection: StreamSelection, state: SyncState): StreamJob {
   const spec: StreamSpec = { ...base, method, schema: structuredClone(base.schema) };
   const saved = state.bookmarks[selection.name] ?? {};
   // A full read ignores an incremental bookmark, but an interrupted read of the same kind resumes.
-  const bookmark = method === 'full_table' && base.method === 'incremental' ? { ...saved, replication_key_value: undefined } : saved;
+  const bookmark =
+    method === 'full_table' && base.method === 'incremental'
+      ? { ...saved, replication_key_value: undefined }
+      : saved;
   let fields: Set<string> | undefined;
   if (selection.fields) {
     fields = new Set([...selection.fields, ...definition.primaryKey, '_cio_synced_at', '_cio_deleted_at']);
     if (definition.replicationKey) fields.add(definition.replicationKey);
     const properties = spec.schema.properties ?? {};
-    spec.schema.properties = Object.fromEntries(Object.entries(properties).filter(([key]) => fields?.has(key)));
+    spec.schema.properties = Object.fromEntries(
+      Object.entries(properties).filter(([key]) => fields?.has(key)),
+    );
   }
   return { definition, spec, bookmark, ...(fields ? { fields } : {}) };
 }
@@ -121,7 +126,12 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
             return;
           }
           const stoppedByOther = abort.signal.aborted && abort.signal.reason !== error;
-          streams[name] = { status: stoppedByOther ? 'incomplete' : 'failed', rows, requests, error: error.message };
+          streams[name] = {
+            status: stoppedByOther ? 'incomplete' : 'failed',
+            rows,
+            requests,
+            error: error.message,
+          };
           if (stoppedByOther) return;
           if (!firstError || (error.kind === 'config' && firstError.kind !== 'config')) firstError = error;
           emit({ type: 'stream_failed', stream: name, error });
@@ -158,7 +168,10 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
 function asCioError(error: unknown, stream?: string): CioError {
   if (isCioError(error)) return error;
   if (error instanceof Error && error.name === 'AbortError') {
-    return new CioError('CIO_ERR_INTERNAL', 'The run was stopped before this table finished.', { stream, cause: error });
+    return new CioError('CIO_ERR_INTERNAL', 'The run was stopped before this table finished.', {
+      stream,
+      cause: error,
+    });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new CioError('CIO_ERR_INTERNAL', `Unexpected failure${stream ? ` in ${stream}` : ''}: ${message}`, {

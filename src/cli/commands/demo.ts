@@ -21,7 +21,7 @@ export function registerDemoCommand(program: Command): void {
     .description('Start the local simulator and sync every table into a DuckDB file, then print a summary')
     .option('-f, --file <path>', 'DuckDB file to load', 'customerio-demo.duckdb')
     .option('--scale <n>', 'size of the simulated workspace', '1')
-    .option('--rps <n>', 'the simulator\'s rate limit (requests per second; 0 = none)', '10')
+    .option('--rps <n>', "the simulator's rate limit (requests per second; 0 = none)", '10')
     .option('--latency-ms <n>', 'simulated latency per request', '0')
     .option('--seed <n>', 'seed of the simulated workspace', '1')
     .option('--fresh', 'delete the file first (otherwise a second demo run is incremental)', false)
@@ -46,9 +46,17 @@ export function registerDemoCommand(program: Command): void {
           },
         });
         const logger = createLogger('text', [config.access_token]);
-        logger.info(`Simulator at ${sim.url} (scale ${flags.scale}, ${rps > 0 ? `${rps} req/s` : 'no rate limit'})`);
-        const result = await runDatabaseSync({ config, logger, progress: flags.progress && process.stderr.isTTY === true });
-        process.stdout.write(`${formatSummary(result)}\nLoaded into ${flags.file}. Try: duckdb ${flags.file} "select count(*) from messages"\n`);
+        logger.info(
+          `Simulator at ${sim.url} (scale ${flags.scale}, ${rps > 0 ? `${rps} req/s` : 'no rate limit'})`,
+        );
+        const result = await runDatabaseSync({
+          config,
+          logger,
+          progress: flags.progress && process.stderr.isTTY === true,
+        });
+        process.stdout.write(
+          `${formatSummary(result)}\nLoaded into ${flags.file}. Try: duckdb ${flags.file} "select count(*) from messages"\n`,
+        );
         if (result.error) logger.error(`${result.error.code}: ${result.error.message}`);
         process.exitCode = exitCodeForResult(result);
       } finally {

@@ -26,7 +26,9 @@ export function registerStateCommand(program: Command): void {
   for (const sub of ['show', 'reset'] as const) {
     const command = state
       .command(sub)
-      .description(sub === 'show' ? 'Print the saved state (JSON)' : 'Forget bookmarks so the next sync reloads')
+      .description(
+        sub === 'show' ? 'Print the saved state (JSON)' : 'Forget bookmarks so the next sync reloads',
+      )
       .option('-c, --config <file>', 'JSON config file')
       .option('-d, --destination <dest>', 'duckdb:<file> or postgres://...')
       .option('--schema <name>', 'PostgreSQL schema');
@@ -38,10 +40,17 @@ export function registerStateCommand(program: Command): void {
         streams = flags.streams.split(',').map((s) => s.trim());
         const unknown = streams.filter((s) => !isStreamName(s));
         if (unknown.length > 0) {
-          throw new CioError('CIO_ERR_CONFIG', `unknown table(s): ${unknown.join(', ')}. Known: ${STREAM_NAMES.join(', ')}.`);
+          throw new CioError(
+            'CIO_ERR_CONFIG',
+            `unknown table(s): ${unknown.join(', ')}. Known: ${STREAM_NAMES.join(', ')}.`,
+          );
         }
       }
-      const result = await accessSavedState(destination, schema, sub === 'show' ? { kind: 'show' } : { kind: 'reset', ...(streams ? { streams } : {}) });
+      const result = await accessSavedState(
+        destination,
+        schema,
+        sub === 'show' ? { kind: 'show' } : { kind: 'reset', ...(streams ? { streams } : {}) },
+      );
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     });
   }

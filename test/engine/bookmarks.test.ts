@@ -1,0 +1,68 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  extremeOf,
+  incrementalThreshold,
+  passesLowerBound,
+  promoteBookmark,
+  toIso,
+  toMillis,
+} from '../../src/engine/bookmarks.js';
+
+const seconds = fc.integer({ min: 1_300_000_000, max: 1_900_000_000 });
+const iso = seconds.map((s) => toIso(s * 1000));
+
+describe('bookmarks', () => {
+  it('never moves a bookmark backwards and never past the sync start', () => {
+    fc.assert(
+      fc.property(
+        fc.option(iso, { nil: undefined }),
+        fc.option(iso, { nil: undefined }),
+        seconds,
+        (old, seen, start) => {
+          const syncStart = new Date(start * 1000);
+          const next = promoteBookmark(old, seen, syncStart);
+          if (old !== undefined) expect(toMillis(next)!).toBeGreaterThanOrEqual(toMillis(old)!);
+          if (next !== undefined && next !== old)
+            expect(toMillis(next)!).toBeLessThanOrEqual(syncStart.getTime());
+          if (seen === undefined) expect(next).toBe(old);
+        },
+      ),
+    );
+  });
+
+  it('starts incremental reads at the later of bookmark and start date', () => {
+    expect(incrementalThreshold(undefined, undefined)).toBeUndefined();
+    expect(incrementalThreshold('2024-01-02T00:00:00Z', new Date('2024-01-01T00:00:00Z'))).toBe(
+      Date.parse('2024-01-02T00:00:00Z'),
+    );
+    expect(incrementalThreshold('2024-01-02T00:00:00Z', new Date('2024-03-01T00:00:00Z'))).toBe(
+      Date.parse('2024-03-01T00:00:00Z'),
+    );
+  });
+
+  it('keeps rows at the bound (>=) and rows without a value', () => {
+    const bound = Date.parse('2024-01-01T00:00:00Z');
+    expect(passesLowerBound('2024-01-01T00:00:00Z', bound)).toBe(true);
+    expect(passesLowerBound('2023-12-31T23:59:59Z', bound)).toBe(false);
+    expect(passesLowerBound(null, bound)).toBe(true);
+    expect(passesLowerBound('2020-01-01T00:00:00Z', undefined)).toBe(true);
+  });
+
+  it('tracks the extreme of a field across pages', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(seconds, { maxLength: 5 }), { maxLength: 5 }), (pages) => {
+        let max: string | undefined;
+        let min: string | undefined;
+        for (const page of pages) {
+          const rows = page.map((s) => ({ t: toIso(s * 1000) }));
+          max = extremeOf(rows, 't', max, 'max');
+          min = extremeOf(rows, 't', min, 'min');
+        }
+        const all = pages.flat();
+        expect(max).toBe(all.length ? toIso(Math.max(...all) * 1000) : undefined);
+        expect(min).toBe(all.length ? toIso(Math.min(...all) * 1000) : undefined);
+      }),
+    );
+  });
+});

@@ -1,0 +1,115 @@
+import { expect } from 'vitest';
+import type { DbRow } from './duckdb.js';
+
+type Rec = Record<string, unknown>;
+
+/** The simulator's ground truth, as loosely as the tests need it. */
+export interface TruthLike {
+  [resource: string]: unknown;
+}
+
+function list(truth: TruthLike, key: string): Rec[] {
+  const value = truth[key];
+  if (!Array.isArray(value)) throw new Error(`ground truth has no list "${key}"`);
+  return value as Rec[];
+}
+
+function stripCredentials(url: unknown): unknown {
+  return typeof url === 'string' ? url.replace(/^([a-z]+:\/\/)[^/@]*@/i, '$1') : url;
+}
+
+/**
+ * What each table must hold, keyed by its primary key, written from streams.md (the contract) and
+ * the API facts, not from the connector's definitions.
+ */
+export function expectedTables(truth: TruthLike): Record<string, Map<string, Rec>> {
+  const byId = (records: Rec[], key = 'id') => new Map(records.map((r) => [String(r[key]), r]));
+  const suppressions = truth.suppressions as Record<string, Rec[]>;
+  const suppressionRows: Rec[] = [];
+  for (const type of ['blocks', 'bounces', 'spam_reports', 'invalid_emails']) {
+    for (const s of suppressions[type] ?? []) {
+      suppressionRows.push({ ...s, id: `${type}:${String(s.email)}`, suppression_type: type });
+    }
+  }
+  const customers = list(truth, 'customers').map((c) => {
+    const identifiers = (c.identifiers ?? {}) as Rec;
+    return { ...c, cio_id: identifiers.cio_id, email: identifiers.email ?? null };
+  });
+  return {
+    broadcasts: byId(list(truth, 'broadcasts')),
+    transactional_messages: byId(list(truth, 'transactional')),
+    customers: byId(customers, 'cio_id'),
+    campaigns: byId(list(truth, 'campaigns')),
+    newsletters: byId(list(truth, 'newsletters')),
+    segments: byId(list(truth, 'segments')),
+    messages: byId(list(truth, 'messages')),
+    exports: byId(list(truth, 'exports')),
+    activities: byId(list(truth, 'activities')),
+    sender_identities: byId(list(truth, 'sender_identities')),
+    reporting_webhooks: byId(
+      list(truth, 'reporting_webhooks').map((w) => ({ ...w, endpoint: stripCredentials(w.endpoint) })),
+    ),
+    snippets: byId(list(truth, 'snippets'), 'name'),
+    ip_addresses: new Map((truth.ip_addresses as string[]).map((ip) => [ip, { id: ip }])),
+    collections: byId(list(truth, 'collections')),
+    topics: byId(list(truth, 'topics')),
+    workspaces: byId(list(truth, 'workspaces')),
+    types: byId(list(truth, 'object_types')),
+    eps_suppression: byId(suppressionRows),
+  };
+}
+
+export const PRIMARY_KEY: Record<string, string> = {
+  customers: 'cio_id',
+  snippets: 'name',
+};
+
+/** A loaded value equals the API's: unix seconds equal a timestamp column, JSON equals JSON. */
+export function sameValue(loaded: unknown, api: unknown): boolean {
+  if (api === null || api === undefined) return loaded === null || loaded === undefined;
+  if (typeof api === 'number' && Number.isInteger(api) && typeof loaded === 'string') {
+    const ms = Date.parse(loaded.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00'));
+    return ms === api * 1000;
+  }
+  if (typeof api === 'object') return JSON.stringify(sortKeys(loaded)) === JSON.stringify(sortKeys(api));
+  if (typeof api === 'number' && typeof loaded === 'number') return Math.abs(api - loaded) < 1e-9;
+  return loaded === api;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as Rec)
+        .sort()
+        .map((k) => [k, sortKeys((value as Rec)[k])]),
+    );
+  }
+  return value;
+}
+
+/**
+ * Asserts a loaded table holds exactly the expected live rows (those with no `_cio_deleted_at`),
+ * each field equal to the API's value.
+ */
+export function expectTableMatches(table: string, rows: DbRow[], expected: Map<string, Rec>): void {
+  const key = PRIMARY_KEY[table] ?? 'id';
+  const live = rows.filter((r) => r._cio_deleted_at === null || r._cio_deleted_at === undefined);
+  const loadedKeys = live.map((r) => String(r[key]));
+  expect(new Set(loadedKeys).size, `${table}: duplicate primary keys`).toBe(loadedKeys.length);
+  expect([...loadedKeys].sort(), `${table}: primary key set`).toEqual([...expected.keys()].sort());
+  const byKey = new Map(live.map((r) => [String(r[key]), r]));
+  const mismatches: string[] = [];
+  for (const [pk, record] of expected) {
+    const row = byKey.get(pk);
+    if (!row) continue;
+    for (const [field, value] of Object.entries(record)) {
+      if (!sameValue(row[field], value)) {
+        mismatches.push(
+          `${table}[${pk}].${field}: loaded ${JSON.stringify(row[field])}, API ${JSON.stringify(value)}`,
+        );
+      }
+    }
+  }
+  expect(mismatches.slice(0, 10), `${table}: field values`).toEqual([]);
+}
