@@ -14,7 +14,7 @@ export class ProgressDisplay {
   private readonly multi: cliProgress.MultiBar;
   private readonly lines = new Map<string, Line>();
 
-  constructor(private readonly streams: readonly string[]) {
+  constructor(streams: readonly string[]) {
     this.multi = new cliProgress.MultiBar(
       {
         format: ' {stream} {status} rows {rows}  pages {pages}  {rps} req/s',

@@ -80,6 +80,8 @@ export interface ReadContext {
   signal?: AbortSignal;
   /** Requests a reader may keep in flight at once (customers' attribute calls, suppression types). */
   concurrency: number;
+  /** Something worth telling the user that does not fail the read (customers the API omitted). */
+  onWarning?: (message: string) => void;
 }
 
 export type StreamReader = (definition: StreamDefinition, ctx: ReadContext) => AsyncIterable<StreamPage>;
