@@ -1,0 +1,80 @@
+import { CioError } from '../api/errors.js';
+import type { JsonSchema, Row, StreamDefinition } from './types.js';
+
+// Beyond year 9999 toISOString() leaves RFC 3339 (`+010000-…`); such a value is not unix seconds.
+const MAX_UNIX_SECONDS = 253_402_300_799;
+const MIN_UNIX_SECONDS = -62_135_596_800;
+
+/** Unix seconds -> RFC 3339 UTC, whole seconds without a fraction: `2026-01-01T00:00:00Z`. */
+export function unixToIso(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds > MAX_UNIX_SECONDS || seconds < MIN_UNIX_SECONDS) {
+    throw new CioError('CIO_ERR_BAD_RESPONSE', `not a unix timestamp in seconds: ${seconds}`);
+  }
+  return new Date(Math.round(seconds * 1000)).toISOString().replace('.000Z', 'Z');
+}
+
+/** RFC 3339 (or any string Date.parse accepts) or a Date -> whole unix seconds (floored). */
+export function isoToUnix(value: string | Date): number {
+  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
+  if (Number.isNaN(ms)) {
+    throw new CioError('CIO_ERR_INTERNAL', `not a date-time: ${String(value)}`);
+  }
+  return Math.floor(ms / 1000);
+}
+
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+
+/**
+ * A unix-seconds value as RFC 3339; anything else unchanged (null, an ISO string already, or a
+ * value that cannot be seconds), so the row still carries what the API sent.
+ */
+export function timestampToIso(value: unknown): unknown {
+  let seconds: number;
+  if (typeof value === 'number') {
+    seconds = value;
+  } else if (typeof value === 'string' && NUMERIC.test(value.trim())) {
+    seconds = Number(value.trim());
+  } else {
+    return value;
+  }
+  if (!Number.isFinite(seconds) || seconds > MAX_UNIX_SECONDS || seconds < MIN_UNIX_SECONDS) return value;
+  return unixToIso(seconds);
+}
+
+export function isRecordObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Names of the top-level properties the schema declares as date-time. */
+function dateTimeFields(schema: JsonSchema): string[] {
+  const cached = DATE_TIME_FIELDS.get(schema);
+  if (cached !== undefined) return cached;
+  const names = Object.entries(schema.properties ?? {})
+    .filter(([, property]) => property.format === 'date-time')
+    .map(([name]) => name);
+  DATE_TIME_FIELDS.set(schema, names);
+  return names;
+}
+const DATE_TIME_FIELDS = new WeakMap<JsonSchema, string[]>();
+
+/**
+ * One API record -> one row: top-level fields become columns as they are, date-time columns turn
+ * unix seconds into RFC 3339, and fields the schema does not know are kept (the sinks evolve the
+ * schema; dropping them would lose data silently).
+ */
+export function recordToRow(record: unknown, schema: JsonSchema): Row {
+  if (!isRecordObject(record)) {
+    const got = record === null ? 'null' : Array.isArray(record) ? 'an array' : typeof record;
+    throw new CioError('CIO_ERR_BAD_RESPONSE', `expected a JSON object as record, got ${got}`);
+  }
+  const row: Row = { ...record };
+  for (const name of dateTimeFields(schema)) {
+    if (name in row) row[name] = timestampToIso(row[name]);
+  }
+  return row;
+}
+
+/** One API record of a table as a row: the table's own mapping, or recordToRow. */
+export function rowFromRecord(def: StreamDefinition, record: unknown): Row {
+  return def.toRow === undefined ? recordToRow(record, def.schema) : def.toRow(record);
+}

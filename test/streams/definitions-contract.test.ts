@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import { streamSpecFor } from '../../src/streams/catalog.js';
+import { getDefinition, isStreamName, STREAM_DEFINITIONS } from '../../src/streams/definitions.js';
+import { type JsonSchema, STREAM_NAMES, type StreamDefinition } from '../../src/streams/types.js';
+import { exampleRow } from './helpers/example-rows.js';
+import { createAjv, validationErrors } from './helpers/schema-validator.js';
+
+/** streams.md, the public contract: primary key and replication key of every table. */
+const CONTRACT: Record<string, { primaryKey: string[]; replicationKey?: string }> = {
+  broadcasts: { primaryKey: ['id'], replicationKey: 'updated' },
+  transactional_messages: { primaryKey: ['id'], replicationKey: 'updated_at' },
+  customers: { primaryKey: ['cio_id'] },
+  campaigns: { primaryKey: ['id'], replicationKey: 'updated' },
+  newsletters: { primaryKey: ['id'], replicationKey: 'updated' },
+  segments: { primaryKey: ['id'], replicationKey: 'updated_at' },
+  messages: { primaryKey: ['id'] },
+  exports: { primaryKey: ['id'], replicationKey: 'updated_at' },
+  activities: { primaryKey: ['id'] },
+  sender_identities: { primaryKey: ['id'] },
+  reporting_webhooks: { primaryKey: ['id'] },
+  snippets: { primaryKey: ['name'], replicationKey: 'updated_at' },
+  ip_addresses: { primaryKey: ['id'] },
+  collections: { primaryKey: ['id'], replicationKey: 'updated_at' },
+  topics: { primaryKey: ['id'] },
+  workspaces: { primaryKey: ['id'] },
+  types: { primaryKey: ['id'] },
+  eps_suppression: { primaryKey: ['id'] },
+};
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+function typesOf(schema: JsonSchema): string[] {
+  return schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
+}
+
+/** Every sub-schema of a schema, with its path. */
+function* subSchemas(schema: JsonSchema, path = '#'): Generator<[string, JsonSchema]> {
+  yield [path, schema];
+  for (const [name, property] of Object.entries(schema.properties ?? {})) {
+    yield* subSchemas(property, `${path}/properties/${name}`);
+  }
+  if (schema.items !== undefined) yield* subSchemas(schema.items, `${path}/items`);
+}
+
+describe('the table of definitions', () => {
+  it('has one definition per table, named and ordered as STREAM_NAMES', () => {
+    expect(STREAM_DEFINITIONS.map((def) => def.name)).toEqual([...STREAM_NAMES]);
+    expect(Object.keys(CONTRACT).sort()).toEqual([...STREAM_NAMES].sort());
+  });
+
+  it('finds definitions by name and rejects unknown names with a config error', () => {
+    expect(getDefinition('messages').request.path).toBe('/v1/messages');
+    expect(isStreamName('eps_suppression')).toBe(true);
+    expect(isStreamName('people')).toBe(false);
+    expect(() => getDefinition('people')).toThrow(expect.objectContaining({ code: 'CIO_ERR_CONFIG' }));
+  });
+
+  it('pages each endpoint with the largest page it allows', () => {
+    const paging = Object.fromEntries(STREAM_DEFINITIONS.map((def) => [def.name, def.paging]));
+    expect(paging).toMatchObject({
+      messages: { kind: 'cursor', pageSize: 1000 },
+      activities: { kind: 'cursor', pageSize: 100 },
+      customers: { kind: 'cursor', pageSize: 1000 },
+      newsletters: { kind: 'cursor', pageSize: 100 },
+      sender_identities: { kind: 'cursor', pageSize: 100 },
+      eps_suppression: { kind: 'offset', pageSize: 1000 },
+    });
+    const paged = [
+      'messages',
+      'activities',
+      'customers',
+      'newsletters',
+      'sender_identities',
+      'eps_suppression',
+    ];
+    for (const def of STREAM_DEFINITIONS.filter((d) => !paged.includes(d.name))) {
+      expect(def.paging, def.name).toEqual({ kind: 'none' });
+    }
+  });
+
+  it('filters by time where streams.md says so', () => {
+    const timeFields = STREAM_DEFINITIONS.filter((def) => def.timeField).map((def) => [
+      def.name,
+      def.timeField,
+    ]);
+    expect(timeFields).toEqual([
+      ['messages', 'created'],
+      ['activities', 'timestamp'],
+      ['eps_suppression', 'created'],
+    ]);
+    expect(STREAM_DEFINITIONS.filter((def) => def.serverTimeFilter).map((def) => def.name)).toEqual([
+      'messages',
+    ]);
+  });
+
+  it('reads the people list with the match-everyone filter', () => {
+    expect(getDefinition('customers').request).toEqual({
+      method: 'POST',
+      path: '/v1/customers',
+      body: { filter: { and: [{ attribute: { field: 'cio_id', operator: 'exists' } }] } },
+    });
+  });
+});
+
+describe.each(STREAM_DEFINITIONS.map((def) => [def.name, def] as const))(
+  '%s',
+  (name, def: StreamDefinition) => {
+    const schema = def.schema;
+    const properties = schema.properties ?? {};
+
+    it('has the primary key and replication key of the contract', () => {
+      expect(def.primaryKey).toEqual(CONTRACT[name]?.primaryKey);
+      expect(def.replicationKey).toBe(CONTRACT[name]?.replicationKey);
+    });
+
+    it('has a valid draft-07 schema (strict ajv) of an open object', () => {
+      const ajv = createAjv();
+      expect(ajv.validateSchema(schema), JSON.stringify(ajv.errors)).toBe(true);
+      expect(() => ajv.compile(schema)).not.toThrow();
+      expect(schema.type).toBe('object');
+      expect(schema.additionalProperties).toBe(true);
+    });
+
+    it('types every column and declares additionalProperties only as true', () => {
+      for (const [column, property] of Object.entries(properties)) {
+        expect(typesOf(property).length, `${column} has a type`).toBeGreaterThan(0);
+      }
+      for (const [path, sub] of subSchemas(schema)) {
+        if (sub.additionalProperties !== undefined) expect(sub.additionalProperties, path).toBe(true);
+        expect(sub.$ref, path).toBeUndefined();
+      }
+    });
+
+    it('declares its keys as required, non-null scalar columns', () => {
+      for (const column of def.primaryKey) {
+        const property = properties[column];
+        expect(property, column).toBeDefined();
+        const types = typesOf(property ?? {});
+        expect(
+          types.some((t) => ['object', 'array', 'null'].includes(t)),
+          `${column}: ${types}`,
+        ).toBe(false);
+        expect(schema.required).toContain(column);
+      }
+      if (def.replicationKey !== undefined) {
+        expect(properties[def.replicationKey]).toEqual(
+          expect.objectContaining({ type: 'string', format: 'date-time' }),
+        );
+        expect(schema.required).toContain(def.replicationKey);
+      }
+      if (def.timeField !== undefined) {
+        expect(properties[def.timeField]?.format).toBe('date-time');
+      }
+    });
+
+    it('leaves the _cio_* metadata columns to the engine', () => {
+      expect(Object.keys(properties).filter((column) => column.startsWith('_cio_'))).toEqual([]);
+    });
+
+    it('turns the API example into a row that validates, with RFC 3339 times', () => {
+      const row = exampleRow(def);
+      expect(validationErrors(schema, row)).toEqual([]);
+      for (const [column, property] of Object.entries(properties)) {
+        if (property.format === 'date-time' && row[column] != null) expect(row[column]).toMatch(RFC3339);
+      }
+      for (const column of def.primaryKey) expect(row[column]).not.toBeNull();
+    });
+
+    it('rejects a row whose primary key is missing', () => {
+      const row = exampleRow(def);
+      for (const column of def.primaryKey) delete row[column];
+      expect(validationErrors(schema, row)).not.toEqual([]);
+    });
+
+    it('gives sinks a spec with the metadata columns and the replication method', () => {
+      const spec = streamSpecFor(def);
+      expect(spec.name).toBe(name);
+      expect(spec.primaryKey).toEqual(def.primaryKey);
+      expect(spec.method).toBe(def.replicationKey ? 'incremental' : 'full_table');
+      expect(spec.replicationKey).toBe(def.replicationKey);
+      for (const column of ['_cio_synced_at', '_cio_deleted_at']) {
+        expect(spec.schema.properties?.[column]).toMatchObject({
+          type: ['string', 'null'],
+          format: 'date-time',
+        });
+      }
+      expect(Object.keys(spec.schema.properties ?? {})).toHaveLength(Object.keys(properties).length + 2);
+      expect(createAjv().validateSchema(spec.schema)).toBe(true);
+      // The definition's own schema is left as it was.
+      expect(properties._cio_synced_at).toBeUndefined();
+    });
+  },
+);
