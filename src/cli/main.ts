@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, isCioError } from '../api/errors.js';
+import { registerAirbyteCommand } from './commands/airbyte.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDiscoverCommand } from './commands/discover.js';
 import { registerSimCommand } from './commands/sim.js';
 import { registerStateCommand } from './commands/state.js';
 import { registerSyncCommand } from './commands/sync.js';
+import { registerTapCommand } from './commands/tap.js';
 import { maskSecrets, secretsFromProcess } from './secrets.js';
 import { VERSION } from './version.js';
 
@@ -26,6 +28,8 @@ registerDiscoverCommand(program);
 registerStateCommand(program);
 registerDemoCommand(program);
 registerSimCommand(program);
+registerTapCommand(program);
+registerAirbyteCommand(program);
 
 try {
   await program.parseAsync(process.argv);

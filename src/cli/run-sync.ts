@@ -79,10 +79,10 @@ function logEvent(logger: Logger, event: SyncEvent): void {
 export function formatSummary(result: SyncResult): string {
   const rows = Object.entries(result.streams).sort(([a], [b]) => a.localeCompare(b));
   const width = Math.max(5, ...rows.map(([name]) => name.length));
-  const lines = [`${'table'.padEnd(width)}  status     rows  requests`];
+  const lines = [`${'table'.padEnd(width)}  status      rows  written  requests`];
   for (const [name, stats] of rows) {
     lines.push(
-      `${name.padEnd(width)}  ${stats.status.padEnd(8)} ${String(stats.rows).padStart(6)}  ${String(stats.requests).padStart(8)}`,
+      `${name.padEnd(width)}  ${stats.status.padEnd(8)} ${String(stats.rows).padStart(7)}  ${String(stats.written ?? 0).padStart(7)}  ${String(stats.requests).padStart(8)}`,
     );
   }
   const seconds = (result.finishedAt.getTime() - result.startedAt.getTime()) / 1000;

@@ -48,6 +48,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
   let pendingMax = resume?.pending_max;
   let minTime = resume?.min_time;
   let rowsLoaded = 0;
+  let rowsWritten = 0;
 
   await ctx.sink.prepareStream(spec);
   ctx.emit({ type: 'stream_started', stream: name, resumed: resume !== undefined });
@@ -87,7 +88,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
         },
       };
       if (rows.length > 0) {
-        await ctx.sink.write(spec, rows, bookmark);
+        rowsWritten += (await ctx.sink.write(spec, rows, bookmark)).written;
       } else {
         await ctx.sink.saveBookmark(spec, bookmark);
       }
@@ -126,6 +127,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
   return {
     status: 'complete',
     rows: rowsLoaded,
+    written: rowsWritten,
     requests: (ctx.client.stats.byStream[name] ?? 0) - requestsBefore,
   };
 }

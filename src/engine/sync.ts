@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { CioError, isCioError } from '../api/errors.js';
 import type { ApiClient } from '../api/types.js';
 import { parseStartDate } from '../config/dates.js';
@@ -72,6 +73,8 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
   const client = req.client ?? createClientFor(req.config, emit);
   const ownsClient = req.client === undefined;
   const abort = new AbortController();
+  // Every in-flight request and every waiter on the budget listens to this one signal.
+  setMaxListeners(0, abort.signal);
   const onOuterAbort = () => abort.abort(req.signal?.reason);
   req.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const startDate = req.config.start_date ? parseStartDate(req.config.start_date, startedAt) : undefined;

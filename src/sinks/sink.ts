@@ -38,7 +38,10 @@ export interface CompleteFullTable {
 
 export interface StreamRunStats {
   status: 'complete' | 'failed' | 'skipped' | 'incomplete';
+  /** Rows read and handed to the sink (after bookmark and start-date filtering). */
   rows: number;
+  /** Of those, rows inserted or changed (unchanged rows of incremental tables are not rewritten). */
+  written?: number;
   requests: number;
   error?: string;
 }

@@ -1,0 +1,116 @@
+import { promisify } from 'node:util';
+import { brotliDecompress, gunzip, inflate } from 'node:zlib';
+import type { Dispatcher } from 'undici';
+import { abortReason } from './abort.js';
+import { apiErrorDetail } from './error-detail.js';
+import type { AttemptOutcome } from './retry.js';
+
+const DECODERS: Record<string, (input: Buffer) => Promise<Buffer>> = {
+  gzip: promisify(gunzip),
+  'x-gzip': promisify(gunzip),
+  deflate: promisify(inflate),
+  br: promisify(brotliDecompress),
+};
+
+/** What the client asks for: compression matters, a page of 1000 deliveries is megabytes of JSON. */
+export const ACCEPT_ENCODING = 'gzip, deflate, br';
+
+export interface AttemptRequest {
+  method: 'GET' | 'POST';
+  /** Path and query as sent on the wire (base path prefix included). */
+  target: string;
+  /** Path below the host without query, for messages. */
+  path: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+}
+
+export type AttemptResult = { kind: 'ok'; status: number; body: Record<string, unknown> } | AttemptOutcome;
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function decode(raw: Buffer, encoding: string | undefined): Promise<Buffer> {
+  const name = (encoding ?? 'identity').trim().toLowerCase();
+  if (name === '' || name === 'identity') return raw;
+  const decoder = DECODERS[name];
+  if (decoder === undefined) throw new Error(`unsupported content-encoding "${name}"`);
+  return decoder(raw);
+}
+
+function parseObject(text: string): Record<string, unknown> | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return `invalid or truncated JSON (${text.length} characters)`;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return `JSON ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value} instead of an object`;
+  }
+  return value as Record<string, unknown>;
+}
+
+function parseErrorBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One HTTP exchange, turned into data: a parsed 2xx object or an outcome for `classify`. Throws only
+ * when the caller's own signal aborted. The whole attempt (headers and body) has `timeoutMs`, so a
+ * server dripping a body byte by byte cannot hold a request forever.
+ */
+export async function sendAttempt(dispatcher: Dispatcher, req: AttemptRequest): Promise<AttemptResult> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), req.timeoutMs);
+  const forwardAbort = (): void => controller.abort();
+  req.signal?.addEventListener('abort', forwardAbort, { once: true });
+  try {
+    const response = await dispatcher.request({
+      path: req.target,
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+      signal: controller.signal,
+      headersTimeout: req.timeoutMs,
+      bodyTimeout: req.timeoutMs,
+    });
+    const raw = Buffer.from(await response.body.arrayBuffer());
+    const status = response.statusCode;
+    let text: string;
+    try {
+      text = (await decode(raw, header(response.headers, 'content-encoding'))).toString('utf8');
+    } catch (error) {
+      if (status < 200 || status > 299) return { kind: 'response', status, path: req.path };
+      return { kind: 'bad_body', status, path: req.path, reason: (error as Error).message };
+    }
+    if (status >= 200 && status <= 299) {
+      const parsed = parseObject(text);
+      return typeof parsed === 'string'
+        ? { kind: 'bad_body', status, path: req.path, reason: parsed }
+        : { kind: 'ok', status, body: parsed };
+    }
+    return {
+      kind: 'response',
+      status,
+      path: req.path,
+      retryAfter: header(response.headers, 'retry-after'),
+      detail: apiErrorDetail(parseErrorBody(text)),
+    };
+  } catch (error) {
+    if (req.signal?.aborted) throw abortReason(req.signal);
+    if (controller.signal.aborted) return { kind: 'network', path: req.path, error, timedOut: true };
+    return { kind: 'network', path: req.path, error };
+  } finally {
+    clearTimeout(timer);
+    req.signal?.removeEventListener('abort', forwardAbort);
+  }
+}

@@ -1,0 +1,198 @@
+import { CioError } from './errors.js';
+import type { ApiClient, ApiRequest, FetchedPage, PagePosition, Paging, QueryValue } from './types.js';
+
+export interface PaginateOptions {
+  /** Resume exactly here (a `next` from an earlier read). Null or absent: from the first page. */
+  from?: PagePosition | null;
+  signal?: AbortSignal;
+  stream?: string;
+}
+
+/**
+ * Consecutive empty pages that still carry a fresh cursor before we call it a loop. The live API
+ * sends the odd empty page with a cursor (a trailing one, or gaps in a filtered scan), so we follow
+ * them; a server that mints new cursors for empty pages forever would otherwise never stop. 50 costs
+ * at most ~5 s of a 10/s budget and is far beyond the single trailing page seen in practice.
+ */
+export const MAX_CONSECUTIVE_EMPTY_PAGES = 50;
+
+/** A paging rule as a tiny strategy: which query selects a page, and where the next one starts. */
+interface PageStrategy {
+  query(position: PagePosition | null): Record<string, QueryValue>;
+  /** Null when `records` was the last page; throws when the API is looping. */
+  next(position: PagePosition | null, records: unknown[], body: Record<string, unknown>): PagePosition | null;
+}
+
+interface Context {
+  path: string;
+  stream: string | undefined;
+}
+
+function paginationError(ctx: Context, message: string): CioError {
+  return new CioError('CIO_ERR_PAGINATION', message, { path: ctx.path, stream: ctx.stream });
+}
+
+function shorten(cursor: string): string {
+  return cursor.length > 40 ? `${cursor.slice(0, 40)}...` : cursor;
+}
+
+const singlePage: PageStrategy = { query: () => ({}), next: () => null };
+
+function cursorPaging(pageSize: number, ctx: Context): PageStrategy {
+  const seen = new Set<string>();
+  let emptyStreak = 0;
+  return {
+    query: (position) => {
+      const start = position !== null && 'cursor' in position ? position.cursor : undefined;
+      if (start !== undefined) seen.add(start);
+      return { limit: pageSize, start };
+    },
+    next: (position, records, body) => {
+      const raw = body.next;
+      if (raw === undefined || raw === null || raw === '') return null;
+      if (typeof raw !== 'string' && typeof raw !== 'number') {
+        throw new CioError(
+          'CIO_ERR_BAD_RESPONSE',
+          `The Customer.io API answered ${ctx.path} with a "next" that is not a string.`,
+          {
+            path: ctx.path,
+            stream: ctx.stream,
+          },
+        );
+      }
+      const cursor = String(raw);
+      const sent = position !== null && 'cursor' in position ? position.cursor : undefined;
+      if (cursor === sent || seen.has(cursor)) {
+        throw paginationError(
+          ctx,
+          `The API returned the same page cursor twice for ${ctx.path} ("${shorten(cursor)}"); stopping instead of looping. Run again; if it repeats, the endpoint is looping.`,
+        );
+      }
+      seen.add(cursor);
+      emptyStreak = records.length === 0 ? emptyStreak + 1 : 0;
+      if (emptyStreak >= MAX_CONSECUTIVE_EMPTY_PAGES) {
+        throw paginationError(
+          ctx,
+          `The API returned ${emptyStreak} empty pages in a row for ${ctx.path}, each with a new cursor; stopping instead of paging forever.`,
+        );
+      }
+      return { cursor };
+    },
+  };
+}
+
+/** What a page looks like, cheaply: a server that ignores `offset` sends the same page again. */
+function pageSignature(records: unknown[]): string {
+  return JSON.stringify([records.length, records[0], records[records.length - 1]]);
+}
+
+function offsetPaging(pageSize: number, ctx: Context): PageStrategy {
+  let previous: string | undefined;
+  return {
+    query: (position) => ({
+      limit: pageSize,
+      offset: position !== null && 'offset' in position ? position.offset : 0,
+    }),
+    next: (position, records) => {
+      // Without a total, only a short page (or null, past the end) says it was the last one.
+      if (records.length < pageSize) return null;
+      const signature = pageSignature(records);
+      if (signature === previous) {
+        throw paginationError(
+          ctx,
+          `The API returned the same page twice for ${ctx.path} at different offsets; it seems to ignore "offset". Stopping instead of looping.`,
+        );
+      }
+      previous = signature;
+      const offset = position !== null && 'offset' in position ? position.offset : 0;
+      return { offset: offset + records.length };
+    },
+  };
+}
+
+function strategyFor(paging: Paging, ctx: Context): PageStrategy {
+  switch (paging.kind) {
+    case 'none':
+      return singlePage;
+    case 'cursor':
+      return cursorPaging(paging.pageSize, ctx);
+    case 'offset':
+      return offsetPaging(paging.pageSize, ctx);
+  }
+}
+
+/** Checks a saved position against the paging kind: state written for another rule is unusable. */
+function startPosition(
+  paging: Paging,
+  from: PagePosition | null | undefined,
+  ctx: Context,
+): PagePosition | null {
+  if (from === undefined || from === null || paging.kind === 'none') return null;
+  // Saved state comes from disk, so check the shape at run time, not only the type.
+  const saved: unknown = from;
+  const fits =
+    isRecord(saved) &&
+    (paging.kind === 'cursor'
+      ? typeof saved.cursor === 'string' && saved.cursor !== ''
+      : Number.isInteger(saved.offset) && (saved.offset as number) >= 0);
+  if (!fits) {
+    throw new CioError(
+      'CIO_ERR_STATE',
+      `The saved position ${JSON.stringify(from)} does not fit the ${paging.kind} paging of ${ctx.path}; reset the state of this stream.`,
+      { path: ctx.path, stream: ctx.stream },
+    );
+  }
+  return from;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function recordsOf(body: Record<string, unknown>, key: string, ctx: Context): unknown[] {
+  const value = body[key];
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) return value;
+  throw new CioError(
+    'CIO_ERR_BAD_RESPONSE',
+    `The Customer.io API answered ${ctx.path} with "${key}" that is ${typeof value}, not an array of records.`,
+    { path: ctx.path, stream: ctx.stream },
+  );
+}
+
+/**
+ * Reads a list endpoint page by page. Each yielded page says where to resume after it (`next`),
+ * so a caller can checkpoint between pages and pass that position back as `from` later.
+ */
+export async function* paginate(
+  client: ApiClient,
+  request: ApiRequest,
+  recordsKey: string,
+  paging: Paging,
+  opts: PaginateOptions = {},
+): AsyncGenerator<FetchedPage> {
+  const ctx: Context = { path: request.path, stream: opts.stream };
+  const strategy = strategyFor(paging, ctx);
+  let position = startPosition(paging, opts.from, ctx);
+  for (;;) {
+    const body = await client.request(
+      { ...request, query: { ...request.query, ...strategy.query(position) } },
+      { signal: opts.signal, stream: opts.stream },
+    );
+    if (!isRecord(body)) {
+      throw new CioError(
+        'CIO_ERR_BAD_RESPONSE',
+        `The Customer.io API answered ${ctx.path} with something other than an object.`,
+        {
+          path: ctx.path,
+          stream: ctx.stream,
+        },
+      );
+    }
+    const records = recordsOf(body, recordsKey, ctx);
+    const next = strategy.next(position, records, body);
+    yield { records, body, next };
+    if (next === null) return;
+    position = next;
+  }
+}
