@@ -1,0 +1,25 @@
+/** What every generator of the world needs: seed, scale, clock and the ids records refer to. */
+import type { Timeline } from './timeline.js';
+
+export interface SourceRefs {
+  campaigns: { id: number; actionIds: number[]; eventTriggered: boolean }[];
+  broadcasts: { id: number; actionIds: number[] }[];
+  newsletters: { id: number; contentIds: number[] }[];
+  transactional: { id: number }[];
+}
+
+export interface WorldContext {
+  seed: number;
+  scale: number;
+  timeline: Timeline;
+  /** "now" when the world was created. */
+  start: number;
+  refs: SourceRefs;
+}
+
+export const DAY = 86_400;
+
+/** Size of a table at a given scale (at least one record). */
+export function scaled(base: number, scale: number): number {
+  return Math.max(1, Math.round(base * scale));
+}

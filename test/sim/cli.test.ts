@@ -1,0 +1,64 @@
+/** `cio-sync sim`: flags reach the simulator, the URL line is printed, stop closes the server. */
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { registerSimCommand } from '../../src/cli/commands/sim.js';
+
+function program(io: Parameters<typeof registerSimCommand>[1]): Command {
+  const p = new Command('cio-sync').exitOverride();
+  p.configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  registerSimCommand(p, io);
+  return p;
+}
+
+describe('cio-sync sim', () => {
+  it('starts with the given flags, prints one line, serves until stopped', async () => {
+    const lines: string[] = [];
+    let stop: () => void = () => {};
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    let printed: () => void = () => {};
+    const ready = new Promise<void>((resolve) => {
+      printed = resolve;
+    });
+    const run = program({
+      write: (line) => {
+        lines.push(line);
+        printed();
+      },
+      untilStopped: () => stopped,
+    }).parseAsync(
+      ['sim', '--port', '0', '--rps', '0', '--token', 'tok-123', '--seed', '4', '--scale', '0.5'],
+      {
+        from: 'user',
+      },
+    );
+    await ready;
+    expect(lines).toHaveLength(1);
+    const m = /^Simulator listening on (http:\/\/127\.0\.0\.1:\d+) \(token: tok-123\)$/.exec(lines[0]!);
+    expect(m).not.toBeNull();
+    const url = m![1]!;
+    const res = await fetch(`${url}/v1/messages?limit=1000`, {
+      headers: { authorization: 'Bearer tok-123' },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { messages: unknown[] };
+    expect(body.messages).toHaveLength(1000); // scale 0.5 still has 1,250 messages
+    stop();
+    await run;
+    await expect(fetch(`${url}/v1/messages`)).rejects.toThrow();
+  });
+
+  it('refuses bad flag values as usage errors', async () => {
+    for (const args of [
+      ['sim', '--rps', '-1'],
+      ['sim', '--fault-rate', '2'],
+      ['sim', '--scale', '0'],
+      ['sim', '--port', 'http'],
+    ]) {
+      await expect(
+        program({ write: () => {}, untilStopped: async () => {} }).parseAsync(args, { from: 'user' }),
+      ).rejects.toMatchObject({ code: 'commander.invalidArgument' });
+    }
+  });
+});
