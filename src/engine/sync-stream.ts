@@ -5,6 +5,7 @@ import { readerFor } from '../streams/read-stream.js';
 import type { Row, StreamDefinition } from '../streams/types.js';
 import { extremeOf, incrementalThreshold, passesLowerBound, promoteBookmark, toMillis } from './bookmarks.js';
 import type { SyncEventListener } from './events.js';
+import { failpoint } from './failpoint.js';
 import { extendSchema, projectRow } from './schema-evolution.js';
 import type { ResumePoint, StreamBookmark } from './state.js';
 
@@ -67,6 +68,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
     });
     for await (const page of pages) {
       ctx.signal.throwIfAborted();
+      failpoint('page-read');
       let rows: Row[] = boundField
         ? page.rows.filter((r) => passesLowerBound(r[boundField], lowerBound))
         : page.rows;
@@ -92,6 +94,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
       } else {
         await ctx.sink.saveBookmark(spec, bookmark);
       }
+      failpoint('page-committed');
       rowsLoaded += rows.length;
       ctx.emit({
         type: 'page',
@@ -109,6 +112,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
     const value = promoteBookmark(job.bookmark.replication_key_value, pendingMax, ctx.syncStartedAt);
     if (value !== undefined) done.replication_key_value = value;
   }
+  failpoint('before-complete');
   if (spec.method === 'full_table') {
     const agedOut = def.timeField
       ? {
@@ -124,6 +128,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
   } else {
     await ctx.sink.saveBookmark(spec, done);
   }
+  failpoint('stream-complete');
   return {
     status: 'complete',
     rows: rowsLoaded,
