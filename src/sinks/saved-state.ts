@@ -26,7 +26,9 @@ export async function accessSavedState(
 ): Promise<SyncState> {
   const parsed = parseDestination(destination);
   const rows =
-    parsed.kind === 'duckdb' ? await duckdbState(parsed.path, action) : await postgresState(parsed.url, schema, action);
+    parsed.kind === 'duckdb'
+      ? await duckdbState(parsed.path, action)
+      : await postgresState(parsed.url, schema, action);
   const state: SyncState = { bookmarks: {} };
   for (const row of rows) state.bookmarks[row.stream] = parseBookmark(row.bookmark);
   return state;
@@ -41,7 +43,9 @@ async function duckdbState(path: string, action: Action): Promise<StateRow[]> {
   try {
     instance = await DuckDBInstance.create(path, action.kind === 'show' ? { access_mode: 'READ_ONLY' } : {});
   } catch (error) {
-    throw new CioError('CIO_ERR_DESTINATION', `Cannot open ${path}: ${(error as Error).message}`, { cause: error });
+    throw new CioError('CIO_ERR_DESTINATION', `Cannot open ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const connection = await instance.connect();
   try {
@@ -50,7 +54,9 @@ async function duckdbState(path: string, action: Action): Promise<StateRow[]> {
     );
     if (Number(exists.getRowObjectsJS()[0]?.n ?? 0) === 0) return [];
     if (action.kind === 'reset') await connection.run(resetSql(quote(STATE_TABLE), action.streams));
-    const result = await connection.runAndReadAll(`SELECT stream, bookmark::VARCHAR AS bookmark FROM ${quote(STATE_TABLE)} ORDER BY stream`);
+    const result = await connection.runAndReadAll(
+      `SELECT stream, bookmark::VARCHAR AS bookmark FROM ${quote(STATE_TABLE)} ORDER BY stream`,
+    );
     return result.getRowObjectsJS() as StateRow[];
   } finally {
     connection.closeSync();
@@ -63,13 +69,17 @@ async function postgresState(url: string, schema: string, action: Action): Promi
   try {
     await client.connect();
   } catch (error) {
-    throw new CioError('CIO_ERR_DESTINATION', `Cannot connect to ${redactUrlPassword(url)}: ${(error as Error).message}`);
+    throw new CioError(
+      'CIO_ERR_DESTINATION',
+      `Cannot connect to ${redactUrlPassword(url)}: ${(error as Error).message}`,
+    );
   }
   try {
     const table = `${quote(schema)}.${quote(STATE_TABLE)}`;
     const exists = await client.query('SELECT to_regclass($1) AS t', [table]);
     if (exists.rows[0]?.t === null) return [];
-    if (action.kind === 'reset') await client.query(resetSql(table, action.streams), action.streams ? [action.streams] : []);
+    if (action.kind === 'reset')
+      await client.query(resetSql(table, action.streams), action.streams ? [action.streams] : []);
     const result = await client.query(`SELECT stream, bookmark FROM ${table} ORDER BY stream`);
     return result.rows as StateRow[];
   } finally {

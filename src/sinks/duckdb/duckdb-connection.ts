@@ -1,0 +1,130 @@
+import { access, constants, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { CioError } from '../../api/errors.js';
+import type { ColumnValue } from '../sql/column-values.js';
+import type { QueryResult, SqlParam, SqlSession } from '../sql/sql-dialect.js';
+import type { ColumnInfo } from '../sql/table-layout.js';
+import { DUCKDB_STAGING, duckDbAppenders } from './duckdb-types.js';
+
+/**
+ * Database files this process has open. DuckDB's file lock only keeps other processes out: a second
+ * instance in the same process would open the file again and both would write to it.
+ */
+const openPaths = new Set<string>();
+
+export function describeDuckDb(path: string): string {
+  return `DuckDB database ${resolve(path)}`;
+}
+
+/** Opens the database file and takes it for this run. */
+export async function connectDuckDb(path: string): Promise<SqlSession> {
+  const file = resolve(path);
+  if (openPaths.has(file)) throw lockedError(file);
+  await checkDirectory(file);
+  openPaths.add(file);
+  let instance: DuckDBInstance | undefined;
+  try {
+    // The instance cache makes any other in-process user of this file (a test, a library caller reading
+    // the results) share this database instead of opening a second, unsynchronised copy of it.
+    instance = await DuckDBInstance.fromCache(file);
+    const connection = await instance.connect();
+    return new DuckDbSession(file, instance, connection);
+  } catch (error) {
+    instance?.closeSync();
+    openPaths.delete(file);
+    throw openError(file, error);
+  }
+}
+
+class DuckDbSession implements SqlSession {
+  private closed = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  async query(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult> {
+    const reader = await this.connection.runAndReadAll(sql, [...params]);
+    return { rows: reader.getRowObjectsJS() as Record<string, unknown>[], rowCount: reader.rowsChanged };
+  }
+
+  async loadStaging(
+    columns: readonly ColumnInfo[],
+    rows: readonly (readonly ColumnValue[])[],
+  ): Promise<void> {
+    const { table, schema, catalog } = DUCKDB_STAGING;
+    const appender = await this.connection.createAppender(table, schema, catalog);
+    const appenders = columns.map((info) => duckDbAppenders[info.type]);
+    try {
+      for (const row of rows) {
+        for (let index = 0; index < appenders.length; index++) {
+          const value = row[index] ?? null;
+          if (value === null) appender.appendNull();
+          else appenders[index]?.(appender, value);
+        }
+        appender.endRow();
+      }
+      appender.flushSync();
+    } catch (error) {
+      // Discard what was buffered; the caller rolls the transaction back.
+      appender.clear();
+      throw error;
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.connection.closeSync();
+      this.instance.closeSync();
+    } catch {
+      // Closing is best effort: the run is over and the process lock must be released regardless.
+    } finally {
+      openPaths.delete(this.file);
+    }
+  }
+}
+
+async function checkDirectory(file: string): Promise<void> {
+  const directory = dirname(file);
+  const info = await stat(directory).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new CioError(
+      'CIO_ERR_DESTINATION',
+      `Cannot create the DuckDB database ${file}: the directory ${directory} does not exist. Create it, or choose another path.`,
+    );
+  }
+  try {
+    await access(directory, constants.W_OK);
+  } catch {
+    throw unwritableError(file, 'its directory is not writable');
+  }
+}
+
+function openError(file: string, error: unknown): CioError {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (/could not set lock/i.test(reason)) return lockedError(file, error);
+  return unwritableError(file, reason, error);
+}
+
+function lockedError(file: string, cause?: unknown): CioError {
+  return new CioError(
+    'CIO_ERR_DESTINATION',
+    `Another cio-sync run is using the DuckDB database ${file} (or another program has it open); wait for it to finish, then run again.`,
+    cause === undefined ? {} : { cause },
+  );
+}
+
+function unwritableError(file: string, reason: string, cause?: unknown): CioError {
+  return new CioError(
+    'CIO_ERR_DESTINATION',
+    `Cannot open the DuckDB database ${file} for writing (${reason}). Check that the path is a writable location, or choose another path.`,
+    cause === undefined ? {} : { cause },
+  );
+}

@@ -1,0 +1,18 @@
+import type { Sink } from '../sink.js';
+import { createSqlSink } from '../sql/sql-sink.js';
+import { connectDuckDb, describeDuckDb } from './duckdb-connection.js';
+import { duckDbDialect } from './duckdb-types.js';
+
+export interface DuckDbSinkOptions {
+  /** The database file; created if missing (its directory must exist). */
+  path: string;
+}
+
+/** A sink writing into a DuckDB file. Nothing is opened before `open()`. */
+export function createDuckDbSink(opts: DuckDbSinkOptions): Sink {
+  return createSqlSink({
+    dialect: duckDbDialect,
+    destination: describeDuckDb(opts.path),
+    connect: () => connectDuckDb(opts.path),
+  });
+}

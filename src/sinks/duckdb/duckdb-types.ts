@@ -1,0 +1,68 @@
+import type { DuckDBAppender } from '@duckdb/node-api';
+import { CioError } from '../../api/errors.js';
+import type { LogicalType } from '../sql/column-types.js';
+import type { ColumnValue } from '../sql/column-values.js';
+import { quoteIdentifier } from '../sql/quote-identifier.js';
+import type { SqlDialect } from '../sql/sql-dialect.js';
+import { STAGING_TABLE } from '../sql/sql-statements.js';
+
+/**
+ * DuckDB's capabilities. Its identifiers are case-insensitive even when quoted, so of two fields that
+ * differ only in case (`email`, `Email`) the second gets a column named `Email_<8 hex of a hash>`;
+ * `_cio_columns` records which field went where. Identifier length is not limited.
+ */
+export const duckDbDialect: SqlDialect = {
+  engine: 'DuckDB',
+  columnTypes: {
+    text: 'VARCHAR',
+    bigint: 'BIGINT',
+    double: 'DOUBLE',
+    boolean: 'BOOLEAN',
+    timestamptz: 'TIMESTAMPTZ',
+    json: 'JSON',
+  },
+  identifiers: { maxBytes: Number.POSITIVE_INFINITY, caseInsensitive: true },
+  schemaName: 'main',
+  tableRef: (table) => quoteIdentifier(table),
+  // Temporary tables live in DuckDB's `temp` catalog.
+  stagingRef: `temp.main.${quoteIdentifier(STAGING_TABLE)}`,
+  // The Appender has no native path for TIMESTAMPTZ (it builds a boxed value per cell), so timestamps
+  // are staged as BIGINT microseconds and converted in the merge.
+  stagingTypes: {
+    text: 'VARCHAR',
+    bigint: 'BIGINT',
+    double: 'DOUBLE',
+    boolean: 'BOOLEAN',
+    timestamptz: 'BIGINT',
+    json: 'JSON',
+  },
+  fromStaging: (type, column) => (type === 'timestamptz' ? `make_timestamptz(${column})` : column),
+};
+
+export const DUCKDB_STAGING = { table: STAGING_TABLE, schema: 'main', catalog: 'temp' } as const;
+
+type Append = (appender: DuckDBAppender, value: Exclude<ColumnValue, null>) => void;
+
+/** How each column type's value goes into the Appender. */
+export const duckDbAppenders: Readonly<Record<LogicalType, Append>> = {
+  text: (appender, value) => appender.appendVarchar(expect('string', value)),
+  json: (appender, value) => appender.appendVarchar(expect('string', value)),
+  bigint: (appender, value) => appender.appendBigInt(expect('bigint', value)),
+  double: (appender, value) => appender.appendDouble(expect('number', value)),
+  boolean: (appender, value) => appender.appendBoolean(expect('boolean', value)),
+  timestamptz: (appender, value) => appender.appendBigInt(expect('bigint', value)),
+};
+
+interface TypeOfValue {
+  string: string;
+  bigint: bigint;
+  number: number;
+  boolean: boolean;
+}
+
+function expect<K extends keyof TypeOfValue>(kind: K, value: Exclude<ColumnValue, null>): TypeOfValue[K] {
+  if (typeof value !== kind) {
+    throw new CioError('CIO_ERR_INTERNAL', `DuckDB staging expected a ${kind} value, got a ${typeof value}`);
+  }
+  return value as TypeOfValue[K];
+}

@@ -1,0 +1,65 @@
+import type { LogicalType } from '../sql/column-types.js';
+import type { ColumnValue } from '../sql/column-values.js';
+import { quoteIdentifier } from '../sql/quote-identifier.js';
+import { formatMicros } from '../sql/rfc3339.js';
+import type { SqlDialect } from '../sql/sql-dialect.js';
+import { STAGING_TABLE } from '../sql/sql-statements.js';
+
+const COLUMN_TYPES: Readonly<Record<LogicalType, string>> = {
+  text: 'TEXT',
+  bigint: 'BIGINT',
+  double: 'DOUBLE PRECISION',
+  boolean: 'BOOLEAN',
+  timestamptz: 'TIMESTAMPTZ',
+  json: 'JSONB',
+};
+
+/**
+ * PostgreSQL's capabilities for one schema (already a valid identifier). Quoted identifiers are case
+ * sensitive, so `Email` and `email` are distinct columns; names over 63 bytes, which PostgreSQL would
+ * silently truncate, become a prefix plus a hash of the full name.
+ */
+export function postgresDialect(schema: string): SqlDialect {
+  return {
+    engine: 'PostgreSQL',
+    columnTypes: COLUMN_TYPES,
+    identifiers: POSTGRES_IDENTIFIERS,
+    schemaName: schema,
+    tableRef: (table) => `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`,
+    stagingRef: `pg_temp.${quoteIdentifier(STAGING_TABLE)}`,
+    stagingTypes: COLUMN_TYPES,
+    fromStaging: (_type, column) => column,
+  };
+}
+
+export const POSTGRES_IDENTIFIERS = { maxBytes: 63, caseInsensitive: false } as const;
+
+type Encode = (value: Exclude<ColumnValue, null>) => string;
+
+/** How each column type's value is written in COPY's text format. */
+export const copyEncoders: Readonly<Record<LogicalType, Encode>> = {
+  text: (value) => escapeCopyText(String(value)),
+  json: (value) => escapeCopyText(String(value)),
+  bigint: (value) => String(value),
+  double: (value) => String(value),
+  boolean: (value) => (value ? 't' : 'f'),
+  timestamptz: (value) => formatMicros(BigInt(value)),
+};
+
+/** One line of COPY text format: tab-separated, `\N` for null, terminated by a newline. */
+export function copyLine(values: readonly ColumnValue[], encoders: readonly Encode[]): string {
+  let line = '';
+  for (let index = 0; index < encoders.length; index++) {
+    const value = values[index] ?? null;
+    if (index > 0) line += '\t';
+    line += value === null ? '\\N' : (encoders[index] as Encode)(value);
+  }
+  return `${line}\n`;
+}
+
+const COPY_SPECIAL = /[\\\n\r\t]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeCopyText(text: string): string {
+  return text.replace(COPY_SPECIAL, (char) => COPY_ESCAPES[char] ?? char);
+}

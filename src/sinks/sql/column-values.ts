@@ -1,0 +1,87 @@
+import type { LogicalType } from './column-types.js';
+import { dateMicros, parseDateTimeMicros } from './rfc3339.js';
+
+/**
+ * A value ready for a column of its type: text and json -> string (json as JSON text),
+ * bigint -> bigint, double -> number, boolean -> boolean, timestamptz -> bigint microseconds since the epoch.
+ */
+export type ColumnValue = string | number | bigint | boolean | null;
+
+export type FitResult = { fits: true; value: ColumnValue } | { fits: false };
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const MISFIT: FitResult = { fits: false };
+
+/** Converts a row value for a column of `type`, or reports that it does not fit (it then goes to `__raw`). */
+export function fitValue(type: LogicalType, value: unknown): FitResult {
+  if (value === null || value === undefined) return { fits: true, value: null };
+  switch (type) {
+    case 'text':
+      return typeof value === 'string' ? { fits: true, value } : MISFIT;
+    case 'bigint':
+      return fitBigint(value);
+    case 'double':
+      return fitDouble(value);
+    case 'boolean':
+      return typeof value === 'boolean' ? { fits: true, value } : MISFIT;
+    case 'timestamptz':
+      return fitTimestamp(value);
+    case 'json':
+      return { fits: true, value: toJsonText(value) };
+  }
+}
+
+/**
+ * Primary key values cannot move to a `__raw` column, so lossless conversions are accepted there:
+ * a number for a text key, a string of digits for a bigint key.
+ */
+export function fitKeyValue(type: LogicalType, value: unknown): FitResult {
+  const strict = fitValue(type, value);
+  if (strict.fits) return strict;
+  if (type === 'text' && (typeof value === 'number' || typeof value === 'bigint') && isFiniteNumber(value)) {
+    return { fits: true, value: String(value) };
+  }
+  if (type === 'bigint' && typeof value === 'string' && /^-?\d{1,19}$/.test(value))
+    return fitBigint(BigInt(value));
+  return MISFIT;
+}
+
+/** JSON text of any row value; values JSON cannot express (bigint, NaN, Infinity) become their string form. */
+export function toJsonText(value: unknown): string {
+  const text = JSON.stringify(value, (_key, inner: unknown) =>
+    typeof inner === 'bigint' || (typeof inner === 'number' && !Number.isFinite(inner))
+      ? String(inner)
+      : inner,
+  );
+  return text ?? JSON.stringify(String(value));
+}
+
+function fitBigint(value: unknown): FitResult {
+  let big: bigint;
+  if (typeof value === 'bigint') big = value;
+  else if (typeof value === 'number' && Number.isInteger(value)) big = BigInt(value);
+  else return MISFIT;
+  return big >= INT64_MIN && big <= INT64_MAX ? { fits: true, value: big } : MISFIT;
+}
+
+function fitDouble(value: unknown): FitResult {
+  if (typeof value === 'number') return Number.isFinite(value) ? { fits: true, value } : MISFIT;
+  if (typeof value === 'bigint' && BigInt(Number(value)) === value)
+    return { fits: true, value: Number(value) };
+  return MISFIT;
+}
+
+function fitTimestamp(value: unknown): FitResult {
+  const micros =
+    typeof value === 'string'
+      ? parseDateTimeMicros(value)
+      : value instanceof Date
+        ? dateMicros(value)
+        : undefined;
+  return micros === undefined ? MISFIT : { fits: true, value: micros };
+}
+
+function isFiniteNumber(value: number | bigint): boolean {
+  return typeof value === 'bigint' || Number.isFinite(value);
+}

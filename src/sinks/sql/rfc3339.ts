@@ -1,0 +1,69 @@
+/**
+ * RFC 3339 date-times to and from microseconds since the epoch, the precision both engines store.
+ * Years are limited to 0001-9999 in UTC: the range both engines parse and JavaScript formats as four digits.
+ */
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
+
+const MIN_MICROS = -62135596800000000n; // 0001-01-01T00:00:00Z
+const MAX_MICROS = 253402300799999999n; // 9999-12-31T23:59:59.999999Z
+
+/** Microseconds since the epoch, or undefined when `text` is not an RFC 3339 date-time. */
+export function parseDateTimeMicros(text: string): bigint | undefined {
+  const match = DATE_TIME.exec(text);
+  if (!match) return undefined;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  const hour = Number(match[4]);
+  const minute = Number(match[5]);
+  const second = Number(match[6]);
+  const offsetHours = Number(match[9] ?? 0);
+  const offsetMinutes = Number(match[10] ?? 0);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  // Second 60 is a leap second; it rolls over into the next minute as both engines do.
+  if (hour > 23 || minute > 59 || second > 60 || offsetHours > 23 || offsetMinutes > 59) return undefined;
+  const sign = match[8] === '-' ? -1 : 1;
+  const seconds =
+    daysFromCivil(year, month, day) * 86_400 +
+    hour * 3600 +
+    minute * 60 +
+    second -
+    sign * (offsetHours * 3600 + offsetMinutes * 60);
+  const fraction = match[7] === undefined ? 0n : BigInt(match[7].padEnd(6, '0').slice(0, 6));
+  const micros = BigInt(seconds) * 1_000_000n + fraction;
+  return micros < MIN_MICROS || micros > MAX_MICROS ? undefined : micros;
+}
+
+/** Microseconds since the epoch for a valid Date in range, else undefined. */
+export function dateMicros(date: Date): bigint | undefined {
+  const ms = date.getTime();
+  if (Number.isNaN(ms)) return undefined;
+  const micros = BigInt(ms) * 1000n;
+  return micros < MIN_MICROS || micros > MAX_MICROS ? undefined : micros;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.ffffffZ`, which both engines parse exactly. */
+export function formatMicros(micros: bigint): string {
+  const remainder = ((micros % 1000n) + 1000n) % 1000n;
+  const ms = Number((micros - remainder) / 1000n);
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, -1)}${remainder.toString().padStart(3, '0')}Z`;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm): no Date objects per value. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}

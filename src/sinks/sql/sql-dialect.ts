@@ -1,0 +1,52 @@
+import type { LogicalType } from './column-types.js';
+import type { ColumnValue } from './column-values.js';
+import type { IdentifierRules } from './identifier-names.js';
+import type { ColumnInfo } from './table-layout.js';
+
+/**
+ * What differs between the SQL engines, as data: the shared sink reads this record instead of
+ * branching on the engine's name.
+ */
+export interface SqlDialect {
+  /** Shown in messages: "DuckDB", "PostgreSQL". */
+  readonly engine: string;
+  /** The SQL type of each column type. */
+  readonly columnTypes: Readonly<Record<LogicalType, string>>;
+  readonly identifiers: IdentifierRules;
+  /** The schema the sink's tables live in, as `information_schema` names it. */
+  readonly schemaName: string;
+  /** Qualified, quoted reference to one of the sink's tables. */
+  tableRef(table: string): string;
+  /** Qualified, quoted reference to the staging table (a session-private temporary table). */
+  readonly stagingRef: string;
+  /** The SQL type of each column type in the staging table (what the bulk loader writes fastest). */
+  readonly stagingTypes: Readonly<Record<LogicalType, string>>;
+  /** The expression turning a staged column (quoted name) into the target column's type. */
+  fromStaging(type: LogicalType, column: string): string;
+}
+
+export type SqlParam = string | null;
+
+export interface QueryResult {
+  rows: Record<string, unknown>[];
+  /** Rows inserted, updated or deleted by the statement. */
+  rowCount: number;
+}
+
+/** One connection to the destination, holding its lock until closed. */
+export interface SqlSession {
+  query(sql: string, params?: readonly SqlParam[]): Promise<QueryResult>;
+  /** Bulk-loads rows into the (already created) staging table, inside the current transaction. */
+  loadStaging(columns: readonly ColumnInfo[], rows: readonly (readonly ColumnValue[])[]): Promise<void>;
+  /** Releases the lock and the connection. Never throws. */
+  close(): Promise<void>;
+}
+
+/** How to reach one engine's destination. */
+export interface SqlDriver {
+  readonly dialect: SqlDialect;
+  /** The destination in words for messages (never with a password). */
+  readonly destination: string;
+  /** Connects and takes the destination's lock; throws CioError CIO_ERR_DESTINATION when it cannot. */
+  connect(): Promise<SqlSession>;
+}

@@ -1,0 +1,242 @@
+import { CioError } from '../../api/errors.js';
+import type { StreamBookmark, SyncState } from '../../engine/state.js';
+import type { Row } from '../../streams/types.js';
+import type {
+  CompleteFullTable,
+  RunInfo,
+  RunOutcome,
+  Sink,
+  SinkCapabilities,
+  StreamSpec,
+  WriteResult,
+} from '../sink.js';
+import { destinationError } from './destination-error.js';
+import { createSerialQueue } from './serial-queue.js';
+import type { SqlDialect, SqlDriver, SqlSession } from './sql-dialect.js';
+import {
+  bootstrapStatements,
+  createStagingSql,
+  dropStagingSql,
+  finishRunSql,
+  loadStateSql,
+  markDeletedSql,
+  mergeSql,
+  saveStateSql,
+  startRunSql,
+} from './sql-statements.js';
+import { dedupeByPrimaryKey, fitRows, stageRows, undeclaredFields } from './stage-batch.js';
+import { keyColumnsOf, TableEvolution } from './table-evolution.js';
+import { inTransaction } from './transaction.js';
+
+/**
+ * The database sink shared by every SQL engine; what differs per engine comes from the driver and its
+ * dialect record. Operations run one at a time on the session's single connection.
+ */
+export function createSqlSink(driver: SqlDriver): Sink {
+  return new SqlSink(driver);
+}
+
+class SqlSink implements Sink {
+  readonly capabilities: SinkCapabilities = { transactionalState: true, storesState: true };
+  private session: SqlSession | undefined;
+  private runId = '';
+  private readonly serial = createSerialQueue();
+  private readonly dialect: SqlDialect;
+  private readonly tables: TableEvolution;
+
+  constructor(private readonly driver: SqlDriver) {
+    this.dialect = driver.dialect;
+    this.tables = new TableEvolution(driver.dialect);
+  }
+
+  open(run: RunInfo): Promise<SyncState> {
+    return this.serial(() => this.guard('opening', () => this.openNow(run)));
+  }
+
+  prepareStream(stream: StreamSpec): Promise<void> {
+    return this.serial(() =>
+      this.guard(
+        `preparing the table of stream "${stream.name}"`,
+        async () => {
+          await this.tables.ensure(this.requireSession(), stream);
+        },
+        stream.name,
+      ),
+    );
+  }
+
+  write(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult> {
+    return this.serial(() =>
+      this.guard(
+        `writing ${rows.length} rows of stream "${stream.name}"`,
+        () => this.writeNow(stream, rows, bookmark),
+        stream.name,
+      ),
+    );
+  }
+
+  completeFullTable(stream: StreamSpec, done: CompleteFullTable, bookmark: StreamBookmark): Promise<number> {
+    return this.serial(() =>
+      this.guard(
+        `marking deleted rows of stream "${stream.name}"`,
+        () => this.completeNow(stream, done, bookmark),
+        stream.name,
+      ),
+    );
+  }
+
+  saveBookmark(stream: StreamSpec, bookmark: StreamBookmark): Promise<void> {
+    return this.serial(() =>
+      this.guard(
+        `saving the bookmark of stream "${stream.name}"`,
+        async () => {
+          await this.saveState(this.requireSession(), stream.name, bookmark);
+        },
+        stream.name,
+      ),
+    );
+  }
+
+  close(outcome: RunOutcome): Promise<void> {
+    return this.serial(() => this.guard('closing', () => this.closeNow(outcome)));
+  }
+
+  private async openNow(run: RunInfo): Promise<SyncState> {
+    if (this.session) {
+      throw new CioError('CIO_ERR_INTERNAL', `${this.driver.destination} is already open in this sink`);
+    }
+    const session = await this.driver.connect();
+    try {
+      for (const sql of bootstrapStatements(this.dialect)) await session.query(sql);
+      const streams = JSON.stringify(run.streams.map((stream) => stream.name));
+      await session.query(startRunSql(this.dialect), [run.runId, run.startedAt.toISOString(), streams]);
+      const saved = await session.query(loadStateSql(this.dialect));
+      const bookmarks: Record<string, StreamBookmark> = {};
+      for (const row of saved.rows) {
+        const stream = String(row.stream);
+        bookmarks[stream] = this.parseBookmark(stream, row.bookmark);
+      }
+      this.session = session;
+      this.runId = run.runId;
+      this.tables.clear();
+      return { bookmarks };
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+  }
+
+  private async closeNow(outcome: RunOutcome): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    this.session = undefined;
+    this.tables.clear();
+    try {
+      const errors = Object.entries(outcome.streams)
+        .filter(([, stats]) => stats.error !== undefined)
+        .map(([name, stats]) => `${name}: ${stats.error}`);
+      await session.query(finishRunSql(this.dialect), [
+        this.runId,
+        outcome.status,
+        outcome.finishedAt.toISOString(),
+        JSON.stringify(outcome.streams),
+        errors.length === 0 ? null : errors.join('\n'),
+      ]);
+    } finally {
+      await session.close();
+    }
+  }
+
+  private async writeNow(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult> {
+    const session = this.requireSession();
+    let layout = await this.tables.ensure(session, stream);
+    const unique = dedupeByPrimaryKey(rows, stream.primaryKey, layout);
+    const undeclared = undeclaredFields(unique, layout);
+    if (undeclared.size > 0) layout = await this.tables.ensure(session, stream, undeclared);
+    const fitted = fitRows(unique, layout, stream.primaryKey);
+    if (fitted.misfitFields.size > 0) {
+      layout = await this.tables.ensure(session, stream, new Map(), fitted.misfitFields);
+    }
+    const staged = stageRows(fitted, layout);
+    const keyColumns = keyColumnsOf(stream, layout);
+    const written = await inTransaction(session, async () => {
+      // The bookmark goes first so that a failing merge demonstrably takes the bookmark down with it.
+      await this.saveState(session, stream.name, bookmark);
+      if (staged.rows.length === 0) return 0;
+      await session.query(createStagingSql(this.dialect, staged.columns));
+      await session.loadStaging(staged.columns, staged.rows);
+      const merged = await session.query(
+        mergeSql(this.dialect, layout.table, staged.columns, keyColumns, stream.method === 'incremental'),
+      );
+      await session.query(dropStagingSql(this.dialect));
+      return merged.rowCount;
+    });
+    return { written, unchanged: staged.rows.length - written, coerced: fitted.coerced };
+  }
+
+  private async completeNow(
+    stream: StreamSpec,
+    done: CompleteFullTable,
+    bookmark: StreamBookmark,
+  ): Promise<number> {
+    const session = this.requireSession();
+    const layout = await this.tables.ensure(session, stream);
+    const params = [done.readStartedAt.toISOString()];
+    let agedOutColumn: string | undefined;
+    const window = done.agedOutBefore;
+    // A time column never created holds only nulls, and null time values are never aged out.
+    const info = window === undefined ? undefined : layout.values.get(window.column);
+    if (window !== undefined && info !== undefined) {
+      if (info.type !== 'timestamptz') {
+        throw new CioError(
+          'CIO_ERR_INTERNAL',
+          `Stream "${stream.name}": the aged-out column "${window.column}" is not a timestamp column`,
+          { stream: stream.name },
+        );
+      }
+      agedOutColumn = info.column;
+      params.push(window.before.toISOString());
+    }
+    return inTransaction(session, async () => {
+      await this.saveState(session, stream.name, bookmark);
+      const marked = await session.query(markDeletedSql(this.dialect, layout.table, agedOutColumn), params);
+      return marked.rowCount;
+    });
+  }
+
+  private async saveState(session: SqlSession, stream: string, bookmark: StreamBookmark): Promise<void> {
+    await session.query(saveStateSql(this.dialect), [stream, JSON.stringify(bookmark)]);
+  }
+
+  private parseBookmark(stream: string, text: unknown): StreamBookmark {
+    let parsed: unknown;
+    try {
+      parsed = typeof text === 'string' ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new CioError(
+        'CIO_ERR_STATE',
+        `${this.driver.destination}: the bookmark saved for stream "${stream}" in _cio_state is not a JSON object; fix or delete that row`,
+        { stream },
+      );
+    }
+    return parsed as StreamBookmark;
+  }
+
+  private requireSession(): SqlSession {
+    if (!this.session) {
+      throw new CioError('CIO_ERR_INTERNAL', `${this.driver.destination} is not open: call open() first`);
+    }
+    return this.session;
+  }
+
+  private async guard<T>(action: string, work: () => Promise<T>, stream?: string): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw destinationError(this.driver.destination, action, error, stream);
+    }
+  }
+}

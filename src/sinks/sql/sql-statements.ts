@@ -1,0 +1,146 @@
+import { DELETED_AT, SYNCED_AT } from '../sink.js';
+import { quoteIdentifier as q } from './quote-identifier.js';
+import type { SqlDialect } from './sql-dialect.js';
+import type { ColumnInfo } from './table-layout.js';
+
+/** The sink's own tables, next to the data they describe. */
+export const STATE_TABLE = '_cio_state';
+export const RUNS_TABLE = '_cio_sync_runs';
+export const COLUMNS_TABLE = '_cio_columns';
+export const STAGING_TABLE = '_cio_stage';
+
+const TARGET = q('_cio_target');
+
+export function bootstrapStatements(d: SqlDialect): string[] {
+  const t = d.columnTypes;
+  return [
+    `CREATE TABLE IF NOT EXISTS ${d.tableRef(STATE_TABLE)} (stream ${t.text} PRIMARY KEY, bookmark ${t.json}, updated_at ${t.timestamptz})`,
+    `CREATE TABLE IF NOT EXISTS ${d.tableRef(RUNS_TABLE)} (run_id ${t.text} PRIMARY KEY, started_at ${t.timestamptz}, finished_at ${t.timestamptz}, status ${t.text}, streams ${t.json}, error ${t.text})`,
+    `CREATE TABLE IF NOT EXISTS ${d.tableRef(COLUMNS_TABLE)} (table_name ${t.text}, field ${t.text}, role ${t.text}, column_name ${t.text}, column_type ${t.text}, PRIMARY KEY (table_name, field, role))`,
+  ];
+}
+
+/** $1 run id, $2 started at, $3 streams JSON. */
+export function startRunSql(d: SqlDialect): string {
+  const t = d.columnTypes;
+  return `INSERT INTO ${d.tableRef(RUNS_TABLE)} (run_id, started_at, finished_at, status, streams, error)
+    VALUES ($1, CAST($2 AS ${t.timestamptz}), NULL, 'running', CAST($3 AS ${t.json}), NULL)
+    ON CONFLICT (run_id) DO UPDATE SET started_at = EXCLUDED.started_at, finished_at = NULL,
+      status = EXCLUDED.status, streams = EXCLUDED.streams, error = NULL`;
+}
+
+/** $1 run id, $2 status, $3 finished at, $4 streams JSON, $5 error. */
+export function finishRunSql(d: SqlDialect): string {
+  const t = d.columnTypes;
+  return `UPDATE ${d.tableRef(RUNS_TABLE)} SET status = $2, finished_at = CAST($3 AS ${t.timestamptz}),
+    streams = CAST($4 AS ${t.json}), error = $5 WHERE run_id = $1`;
+}
+
+export function loadStateSql(d: SqlDialect): string {
+  return `SELECT stream, CAST(bookmark AS ${d.columnTypes.text}) AS bookmark FROM ${d.tableRef(STATE_TABLE)}`;
+}
+
+/** $1 stream, $2 bookmark JSON. */
+export function saveStateSql(d: SqlDialect): string {
+  return `INSERT INTO ${d.tableRef(STATE_TABLE)} (stream, bookmark, updated_at)
+    VALUES ($1, CAST($2 AS ${d.columnTypes.json}), CURRENT_TIMESTAMP)
+    ON CONFLICT (stream) DO UPDATE SET bookmark = EXCLUDED.bookmark, updated_at = EXCLUDED.updated_at`;
+}
+
+/** $1 schema, $2 table: the table's column names in table order (none: no such table). */
+export function catalogColumnsSql(): string {
+  return `SELECT column_name FROM information_schema.columns
+    WHERE table_catalog = current_database() AND table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`;
+}
+
+/** $1 table. */
+export function loadColumnMapSql(d: SqlDialect): string {
+  return `SELECT field, role, column_name, column_type FROM ${d.tableRef(COLUMNS_TABLE)} WHERE table_name = $1`;
+}
+
+/** $1 table. */
+export function forgetColumnMapSql(d: SqlDialect): string {
+  return `DELETE FROM ${d.tableRef(COLUMNS_TABLE)} WHERE table_name = $1`;
+}
+
+/** $1 table, $2 field, $3 role, $4 column, $5 column type. */
+export function saveColumnMapSql(d: SqlDialect): string {
+  return `INSERT INTO ${d.tableRef(COLUMNS_TABLE)} (table_name, field, role, column_name, column_type)
+    VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (table_name, field, role) DO UPDATE SET column_name = EXCLUDED.column_name, column_type = EXCLUDED.column_type`;
+}
+
+export function createTableSql(
+  d: SqlDialect,
+  table: string,
+  columns: readonly ColumnInfo[],
+  keyColumns: readonly string[],
+): string {
+  const definitions = [
+    ...columns.map((info) => `${q(info.column)} ${d.columnTypes[info.type]}`),
+    `${q(SYNCED_AT)} ${d.columnTypes.timestamptz}`,
+    `${q(DELETED_AT)} ${d.columnTypes.timestamptz}`,
+    `PRIMARY KEY (${keyColumns.map(q).join(', ')})`,
+  ];
+  return `CREATE TABLE IF NOT EXISTS ${d.tableRef(table)} (${definitions.join(', ')})`;
+}
+
+export function addColumnSql(d: SqlDialect, table: string, info: ColumnInfo): string {
+  return `ALTER TABLE ${d.tableRef(table)} ADD COLUMN ${q(info.column)} ${d.columnTypes[info.type]}`;
+}
+
+export function createStagingSql(d: SqlDialect, columns: readonly ColumnInfo[]): string {
+  const definitions = columns.map((info) => `${q(info.column)} ${d.stagingTypes[info.type]}`);
+  return `CREATE TEMPORARY TABLE ${q(STAGING_TABLE)} (${definitions.join(', ')})`;
+}
+
+export function dropStagingSql(d: SqlDialect): string {
+  return `DROP TABLE ${d.stagingRef}`;
+}
+
+/**
+ * Staging -> target upsert. Every row written gets the transaction's time and a cleared deletion mark.
+ * With `skipUnchanged` (incremental streams) a row whose data columns all equal the stored ones is not
+ * rewritten, unless it was marked deleted; the statement's row count then counts only rows written.
+ */
+export function mergeSql(
+  d: SqlDialect,
+  table: string,
+  columns: readonly ColumnInfo[],
+  keyColumns: readonly string[],
+  skipUnchanged: boolean,
+): string {
+  const names = columns.map((info) => q(info.column));
+  const selected = columns.map((info) => d.fromStaging(info.type, q(info.column)));
+  const keys = new Set(keyColumns);
+  const updatable = columns.filter((info) => !keys.has(info.column)).map((info) => q(info.column));
+  const assignments = [
+    ...updatable.map((name) => `${name} = EXCLUDED.${name}`),
+    `${q(SYNCED_AT)} = EXCLUDED.${q(SYNCED_AT)}`,
+    `${q(DELETED_AT)} = NULL`,
+  ];
+  const wasDeleted = `${TARGET}.${q(DELETED_AT)} IS NOT NULL`;
+  const same = updatable.map((name) => `${TARGET}.${name} IS NOT DISTINCT FROM EXCLUDED.${name}`);
+  const condition = !skipUnchanged
+    ? ''
+    : same.length === 0
+      ? ` WHERE ${wasDeleted}`
+      : ` WHERE NOT (${same.join(' AND ')}) OR ${wasDeleted}`;
+  return `INSERT INTO ${d.tableRef(table)} AS ${TARGET} (${[...names, q(SYNCED_AT), q(DELETED_AT)].join(', ')})
+    SELECT ${selected.join(', ')}, CURRENT_TIMESTAMP, NULL FROM ${d.stagingRef}
+    ON CONFLICT (${keyColumns.map(q).join(', ')}) DO UPDATE SET ${assignments.join(', ')}${condition}`;
+}
+
+/**
+ * $1 read started at[, $2 aged-out boundary]: marks rows a complete read did not see. Rows whose
+ * time column is older than the boundary lie outside the window read and are left alone.
+ */
+export function markDeletedSql(d: SqlDialect, table: string, agedOutColumn: string | undefined): string {
+  const t = d.columnTypes;
+  const window =
+    agedOutColumn === undefined
+      ? ''
+      : ` AND (${q(agedOutColumn)} IS NULL OR ${q(agedOutColumn)} >= CAST($2 AS ${t.timestamptz}))`;
+  return `UPDATE ${d.tableRef(table)} SET ${q(DELETED_AT)} = CURRENT_TIMESTAMP
+    WHERE ${q(DELETED_AT)} IS NULL AND ${q(SYNCED_AT)} < CAST($1 AS ${t.timestamptz})${window}`;
+}

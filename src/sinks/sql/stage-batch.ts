@@ -1,0 +1,110 @@
+import type { Row } from '../../streams/types.js';
+import { inferLogicalType, type LogicalType } from './column-types.js';
+import { type ColumnValue, fitKeyValue, fitValue, toJsonText } from './column-values.js';
+import { type ColumnInfo, isMetadataField, type TableLayout } from './table-layout.js';
+
+/** A batch turned into column values: what a sink loads into its staging table. */
+export interface StagedRows {
+  columns: ColumnInfo[];
+  rows: ColumnValue[][];
+}
+
+/** Rows fitted to the typed columns; values that did not fit wait for their `__raw` column. */
+export interface FittedRows {
+  valueColumns: ColumnInfo[];
+  rows: { values: ColumnValue[]; raw: Map<string, string> | undefined }[];
+  /** Values that did not fit their column's type. */
+  coerced: number;
+  misfitFields: Set<string>;
+}
+
+/** One row per primary key, the last one of the batch winning, compared as the engine will compare them. */
+export function dedupeByPrimaryKey(
+  rows: readonly Row[],
+  primaryKey: readonly string[],
+  layout: TableLayout,
+): Row[] {
+  const types = primaryKey.map((field) => layout.values.get(field)?.type ?? 'text');
+  let misfits = 0;
+  // A value that fits no key type never matches another (the engine rejects the row anyway).
+  const keyOf = (row: Row, index: number): unknown => {
+    const fitted = fitKeyValue(types[index] ?? 'text', row[primaryKey[index] ?? '']);
+    if (fitted.fits) return fitted.value;
+    misfits += 1;
+    return { misfit: misfits };
+  };
+  const byKey = new Map<unknown, Row>();
+  for (const row of rows) {
+    // One key column keys the map by the value itself: Map compares bigints and strings by value.
+    const key =
+      primaryKey.length === 1
+        ? keyOf(row, 0)
+        : JSON.stringify(primaryKey.map((_, index) => keyPart(keyOf(row, index))));
+    byKey.set(key, row);
+  }
+  return byKey.size === rows.length ? [...rows] : [...byKey.values()];
+}
+
+/** Fields the rows carry that the layout has no column for, with a type inferred from their values. */
+export function undeclaredFields(rows: readonly Row[], layout: TableLayout): Map<string, LogicalType> {
+  const values = new Map<string, unknown[]>();
+  for (const row of rows) {
+    for (const [field, value] of Object.entries(row)) {
+      if (value === undefined || layout.values.has(field) || isMetadataField(field)) continue;
+      const seen = values.get(field);
+      if (seen) seen.push(value);
+      else values.set(field, [value]);
+    }
+  }
+  return new Map([...values].map(([field, seen]) => [field, inferLogicalType(seen)]));
+}
+
+/** Fits every row to the layout's typed columns (every field the layout has is in the layout). */
+export function fitRows(
+  rows: readonly Row[],
+  layout: TableLayout,
+  primaryKey: readonly string[],
+): FittedRows {
+  const valueColumns = [...layout.values.values()];
+  const keys = new Set(primaryKey);
+  const misfitFields = new Set<string>();
+  let coerced = 0;
+  const fitted = rows.map((row) => {
+    let raw: Map<string, string> | undefined;
+    const values = valueColumns.map((info) => {
+      const value = row[info.field];
+      const result = keys.has(info.field) ? fitKeyValue(info.type, value) : fitValue(info.type, value);
+      if (result.fits) return result.value;
+      coerced++;
+      misfitFields.add(info.field);
+      raw ??= new Map();
+      raw.set(info.field, toJsonText(value));
+      return null;
+    });
+    return { values, raw };
+  });
+  return { valueColumns, rows: fitted, coerced, misfitFields };
+}
+
+/**
+ * The staging rows: typed values, then every `__raw` column of the layout (null where the value fitted,
+ * which also clears a stale raw value when a field fits again).
+ */
+export function stageRows(fitted: FittedRows, layout: TableLayout): StagedRows {
+  const rawColumns = [...layout.raws.values()];
+  if (rawColumns.length === 0)
+    return { columns: fitted.valueColumns, rows: fitted.rows.map(({ values }) => values) };
+  return {
+    columns: [...fitted.valueColumns, ...rawColumns],
+    rows: fitted.rows.map(({ values, raw }) => [
+      ...values,
+      ...rawColumns.map((info) => raw?.get(info.field) ?? null),
+    ]),
+  };
+}
+
+function keyPart(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `misfit:${JSON.stringify(value)}`;
+  return `${typeof value}:${String(value)}`;
+}

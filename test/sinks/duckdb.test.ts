@@ -1,0 +1,83 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDuckDbSink } from '../../src/sinks/duckdb/duckdb-sink.js';
+import type { RunInfo } from '../../src/sinks/sink.js';
+import { makeDuckDbHarness, queryDuckDb } from './duckdb-harness.js';
+import { describeSinkContract } from './sink-contract.js';
+
+describeSinkContract('duckdb', makeDuckDbHarness);
+
+const run: RunInfo = { runId: 'r1', startedAt: new Date(), streams: [] };
+const done = { status: 'failed', finishedAt: new Date(), streams: {} } as const;
+
+describe('duckdb sink destination', () => {
+  let directory = '';
+  let child: ChildProcess | undefined;
+
+  afterEach(async () => {
+    child?.kill('SIGKILL');
+    if (child && child.exitCode === null) await once(child, 'exit');
+    child = undefined;
+    if (directory) await rm(directory, { recursive: true, force: true });
+  });
+
+  it('touches nothing before open()', async () => {
+    directory = await mkdtemp(join(tmpdir(), 'cio-sync-duckdb-'));
+    const path = join(directory, 'lazy.duckdb');
+    const sink = createDuckDbSink({ path });
+    await sink.close(done);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('explains a missing directory', async () => {
+    directory = await mkdtemp(join(tmpdir(), 'cio-sync-duckdb-'));
+    const path = join(directory, 'no', 'such', 'dir', 'sync.duckdb');
+    const sink = createDuckDbSink({ path });
+    await expect(sink.open(run)).rejects.toMatchObject({
+      code: 'CIO_ERR_DESTINATION',
+      message: expect.stringMatching(/no\/such\/dir.*does not exist.*Create it/),
+    });
+    await sink.close(done);
+  });
+
+  it('explains a path where no file can be written', async () => {
+    // /proc refuses new files even to root, unlike a chmod-ed directory.
+    const sink = createDuckDbSink({ path: '/proc/cio-sync.duckdb' });
+    await expect(sink.open(run)).rejects.toMatchObject({
+      code: 'CIO_ERR_DESTINATION',
+      message: expect.stringContaining('/proc/cio-sync.duckdb'),
+    });
+  });
+
+  it('maps the file lock held by another process to a destination error', async () => {
+    directory = await mkdtemp(join(tmpdir(), 'cio-sync-duckdb-'));
+    const path = join(directory, 'locked.duckdb');
+    const holder = `const { DuckDBInstance } = await import('@duckdb/node-api');
+      const instance = await DuckDBInstance.create(${JSON.stringify(path)});
+      await instance.connect();
+      process.stdout.write('ready\\n');
+      setInterval(() => {}, 1000);`;
+    child = spawn(process.execPath, ['--input-type=module', '-e', holder], {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+    expect(chunk.toString()).toContain('ready');
+    const sink = createDuckDbSink({ path });
+    await expect(sink.open(run)).rejects.toMatchObject({
+      code: 'CIO_ERR_DESTINATION',
+      message: expect.stringMatching(/Another cio-sync run is using .*locked\.duckdb.*wait for it to finish/),
+    });
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    child = undefined;
+    await sink.open(run);
+    await sink.close(done);
+    expect(await queryDuckDb(path, 'SELECT status FROM _cio_sync_runs')).toEqual([{ status: 'failed' }]);
+  });
+});

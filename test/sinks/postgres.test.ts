@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresSink } from '../../src/sinks/postgres/postgres-sink.js';
+import type { RunInfo, RunOutcome, StreamSpec } from '../../src/sinks/sink.js';
+import { quoteIdentifier as q } from '../../src/sinks/sql/quote-identifier.js';
+import { connectReader, dropSchema, POSTGRES_URL, postgresHarnessFactory } from './postgres-harness.js';
+import { describeSinkContract } from './sink-contract.js';
+
+const SCHEMA = `cio_sink_test_${process.pid}`;
+
+beforeAll(() => dropSchema(SCHEMA));
+afterAll(() => dropSchema(SCHEMA));
+
+describeSinkContract('postgres', postgresHarnessFactory(SCHEMA));
+
+const run: RunInfo = { runId: 'pg-run', startedAt: new Date(), streams: [] };
+const done: RunOutcome = { status: 'succeeded', finishedAt: new Date(), streams: {} };
+
+describe('postgres sink destination', () => {
+  it('connects to nothing before open(), then names host:port/db but never the password', async () => {
+    const sink = createPostgresSink({
+      url: 'postgres://postgres:pa55-w0rd-secret@127.0.0.1:1/test',
+      schema: SCHEMA,
+    });
+    const failure = await sink.open(run).catch((error: unknown) => error);
+    expect(failure).toMatchObject({
+      code: 'CIO_ERR_DESTINATION',
+      message: expect.stringMatching(/127\.0\.0\.1:1\/test: connection refused/),
+    });
+    expect(String((failure as Error).message)).not.toContain('pa55-w0rd-secret');
+    await sink.close(done);
+  });
+
+  it('explains a database that does not exist', async () => {
+    const url = 'postgres://postgres:pa55-w0rd-secret@127.0.0.1:5432/cio_sync_no_such_db';
+    const failure = await createPostgresSink({ url, schema: SCHEMA })
+      .open(run)
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({
+      code: 'CIO_ERR_DESTINATION',
+      message: expect.stringContaining(
+        '127.0.0.1:5432/cio_sync_no_such_db: database "cio_sync_no_such_db" does not exist',
+      ),
+    });
+    expect(String((failure as Error).message)).not.toContain('pa55-w0rd-secret');
+  });
+
+  it('rejects a URL it cannot parse without echoing it', async () => {
+    const sink = createPostgresSink({ url: 'not a url with s3cret', schema: SCHEMA });
+    const failure = await sink.open(run).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'CIO_ERR_CONFIG' });
+    expect(String((failure as Error).message)).not.toContain('s3cret');
+  });
+
+  it('creates the schema, shortens names over 63 bytes deterministically, and locks per schema', async () => {
+    const schema = `${SCHEMA}_long_${'s'.repeat(60)}`;
+    const stream = `stream_${'t'.repeat(100)}`;
+    const fields = [`f_${'x'.repeat(100)}`, `f_${'x'.repeat(99)}y`, `é${'é'.repeat(40)}`];
+    const spec: StreamSpec = {
+      name: stream,
+      primaryKey: ['id'],
+      method: 'full_table',
+      schema: {
+        properties: {
+          id: { type: 'integer' },
+          ...Object.fromEntries(fields.map((f) => [f, { type: 'string' }])),
+        },
+      },
+    };
+    const sink = createPostgresSink({ url: POSTGRES_URL, schema });
+    const other = createPostgresSink({ url: POSTGRES_URL, schema: SCHEMA });
+    let reader: Awaited<ReturnType<typeof connectReader>> | undefined;
+    try {
+      await sink.open(run);
+      // A different schema is a different destination: both runs may proceed.
+      await other.open({ ...run, runId: 'pg-run-other' });
+      await sink.write(
+        spec,
+        [{ id: 1, [fields[0] ?? '']: 'a', [fields[1] ?? '']: 'b', [fields[2] ?? '']: 'c' }],
+        {},
+      );
+      const actual = await createdSchema(schema);
+      expect(Buffer.byteLength(actual)).toBeLessThanOrEqual(63);
+      reader = await connectReader(actual);
+      const mapped = await reader.query(
+        'SELECT table_name, field, column_name FROM _cio_columns ORDER BY field',
+      );
+      const tables = new Set(mapped.rows.map((row) => String(row.table_name)));
+      expect(tables.size).toBe(1);
+      const table = [...tables][0] ?? '';
+      expect(Buffer.byteLength(table)).toBeLessThanOrEqual(63);
+      expect(table.startsWith('stream_ttt')).toBe(true);
+      const columns = Object.fromEntries(
+        mapped.rows.map((row) => [String(row.field), String(row.column_name)]),
+      );
+      const names = fields.map((field) => columns[field] ?? '');
+      for (const name of names) expect(Buffer.byteLength(name)).toBeLessThanOrEqual(63);
+      expect(new Set(names).size).toBe(3);
+      const stored = await reader.query(`SELECT ${names.map(q).join(', ')} FROM ${q(table)}`);
+      expect(Object.values(stored.rows[0] ?? {})).toEqual(['a', 'b', 'c']);
+    } finally {
+      await reader?.end();
+      await sink.close(done);
+      await other.close(done);
+      await dropSchema(schema.slice(0, 63)).catch(() => undefined);
+      const actual = await createdSchema(schema).catch(() => '');
+      if (actual) await dropSchema(actual);
+    }
+  });
+});
+
+/** The schema PostgreSQL actually holds for a requested name (shortened when too long). */
+async function createdSchema(requested: string): Promise<string> {
+  const reader = await connectReader('public');
+  try {
+    const found = await reader.query(
+      'SELECT nspname FROM pg_namespace WHERE left(nspname, 20) = left($1, 20) AND length(nspname) > 40',
+      [requested],
+    );
+    expect(found.rows).toHaveLength(1);
+    return String(found.rows[0]?.nspname);
+  } finally {
+    await reader.end();
+  }
+}

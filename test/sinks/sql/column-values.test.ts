@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { LogicalType } from '../../../src/sinks/sql/column-types.js';
+import { fitKeyValue, fitValue, toJsonText } from '../../../src/sinks/sql/column-values.js';
+
+describe('fitValue', () => {
+  const fits: [LogicalType, unknown, unknown][] = [
+    ['text', 'a', 'a'],
+    ['text', null, null],
+    ['bigint', undefined, null],
+    ['bigint', 42, 42n],
+    ['bigint', -9007199254740991, -9007199254740991n],
+    ['bigint', 2n ** 63n - 1n, 2n ** 63n - 1n],
+    ['double', 1.5, 1.5],
+    ['double', 3n, 3],
+    ['boolean', false, false],
+    ['timestamptz', '2024-01-02T03:04:05.123456Z', 1704164645123456n],
+    ['timestamptz', new Date('2024-01-02T03:04:05.123Z'), 1704164645123000n],
+    ['json', { a: [1, 'x'] }, '{"a":[1,"x"]}'],
+    ['json', 'plain', '"plain"'],
+    ['json', 7, '7'],
+  ];
+  it.each(fits)('%s accepts %s', (type, value, expected) => {
+    expect(fitValue(type, value)).toEqual({ fits: true, value: expected });
+  });
+
+  const misfits: [LogicalType, unknown][] = [
+    ['text', 42],
+    ['text', { a: 1 }],
+    ['bigint', '42'],
+    ['bigint', 1.5],
+    ['bigint', 2n ** 63n],
+    ['bigint', 1e300],
+    ['double', 'NaN'],
+    ['double', Number.NaN],
+    ['double', Number.POSITIVE_INFINITY],
+    ['boolean', 'true'],
+    ['boolean', 1],
+    ['timestamptz', 'yesterday'],
+    ['timestamptz', '2024-01-02'],
+    ['timestamptz', 1704164645],
+    ['timestamptz', new Date(Number.NaN)],
+  ];
+  it.each(misfits)('%s rejects %s', (type, value) => {
+    expect(fitValue(type, value)).toEqual({ fits: false });
+  });
+});
+
+describe('fitKeyValue', () => {
+  it('accepts lossless conversions for keys only', () => {
+    expect(fitKeyValue('text', 12)).toEqual({ fits: true, value: '12' });
+    expect(fitKeyValue('bigint', '-12')).toEqual({ fits: true, value: -12n });
+    expect(fitKeyValue('bigint', '12a')).toEqual({ fits: false });
+    expect(fitValue('text', 12)).toEqual({ fits: false });
+  });
+});
+
+describe('toJsonText', () => {
+  it('keeps values JSON cannot express as strings instead of losing them', () => {
+    expect(toJsonText(Number.NaN)).toBe('"NaN"');
+    expect(toJsonText({ big: 2n ** 70n })).toBe('{"big":"1180591620717411303424"}');
+    expect(toJsonText(undefined)).toBe('"undefined"');
+  });
+});
