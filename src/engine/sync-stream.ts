@@ -68,7 +68,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
     });
     for await (const page of pages) {
       ctx.signal.throwIfAborted();
-      failpoint('page-read');
+      failpoint('page-read', name);
       let rows: Row[] = boundField
         ? page.rows.filter((r) => passesLowerBound(r[boundField], lowerBound))
         : page.rows;
@@ -94,7 +94,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
       } else {
         await ctx.sink.saveBookmark(spec, bookmark);
       }
-      failpoint('page-committed');
+      failpoint('page-committed', name);
       rowsLoaded += rows.length;
       ctx.emit({
         type: 'page',
@@ -112,7 +112,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
     const value = promoteBookmark(job.bookmark.replication_key_value, pendingMax, ctx.syncStartedAt);
     if (value !== undefined) done.replication_key_value = value;
   }
-  failpoint('before-complete');
+  failpoint('before-complete', name);
   if (spec.method === 'full_table') {
     const agedOut = def.timeField
       ? {
@@ -128,7 +128,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
   } else {
     await ctx.sink.saveBookmark(spec, done);
   }
-  failpoint('stream-complete');
+  failpoint('stream-complete', name);
   return {
     status: 'complete',
     rows: rowsLoaded,

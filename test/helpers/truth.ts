@@ -113,3 +113,40 @@ export function expectTableMatches(table: string, rows: DbRow[], expected: Map<s
   }
   expect(mismatches.slice(0, 10), `${table}: field values`).toEqual([]);
 }
+
+/** Tables whose deletions the API cannot reveal (they are read incrementally). */
+export const INCREMENTAL_TABLES = new Set([
+  'broadcasts',
+  'transactional_messages',
+  'campaigns',
+  'newsletters',
+  'segments',
+  'exports',
+  'snippets',
+  'collections',
+]);
+
+/**
+ * Asserts a whole destination equals the ground truth: full-table tables hold exactly the API's
+ * rows live (the rest marked deleted); incremental tables hold every API row, equal, and may keep
+ * rows the API deleted (no API reveals those deletions).
+ */
+export function expectLoadedMatchesTruth(loaded: Record<string, DbRow[]>, truth: TruthLike): void {
+  const expected = expectedTables(truth);
+  for (const [table, rows] of Object.entries(loaded)) {
+    const want = expected[table];
+    if (!want) throw new Error(`no ground truth for ${table}`);
+    const key = PRIMARY_KEY[table] ?? 'id';
+    if (INCREMENTAL_TABLES.has(table)) {
+      expectTableMatches(
+        table,
+        rows.filter((r) => want.has(String(r[key]))),
+        want,
+      );
+    } else {
+      expectTableMatches(table, rows, want);
+      const stale = rows.filter((r) => !want.has(String(r[key])) && r._cio_deleted_at == null);
+      expect(stale.length, `${table}: rows gone from the API but not marked deleted`).toBe(0);
+    }
+  }
+}

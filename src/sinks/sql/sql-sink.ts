@@ -1,4 +1,5 @@
 import { CioError } from '../../api/errors.js';
+import { failpoint } from '../../engine/failpoint.js';
 import type { StreamBookmark, SyncState } from '../../engine/state.js';
 import type { Row } from '../../streams/types.js';
 import type {
@@ -165,6 +166,7 @@ class SqlSink implements Sink {
       if (staged.rows.length === 0) return 0;
       await session.query(createStagingSql(this.dialect, staged.columns));
       await session.loadStaging(staged.columns, staged.rows);
+      failpoint('mid-batch', stream.name);
       const merged = await session.query(
         mergeSql(this.dialect, layout.table, staged.columns, keyColumns, stream.method === 'incremental'),
       );

@@ -1,3 +1,4 @@
+import { failpoint } from '../../engine/failpoint.js';
 import type { SqlSession } from './sql-dialect.js';
 
 /** Runs `work` in one transaction: all of it commits, or none of it. */
@@ -5,7 +6,9 @@ export async function inTransaction<T>(session: SqlSession, work: () => Promise<
   await session.query('BEGIN TRANSACTION');
   try {
     const result = await work();
+    failpoint('before-commit');
     await session.query('COMMIT');
+    failpoint('after-commit');
     return result;
   } catch (error) {
     try {

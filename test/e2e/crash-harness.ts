@@ -1,0 +1,150 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Simulator, startSimulator } from '../../src/sim/index.js';
+import { STREAM_NAMES } from '../../src/streams/types.js';
+import { runCli } from '../helpers/cli.js';
+import type { TestDestination } from '../helpers/destinations.js';
+import { expectLoadedMatchesTruth, type TruthLike } from '../helpers/truth.js';
+
+/**
+ * The crash harness: a sync killed with SIGKILL at a failpoint (src/engine/failpoint.ts), then rerun to
+ * completion, must leave the destination equal to the ground truth with a clean state - for kill points
+ * mid-page, mid-batch (rows staged, not merged), mid-commit (before and right after COMMIT), between
+ * pages and between tables, in a first full sync and in an incremental second sync.
+ */
+const FIRST_SYNC_KILLS = [
+  'page-read:1',
+  'page-read@messages:2',
+  'page-committed:3',
+  'page-committed@activities:2',
+  'mid-batch:1',
+  'mid-batch:9',
+  'mid-batch@customers:1',
+  'before-commit:2',
+  'before-commit:14',
+  'after-commit:5',
+  'after-commit:22',
+  'before-complete:1',
+  'before-complete@messages:1',
+  'stream-complete:4',
+  'stream-complete:15',
+];
+const SECOND_SYNC_KILLS = [
+  'page-read@activities:3',
+  'mid-batch:4',
+  'before-commit:7',
+  'after-commit:3',
+  'before-complete@eps_suppression:1',
+  'stream-complete:9',
+];
+
+const SEED = 5;
+const ADVANCE = { seconds: 5400, updateFraction: 0.1, addFraction: 0.05, deleteFraction: 0.05 };
+const sims: Simulator[] = [];
+
+afterAll(async () => {
+  await Promise.all(sims.map((s) => s.stop()));
+});
+
+async function newSim(): Promise<Simulator> {
+  const sim = await startSimulator({ rps: 0, seed: SEED });
+  sims.push(sim);
+  return sim;
+}
+
+function sync(sim: Simulator, destination: TestDestination, failpoint?: string) {
+  return runCli(['sync', '--base-url', sim.url, '--max-requests-per-second', '1000', ...destination.args], {
+    env: { CIO_ACCESS_TOKEN: sim.token, ...(failpoint ? { CIO_SYNC_FAILPOINT: failpoint } : {}) },
+  });
+}
+
+async function expectExactAndClean(destination: TestDestination, sim: Simulator): Promise<void> {
+  expectLoadedMatchesTruth(await destination.read(STREAM_NAMES), sim.truth() as unknown as TruthLike);
+  const bookmarks = await destination.bookmarks();
+  expect(Object.keys(bookmarks).sort()).toEqual([...STREAM_NAMES].sort());
+  for (const [stream, bookmark] of Object.entries(bookmarks)) {
+    expect(bookmark.resume, `${stream}: a read left unfinished in the final state`).toBeUndefined();
+  }
+}
+
+export function describeCrashSafety(
+  engine: string,
+  makeDestination: (name: string) => TestDestination,
+): void {
+  describe(`crash safety into ${engine}`, () => {
+    it.each(FIRST_SYNC_KILLS)('a first sync killed at %s reruns to exact data', async (point) => {
+      const sim = await newSim();
+      const destination = makeDestination(`first_${point.replace(/\W/g, '_')}`);
+      try {
+        const killed = await sync(sim, destination, point);
+        expect(killed.signal, `the failpoint ${point} was not reached`).toBe('SIGKILL');
+        const rerun = await sync(sim, destination);
+        expect(rerun.code, rerun.stderr).toBe(0);
+        await expectExactAndClean(destination, sim);
+      } finally {
+        await destination.cleanup();
+      }
+    });
+
+    it.each(SECOND_SYNC_KILLS)(
+      'an incremental second sync killed at %s reruns to exact data',
+      async (point) => {
+        const sim = await newSim();
+        const destination = makeDestination(`second_${point.replace(/\W/g, '_')}`);
+        try {
+          expect((await sync(sim, destination)).code).toBe(0);
+          sim.advance(ADVANCE);
+          const killed = await sync(sim, destination, point);
+          expect(killed.signal, `the failpoint ${point} was not reached`).toBe('SIGKILL');
+          const rerun = await sync(sim, destination);
+          expect(rerun.code, rerun.stderr).toBe(0);
+          await expectExactAndClean(destination, sim);
+        } finally {
+          await destination.cleanup();
+        }
+      },
+    );
+
+    it('resumes a many-page full-table read from its last committed page, not from the start', async () => {
+      const sim = await newSim();
+      const destination = makeDestination('resume');
+      try {
+        const killed = await sync(sim, destination, 'page-committed@activities:2');
+        expect(killed.signal).toBe('SIGKILL');
+        const before = sim.requestLog().length;
+        expect((await sync(sim, destination)).code).toBe(0);
+        const rerun = sim
+          .requestLog()
+          .slice(before)
+          .filter((e) => e.path === '/v1/activities');
+        // The rerun continues at the third page: its first request carries the saved cursor.
+        expect(rerun[0]?.query.start, 'the rerun restarted activities from the first page').toBeTruthy();
+        const total = (sim.truth() as unknown as { activities: unknown[] }).activities.length;
+        expect(rerun.length).toBe(Math.ceil(total / 100) - 2);
+        await expectExactAndClean(destination, sim);
+      } finally {
+        await destination.cleanup();
+      }
+    });
+
+    it('refuses a second sync into the same destination while one runs', async () => {
+      const sim = await startSimulator({ rps: 0, seed: SEED, latencyMs: 150 });
+      sims.push(sim);
+      const destination = makeDestination('lock');
+      try {
+        const first = sync(sim, destination);
+        // Start the second once the first has begun requesting pages (it holds the destination then).
+        const started = sim.requestLog().length;
+        for (let i = 0; i < 200 && sim.requestLog().length < started + 3; i++) {
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        const second = await sync(sim, destination);
+        expect(second.code).toBe(2);
+        expect(second.stderr).toMatch(/Another cio-sync run is using/);
+        expect((await first).code).toBe(0);
+        await expectExactAndClean(destination, sim);
+      } finally {
+        await destination.cleanup();
+      }
+    });
+  });
+}
