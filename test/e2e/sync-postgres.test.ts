@@ -1,0 +1,60 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Simulator, startSimulator } from '../../src/sim/index.js';
+import { STREAM_NAMES } from '../../src/streams/types.js';
+import { runCli } from '../helpers/cli.js';
+import { duckdbDestination, postgresDestination } from '../helpers/destinations.js';
+import { expectLoadedMatchesTruth, type TruthLike } from '../helpers/truth.js';
+
+const schema = `e2e_pg_${process.pid}`;
+const postgres = postgresDestination(schema);
+const duckdb = duckdbDestination(mkdtempSync(join(tmpdir(), 'cio-pg-e2e-')), 'twin');
+let sim: Simulator;
+
+afterAll(async () => {
+  await postgres.cleanup();
+  await sim?.stop();
+});
+
+describe('cio-sync sync into PostgreSQL (CLI against the simulator)', () => {
+  it('loads every table exactly, with the same tables and columns as DuckDB', async () => {
+    sim = await startSimulator({ rps: 0, seed: 21 });
+    const env = { CIO_ACCESS_TOKEN: sim.token };
+    const base = ['sync', '--base-url', sim.url, '--max-requests-per-second', '1000'];
+    const intoPg = await runCli([...base, ...postgres.args], { env });
+    expect(intoPg.code, intoPg.stderr).toBe(0);
+    expectLoadedMatchesTruth(await postgres.read(STREAM_NAMES), sim.truth() as unknown as TruthLike);
+
+    const intoDuck = await runCli([...base, ...duckdb.args], { env });
+    expect(intoDuck.code, intoDuck.stderr).toBe(0);
+    const columns = 'SELECT table_name, column_name FROM information_schema.columns';
+    const pgColumns = await postgres.query(`${columns} WHERE table_schema = '${schema}'`);
+    const duckColumns = await duckdb.query(`${columns} WHERE table_schema = 'main'`);
+    const shape = (rows: Record<string, unknown>[]) =>
+      rows.map((r) => `${String(r.table_name)}.${String(r.column_name)}`).sort();
+    expect(shape(pgColumns)).toEqual(shape(duckColumns));
+
+    const types = await postgres.query(
+      `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = '${schema}'
+       AND (table_name, column_name) IN (('messages','created'),('messages','metrics'),('campaigns','id'),('broadcasts','active'))`,
+    );
+    expect(Object.fromEntries(types.map((t) => [`${t.table_name}.${t.column_name}`, t.data_type]))).toEqual({
+      'messages.created': 'timestamp with time zone',
+      'messages.metrics': 'jsonb',
+      'campaigns.id': 'bigint',
+      'broadcasts.active': 'boolean',
+    });
+    const keys = await postgres.query(
+      `SELECT tc.table_name, kcu.column_name FROM information_schema.table_constraints tc
+       JOIN information_schema.key_column_usage kcu ON tc.constraint_name = kcu.constraint_name AND tc.table_schema = kcu.table_schema
+       WHERE tc.table_schema = '${schema}' AND tc.constraint_type = 'PRIMARY KEY' AND tc.table_name IN ('customers','snippets','eps_suppression')`,
+    );
+    expect(Object.fromEntries(keys.map((k) => [k.table_name, k.column_name]))).toEqual({
+      customers: 'cio_id',
+      snippets: 'name',
+      eps_suppression: 'id',
+    });
+  });
+});
