@@ -1,5 +1,7 @@
-// The bin entry must be executable after `npm install` builds the package (the `prepare` script).
+// The bin entries must be executable after `npm install` builds the package (the `prepare` script).
 import { chmodSync, existsSync } from 'node:fs';
 
-const bin = new URL('../dist/cli/main.js', import.meta.url);
-if (existsSync(bin)) chmodSync(bin, 0o755);
+for (const entry of ['main.js', 'tap-main.js']) {
+  const bin = new URL(`../dist/cli/${entry}`, import.meta.url);
+  if (existsSync(bin)) chmodSync(bin, 0o755);
+}
