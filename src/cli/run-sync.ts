@@ -18,7 +18,7 @@ export interface SyncCliOptions {
 export async function runDatabaseSync({ config, logger, progress }: SyncCliOptions): Promise<SyncResult> {
   const names = (config.streams ?? [...STREAM_NAMES]) as StreamName[];
   const display = progress ? new ProgressDisplay(names) : undefined;
-  const sink = createDatabaseSink(config.destination, config.schema);
+  const sink = await createDatabaseSink(config.destination, config.schema);
   logger.info(`Syncing ${names.length} table(s) into ${redactUrlPassword(config.destination)}`);
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));

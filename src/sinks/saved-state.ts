@@ -1,6 +1,4 @@
 import { existsSync } from 'node:fs';
-import { DuckDBInstance } from '@duckdb/node-api';
-import pg from 'pg';
 import { CioError } from '../api/errors.js';
 import { parseDestination, redactUrlPassword } from '../config/destination.js';
 import type { StreamBookmark, SyncState } from '../engine/state.js';
@@ -39,7 +37,8 @@ type Action = { kind: 'show' } | { kind: 'reset'; streams?: string[] };
 
 async function duckdbState(path: string, action: Action): Promise<StateRow[]> {
   if (!existsSync(path)) return [];
-  let instance: DuckDBInstance;
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  let instance: Awaited<ReturnType<typeof DuckDBInstance.create>>;
   try {
     instance = await DuckDBInstance.create(path, action.kind === 'show' ? { access_mode: 'READ_ONLY' } : {});
   } catch (error) {
@@ -65,6 +64,7 @@ async function duckdbState(path: string, action: Action): Promise<StateRow[]> {
 }
 
 async function postgresState(url: string, schema: string, action: Action): Promise<StateRow[]> {
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url });
   try {
     await client.connect();
