@@ -122,3 +122,45 @@ async function createdSchema(requested: string): Promise<string> {
     await reader.end();
   }
 }
+
+describe('postgres sink values PostgreSQL cannot store', () => {
+  it('loads strings and JSON holding U+0000 with the character replaced, other escapes intact', async () => {
+    const schema = `${SCHEMA}_nul`;
+    await dropSchema(schema);
+    const sink = createPostgresSink({ url: POSTGRES_URL, schema });
+    const spec: StreamSpec = {
+      name: 'nul_values',
+      primaryKey: ['id'],
+      method: 'full_table',
+      schema: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          note: { type: ['string', 'null'] },
+          data: { type: ['object', 'null'] },
+          _cio_synced_at: { type: ['string', 'null'], format: 'date-time' },
+          _cio_deleted_at: { type: ['string', 'null'], format: 'date-time' },
+        },
+      },
+    };
+    try {
+      await sink.open(run);
+      await sink.prepareStream(spec);
+      await sink.write(
+        spec,
+        [{ id: 'a', note: 'x\u0000y', data: { k: 'p\u0000q', literal: '\\u0000 stays' } }],
+        {},
+      );
+      await sink.close(done);
+      const reader = await connectReader(schema);
+      try {
+        const rows = await reader.query(`SELECT note, data FROM ${q(schema)}.${q('nul_values')}`);
+        expect(rows.rows).toEqual([{ note: 'x\uFFFDy', data: { k: 'p\uFFFDq', literal: '\\u0000 stays' } }]);
+      } finally {
+        await reader.end();
+      }
+    } finally {
+      await dropSchema(schema);
+    }
+  });
+});

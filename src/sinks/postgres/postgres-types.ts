@@ -38,8 +38,8 @@ type Encode = (value: Exclude<ColumnValue, null>) => string;
 
 /** How each column type's value is written in COPY's text format. */
 export const copyEncoders: Readonly<Record<LogicalType, Encode>> = {
-  text: (value) => escapeCopyText(String(value)),
-  json: (value) => escapeCopyText(String(value)),
+  text: (value) => escapeCopyText(withoutNul(String(value))),
+  json: (value) => escapeCopyText(withoutEscapedNul(String(value))),
   bigint: (value) => String(value),
   double: (value) => String(value),
   boolean: (value) => (value ? 't' : 'f'),
@@ -55,6 +55,19 @@ export function copyLine(values: readonly ColumnValue[], encoders: readonly Enco
     line += value === null ? '\\N' : (encoders[index] as Encode)(value);
   }
   return `${line}\n`;
+}
+
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000, and a batch carrying one would fail on every retry.
+ * The character becomes U+FFFD (the replacement character), so the row loads and the change shows.
+ */
+function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
+/** The same in JSON text, where U+0000 is the escape `\u0000` (not preceded by an escaping backslash). */
+function withoutEscapedNul(json: string): string {
+  return json.includes('\\u0000') ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd') : json;
 }
 
 const COPY_SPECIAL = /[\\\n\r\t]/g;
