@@ -1,5 +1,26 @@
+/** The public library API of cio-sync (the only barrel). */
+export { RequestBudget } from './api/budget.js';
+export { createApiClient, regionBaseUrl } from './api/client.js';
 export * from './api/errors.js';
+export { paginate } from './api/paginators.js';
 export type * from './api/types.js';
+export { parseStartDate } from './config/dates.js';
+export { type Destination, parseDestination } from './config/destination.js';
+export { type ConfigInput, resolveConfig } from './config/load.js';
+export { type Config, ConfigSchema } from './config/schema.js';
+export { checkConnection } from './engine/check.js';
+export { createClientFor } from './engine/client-factory.js';
+export type * from './engine/events.js';
 export type * from './engine/state.js';
+export { runSync, type StreamSelection, type SyncRequest, type SyncResult } from './engine/sync.js';
+export type { Simulator, SimulatorOptions } from './sim/index.js';
+export { startSimulator } from './sim/index.js';
+export { airbyteCatalog } from './sinks/airbyte/airbyte-catalog.js';
+export { createAirbyteSink } from './sinks/airbyte/airbyte-sink.js';
+export { createDatabaseSink } from './sinks/create-sink.js';
+export { singerCatalog } from './sinks/singer/singer-catalog.js';
+export { createSingerSink } from './sinks/singer/singer-sink.js';
 export type * from './sinks/sink.js';
+export { streamSpecFor } from './streams/catalog.js';
+export { getDefinition, STREAM_DEFINITIONS } from './streams/definitions.js';
 export * from './streams/types.js';
