@@ -6,18 +6,9 @@ import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { STREAM_NAMES } from '../../src/streams/types.js';
 import { runCli } from '../helpers/cli.js';
 import { queryDuckDb, readDuckDb } from '../helpers/duckdb.js';
-import { expectedTables, expectTableMatches, type TruthLike } from '../helpers/truth.js';
+import { expectedTables, expectTableMatches, INCREMENTAL_TABLES, type TruthLike } from '../helpers/truth.js';
 
-const INCREMENTAL = [
-  'broadcasts',
-  'transactional_messages',
-  'campaigns',
-  'newsletters',
-  'segments',
-  'exports',
-  'snippets',
-  'collections',
-];
+const INCREMENTAL = [...INCREMENTAL_TABLES];
 const KEY: Record<string, string> = { customers: 'cio_id', snippets: 'name' };
 const REPLICATION_KEY: Record<string, string> = {
   broadcasts: 'updated',
