@@ -72,6 +72,11 @@ export class ProgressDisplay {
     });
   }
 
+  /** Prints a line above the live lines (writing to stderr directly would tear them). */
+  log(line: string): void {
+    this.multi.log(`${line}\n`);
+  }
+
   stop(): void {
     this.multi.stop();
   }

@@ -17,9 +17,9 @@ export interface SyncCliOptions {
 /** Runs a database sync for the CLI (sync and demo): progress or log lines, then the result. */
 export async function runDatabaseSync({ config, logger, progress }: SyncCliOptions): Promise<SyncResult> {
   const names = (config.streams ?? [...STREAM_NAMES]) as StreamName[];
-  const display = progress ? new ProgressDisplay(names) : undefined;
   const sink = await createDatabaseSink(config.destination, config.schema);
   logger.info(`Syncing ${names.length} table(s) into ${redactUrlPassword(config.destination)}`);
+  const display = progress ? new ProgressDisplay(names) : undefined;
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
@@ -31,15 +31,10 @@ export async function runDatabaseSync({ config, logger, progress }: SyncCliOptio
       selection: names.map((name) => ({ name })),
       signal: controller.signal,
       onEvent: (event) => {
-        display?.handle(event);
-        if (
-          !display ||
-          event.type === 'log' ||
-          event.type === 'stream_failed' ||
-          event.type === 'stream_skipped'
-        ) {
-          logEvent(logger, event);
-        }
+        if (!display) return logEvent(logger, event);
+        display.handle(event);
+        const line = displayLine(event);
+        if (line) display.log(line);
       },
     });
   } finally {
@@ -73,6 +68,17 @@ function logEvent(logger: Logger, event: SyncEvent): void {
       logger.warn({ stream: event.stream }, `skipped: ${event.reason}`);
       break;
   }
+}
+
+/** What the live display prints above its lines: warnings, failures and skips (not routine logs). */
+function displayLine(event: SyncEvent): string | undefined {
+  if (event.type === 'log' && (event.level === 'warn' || event.level === 'error')) {
+    return `${event.level.toUpperCase()}${event.stream ? ` [${event.stream}]` : ''} ${event.message}`;
+  }
+  if (event.type === 'stream_failed')
+    return `ERROR [${event.stream}] failed (${event.error.code}): ${event.error.message}`;
+  if (event.type === 'stream_skipped') return `WARN [${event.stream}] skipped: ${event.reason}`;
+  return undefined;
 }
 
 /** The per-table summary printed after a sync. */
