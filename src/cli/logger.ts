@@ -1,7 +1,10 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 
-export type LogFormat = 'text' | 'json';
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const LEVEL_NAMES: Record<number, string> = {
   10: 'TRACE',
@@ -32,7 +35,11 @@ function textStream(out: NodeJS.WritableStream): Writable {
  * The CLI's logger, always on stderr (stdout carries data in tap and Airbyte modes). `secrets` are
  * masked in every message, whatever the level.
  */
-export function createLogger(format: LogFormat, secrets: readonly string[] = [], level = 'info'): Logger {
+export function createLogger(
+  format: LogFormat,
+  secrets: readonly string[] = [],
+  level: LogLevel = 'info',
+): Logger {
   const masks = secrets.filter((s) => s.length >= 4);
   const destination = format === 'json' ? process.stderr : textStream(process.stderr);
   return pino(

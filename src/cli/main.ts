@@ -1,35 +1,43 @@
 #!/usr/bin/env node
+// First: hides a token given as a flag from `ps` before anything else loads.
+import './process-title.js';
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, isCioError } from '../api/errors.js';
-import { registerAirbyteCommand } from './commands/airbyte.js';
-import { registerCheckCommand } from './commands/check.js';
-import { registerDemoCommand } from './commands/demo.js';
-import { registerDiscoverCommand } from './commands/discover.js';
-import { registerSimCommand } from './commands/sim.js';
-import { registerStateCommand } from './commands/state.js';
-import { registerSyncCommand } from './commands/sync.js';
-import { registerTapCommand } from './commands/tap.js';
-import { maskSecrets, secretsFromProcess } from './secrets.js';
+import { maskSecrets, rememberedSecrets, secretsFromProcess } from './secrets.js';
 import { VERSION } from './version.js';
 
-// The token may arrive as a flag: overwrite the process title so `ps` shows no argument.
 const secrets = secretsFromProcess(process.argv, process.env);
-process.title = 'cio-sync';
 
 const program = new Command('cio-sync')
   .description('Replicate a Customer.io workspace into DuckDB, PostgreSQL, Singer or Airbyte')
   .version(VERSION)
-  .showHelpAfterError()
+  // A usage error is one line (schedulers keep the last line of stderr), with where to look next.
+  .configureOutput({
+    outputError: (text, write) =>
+      write(`${maskSecrets(text.trim().replace(/\s*\n\s*/g, ' '), secrets)} (see --help)\n`),
+  })
   .exitOverride();
 
-registerSyncCommand(program);
-registerCheckCommand(program);
-registerDiscoverCommand(program);
-registerStateCommand(program);
-registerDemoCommand(program);
-registerSimCommand(program);
-registerTapCommand(program);
-registerAirbyteCommand(program);
+type Registrar = (program: Command) => void;
+
+/**
+ * Each command's module, loaded on demand: a run loads only its own command (a scheduler pays for
+ * the DuckDB binding only when it syncs), help and unknown commands load them all.
+ */
+const COMMANDS: Record<string, () => Promise<Registrar>> = {
+  sync: async () => (await import('./commands/sync.js')).registerSyncCommand,
+  check: async () => (await import('./commands/check.js')).registerCheckCommand,
+  discover: async () => (await import('./commands/discover.js')).registerDiscoverCommand,
+  state: async () => (await import('./commands/state.js')).registerStateCommand,
+  demo: async () => (await import('./commands/demo.js')).registerDemoCommand,
+  sim: async () => (await import('./commands/sim.js')).registerSimCommand,
+  tap: async () => (await import('./commands/tap.js')).registerTapCommand,
+  airbyte: async () => (await import('./commands/airbyte.js')).registerAirbyteCommand,
+};
+
+const invoked = process.argv[2];
+const needed = invoked !== undefined && invoked in COMMANDS ? [invoked] : Object.keys(COMMANDS);
+for (const name of needed) (await COMMANDS[name]!())(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -43,7 +51,7 @@ try {
       : error instanceof Error
         ? error.message
         : String(error);
-    process.stderr.write(`error: ${maskSecrets(message, secrets)}\n`);
+    process.stderr.write(`error: ${maskSecrets(message, [...secrets, ...rememberedSecrets()])}\n`);
     process.exitCode = exitCodeFor(error);
   }
 }

@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { resolveConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { rememberSecret } from './secrets.js';
 
 /** The settings every command that talks to the API accepts as flags (they win over file and env). */
 export function addConfigOptions(command: Command): Command {
@@ -34,7 +35,7 @@ export interface ConfigFlags {
 }
 
 export function configFromFlags(flags: ConfigFlags, requireToken = true): Config {
-  return resolveConfig({
+  const config = resolveConfig({
     ...(flags.config ? { file: flags.config } : {}),
     env: process.env,
     requireToken,
@@ -51,4 +52,7 @@ export function configFromFlags(flags: ConfigFlags, requireToken = true): Config
       concurrency: flags.concurrency,
     },
   });
+  // Without a required token the loader fills in a placeholder, which is no secret.
+  if (requireToken) rememberSecret(config.access_token);
+  return config;
 }

@@ -124,8 +124,9 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
           const requests = (client.stats.byStream[name] ?? 0) - requestsBefore;
           const rows = rowsSoFar.get(name) ?? 0;
           if (error.code === 'CIO_ERR_FORBIDDEN') {
-            streams[name] = { status: 'skipped', rows, requests, error: error.message };
-            emit({ type: 'stream_skipped', stream: name, reason: error.message });
+            const reason = missingScopeReason(name, error);
+            streams[name] = { status: 'skipped', rows, requests, error: reason };
+            emit({ type: 'stream_skipped', stream: name, reason });
             return;
           }
           const stoppedByOther = abort.signal.aborted && abort.signal.reason !== error;
@@ -166,6 +167,15 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
     rateLimited: client.stats.rateLimited,
     ...(firstError ? { error: firstError } : {}),
   };
+}
+
+/**
+ * A 403 means the key was created without the scope for one endpoint: name that scope (the endpoint
+ * and the table) so whoever reads the run log knows which permission to grant.
+ */
+function missingScopeReason(stream: string, error: CioError): string {
+  const endpoint = error.path ?? 'its endpoint';
+  return `missing scope: the App API key may not read ${endpoint} (403), so table ${stream} was skipped. Grant the key access to ${endpoint} (or deselect ${stream}); the other tables are unaffected. ${error.message}`;
 }
 
 function asCioError(error: unknown, stream?: string): CioError {

@@ -18,10 +18,11 @@ import {
 } from '../../sinks/airbyte/airbyte-messages.js';
 import { createAirbyteSink } from '../../sinks/airbyte/airbyte-sink.js';
 import { airbyteSpecMessage } from '../../sinks/airbyte/airbyte-spec.js';
-import { syncStateFromAirbyte } from '../../sinks/airbyte/airbyte-state.js';
 import type { StreamSpec } from '../../sinks/sink.js';
 import { streamSpecFor } from '../../streams/catalog.js';
 import { STREAM_DEFINITIONS } from '../../streams/definitions.js';
+import { rememberSecret } from '../secrets.js';
+import { readAirbyteStateFile } from '../state-file.js';
 
 interface AirbyteFlags {
   config?: string;
@@ -48,6 +49,7 @@ function loadConfig(file: string | undefined): { config: Config; notes: unknown[
   if (!file)
     throw new CioError('CIO_ERR_CONFIG', 'This command needs --config FILE (the connector config JSON).');
   const { config, ignored } = loadProtocolConfig(file, { dropUnknown: true });
+  rememberSecret(config.access_token);
   const notes =
     ignored.length > 0 ? [logMessage('WARN', `Ignored unknown settings: ${ignored.join(', ')}.`)] : [];
   return { config, notes };
@@ -58,7 +60,11 @@ function loadConfig(file: string | undefined): { config: Config; notes: unknown[
  * the failure), then a non-zero exit.
  */
 async function failWith(error: unknown, config?: Config): Promise<void> {
-  await emit([errorTraceMessage(error, { emittedAt: Date.now(), redact: redactorFor(config) })]);
+  const redact = redactorFor(config);
+  await emit([errorTraceMessage(error, { emittedAt: Date.now(), redact })]);
+  // Also one line on stderr, for whoever runs the source by hand or reads the container's log.
+  const text = isCioError(error) ? `${error.code}: ${error.message}` : String(error);
+  process.stderr.write(`error: ${redact(text).replace(/\s*\n\s*/g, ' ')}\n`);
   process.exitCode = exitCodeFor(error);
 }
 
@@ -94,9 +100,7 @@ async function read(flags: AirbyteFlags): Promise<void> {
     readJsonFile(flags.catalog, 'catalog'),
     specs,
   );
-  const state = flags.state
-    ? syncStateFromAirbyte(readJsonFile(flags.state, 'state', 'CIO_ERR_STATE'), specs)
-    : undefined;
+  const state = flags.state ? readAirbyteStateFile(flags.state, specs) : undefined;
   const sink = createAirbyteSink({
     out: process.stdout,
     ...(state ? { state } : {}),

@@ -1,10 +1,11 @@
-import type { Command } from 'commander';
-import { createLogger, type LogFormat } from '../logger.js';
+import { type Command, Option } from 'commander';
+import { assertDestinationUsable } from '../destination-preflight.js';
+import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.js';
 import { addConfigOptions, type ConfigFlags, configFromFlags } from '../options.js';
-import { exitCodeForResult, formatSummary, runDatabaseSync } from '../run-sync.js';
 
 interface SyncFlags extends ConfigFlags {
   logFormat: LogFormat;
+  logLevel: LogLevel;
   progress: boolean;
 }
 
@@ -16,11 +17,20 @@ export function registerSyncCommand(program: Command): void {
       .option('-d, --destination <dest>', 'duckdb:<file> or postgres://user@host:port/db')
       .option('--schema <name>', 'PostgreSQL schema (default public)'),
   )
-    .option('--log-format <format>', 'text or json (on stderr)', 'text')
+    .addOption(
+      new Option('--log-format <format>', 'log lines on stderr as').choices(LOG_FORMATS).default('text'),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'least severe level logged').choices(LOG_LEVELS).default('info'),
+    )
     .option('--no-progress', 'plain log lines even on a terminal')
     .action(async (flags: SyncFlags) => {
       const config = configFromFlags(flags);
-      const logger = createLogger(flags.logFormat === 'json' ? 'json' : 'text', [config.access_token]);
+      // Before the API is asked anything: a destination that cannot be written is the user's to fix.
+      assertDestinationUsable(config.destination);
+      // Loaded only now: the engine and the database bindings are most of the start-up time.
+      const { exitCodeForResult, formatSummary, runDatabaseSync } = await import('../run-sync.js');
+      const logger = createLogger(flags.logFormat, [config.access_token], flags.logLevel);
       const result = await runDatabaseSync({
         config,
         logger,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
-import { exitCodeFor } from '../../api/errors.js';
+import { CioError, exitCodeFor } from '../../api/errors.js';
 import type { SyncEvent } from '../../engine/events.js';
 import { runSync, type StreamSelection } from '../../engine/sync.js';
 import { loadProtocolConfig, readJsonFile } from '../../protocol/config-file.js';
@@ -9,12 +9,13 @@ import { singerCatalog } from '../../sinks/singer/singer-catalog.js';
 import { SingerMetrics } from '../../sinks/singer/singer-metrics.js';
 import { selectionFromSingerCatalog } from '../../sinks/singer/singer-selection.js';
 import { createSingerSink } from '../../sinks/singer/singer-sink.js';
-import { syncStateFromSinger } from '../../sinks/singer/singer-state.js';
 import type { StreamSpec } from '../../sinks/sink.js';
 import { streamSpecFor } from '../../streams/catalog.js';
 import { STREAM_DEFINITIONS } from '../../streams/definitions.js';
 import type { JsonSchema, StreamName } from '../../streams/types.js';
 import { createLogger } from '../logger.js';
+import { rememberSecret } from '../secrets.js';
+import { readSingerStateFile } from '../state-file.js';
 import { VERSION } from '../version.js';
 
 interface TapFlags {
@@ -107,11 +108,18 @@ function logEvent(logger: Logger, event: SyncEvent): void {
 }
 
 async function runTap(flags: TapFlags): Promise<void> {
+  if (flags.catalog !== undefined && flags.properties !== undefined) {
+    throw new CioError(
+      'CIO_ERR_CONFIG',
+      'Pass the catalog once: --catalog FILE or its legacy name --properties FILE, not both.',
+    );
+  }
   const specs = allSpecs();
   const { config, extras } = loadProtocolConfig(flags.config, {
     extraKeys: Object.keys(TAP_SETTINGS),
     requireToken: !flags.discover,
   });
+  if (!flags.discover) rememberSecret(config.access_token);
   if (flags.discover) {
     process.stdout.write(`${JSON.stringify(singerCatalog(specs), null, 2)}\n`);
     return;
@@ -121,9 +129,7 @@ async function runTap(flags: TapFlags): Promise<void> {
   const selection: StreamSelection[] = catalogFile
     ? selectionFromSingerCatalog(readJsonFile(catalogFile, 'catalog'), specs)
     : ((config.streams ?? specs.map((s) => s.name)) as StreamName[]).map((name) => ({ name }));
-  const state = flags.state
-    ? syncStateFromSinger(readJsonFile(flags.state, 'state', 'CIO_ERR_STATE'), specs)
-    : undefined;
+  const state = flags.state ? readSingerStateFile(flags.state, specs) : undefined;
   const quiet = QUIET_LEVELS.has(String(extras.metrics_log_level ?? 'INFO').toUpperCase());
   const sink = createSingerSink({
     out: process.stdout,
