@@ -86,7 +86,7 @@ function pageSignature(records: unknown[]): string {
   return JSON.stringify([records.length, records[0], records[records.length - 1]]);
 }
 
-function offsetPaging(pageSize: number, ctx: Context): PageStrategy {
+function offsetPaging(pageSize: number, defaultPageSize: number | undefined, ctx: Context): PageStrategy {
   let previous: string | undefined;
   return {
     query: (position) => ({
@@ -95,7 +95,8 @@ function offsetPaging(pageSize: number, ctx: Context): PageStrategy {
     }),
     next: (position, records) => {
       // Without a total, only a short page (or null, past the end) says it was the last one.
-      if (records.length < pageSize) return null;
+      const maybeCapped = records.length > 0 && records.length === defaultPageSize;
+      if (records.length < pageSize && !maybeCapped) return null;
       const signature = pageSignature(records);
       if (signature === previous) {
         throw paginationError(
@@ -117,7 +118,7 @@ function strategyFor(paging: Paging, ctx: Context): PageStrategy {
     case 'cursor':
       return cursorPaging(paging.pageSize, ctx);
     case 'offset':
-      return offsetPaging(paging.pageSize, ctx);
+      return offsetPaging(paging.pageSize, paging.defaultPageSize, ctx);
   }
 }
 

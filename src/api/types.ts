@@ -43,8 +43,13 @@ export type Paging =
   | { kind: 'none' }
   /** `start`/`limit` query parameters, `next` in the body; `pageSize` is the largest limit allowed. */
   | { kind: 'cursor'; pageSize: number }
-  /** `limit`/`offset` query parameters, no cursor; the last page is short, empty or null. */
-  | { kind: 'offset'; pageSize: number };
+  /**
+   * `limit`/`offset` query parameters, no cursor; the last page is short, empty or null.
+   * `defaultPageSize`: the endpoint's documented default. A page of exactly that many rows may be a
+   * server that ignored our larger `limit`, so it is not taken as the last one (one request more
+   * at worst, against silently stopping after the first page).
+   */
+  | { kind: 'offset'; pageSize: number; defaultPageSize?: number };
 
 /** Where to continue a paged read; null means the read is complete. JSON-serialisable (kept in state). */
 export type PagePosition = { cursor: string } | { offset: number };

@@ -189,7 +189,7 @@ export const STREAM_DEFINITIONS: readonly StreamDefinition[] = [
     name: 'eps_suppression',
     request: { method: 'GET', path: `/v1/esp/suppression/${SUPPRESSION_TYPE_PLACEHOLDER}` },
     recordsKey: 'suppressions',
-    paging: { kind: 'offset', pageSize: 1000 },
+    paging: { kind: 'offset', pageSize: 1000, defaultPageSize: 100 },
     primaryKey: ['id'],
     timeField: 'created',
     schema: epsSuppressionSchema,

@@ -217,6 +217,14 @@ describe('offset paging', () => {
     expect(seen()[0]?.query.offset).toBe('6');
   });
 
+  it('reads on past a page of the documented default size (a server that ignored our larger limit)', async () => {
+    const capped = offsetPagedApi('suppressions', ids(1, 7));
+    const seen = serve((req) => capped({ ...req, query: { ...req.query, limit: '2' } }));
+    const withDefault: Paging = { kind: 'offset', pageSize: 3, defaultPageSize: 2 };
+    expect(records(await readAll(suppressions, 'suppressions', withDefault))).toEqual(ids(1, 7));
+    expect(seen().map((r) => r.query.offset)).toEqual(['0', '2', '4', '6']);
+  });
+
   it('fails instead of looping when the server ignores offset', async () => {
     const seen = serve(() => ({ body: { suppressions: ids(1, 3) } }));
     expect((await readError(suppressions, 'suppressions', paging)).code).toBe('CIO_ERR_PAGINATION');
