@@ -1,6 +1,6 @@
 import { CioError } from '../api/errors.js';
+import { readJsonFile } from '../config/json-file.js';
 import type { SyncState } from '../engine/state.js';
-import { readJsonFile } from '../protocol/config-file.js';
 import { syncStateFromAirbyte } from '../sinks/airbyte/airbyte-state.js';
 import { syncStateFromSinger } from '../sinks/singer/singer-state.js';
 import type { StreamSpec } from '../sinks/sink.js';

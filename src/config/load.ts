@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { CioError } from '../api/errors.js';
 import { isStreamName, STREAM_NAMES } from '../streams/types.js';
 import { parseStartDate } from './dates.js';
 import { parseDestination } from './destination.js';
+import { readJsonFile } from './json-file.js';
 import { type Config, ConfigSchema } from './schema.js';
 
 export interface ConfigInput {
@@ -37,26 +37,7 @@ const NUMERIC_KEYS = new Set(['max_requests_per_second', 'request_timeout', 'con
 const FOREIGN_KEYS = new Set(['site_id', 'user_agent_email', 'lookback_window', 'page_size']);
 
 function readConfigFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const why =
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : 'it cannot be read';
-    throw new CioError(
-      'CIO_ERR_CONFIG',
-      `Config file ${path}: ${why}. Pass a readable JSON file to --config.`,
-    );
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new CioError(
-      'CIO_ERR_CONFIG',
-      `Config file ${path} is not valid JSON (${(error as Error).message}). Fix the file and run again.`,
-    );
-  }
+  const parsed = readJsonFile(path, 'config');
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new CioError('CIO_ERR_CONFIG', `Config file ${path} must hold a JSON object of settings.`);
   }

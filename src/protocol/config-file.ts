@@ -1,26 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { CioError, type ErrorCode } from '../api/errors.js';
+import { CioError } from '../api/errors.js';
+import { readJsonFile } from '../config/json-file.js';
 import { resolveConfig } from '../config/load.js';
-import { type Config, ConfigSchema } from '../config/schema.js';
 
-/** Reads and parses a JSON file given on the command line, with an error that says which and why. */
-export function readJsonFile(path: string, what: string, code: ErrorCode = 'CIO_ERR_CONFIG'): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const why =
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : 'it cannot be read';
-    throw new CioError(code, `The ${what} file ${path} cannot be used: ${why}.`);
-  }
-  // An empty state file is a common way to say "no state yet".
-  if (text.trim() === '') return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new CioError(code, `The ${what} file ${path} is not valid JSON (${(error as Error).message}).`);
-  }
-}
+import { type Config, ConfigSchema } from '../config/schema.js';
 
 export interface ProtocolConfigOptions {
   /** Protocol-only settings to take out before the config is validated (kept in `extras`). */

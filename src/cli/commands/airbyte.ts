@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { CioError, exitCodeFor, isCioError } from '../../api/errors.js';
+import { readJsonFile } from '../../config/json-file.js';
 import { redactSecret } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { checkConnection } from '../../engine/check.js';
 import { createClientFor } from '../../engine/client-factory.js';
 import { runSync } from '../../engine/sync.js';
-import { loadProtocolConfig, readJsonFile } from '../../protocol/config-file.js';
+import { loadProtocolConfig } from '../../protocol/config-file.js';
 import { toLines } from '../../protocol/line-writer.js';
 import {
   airbyteCatalogMessage,

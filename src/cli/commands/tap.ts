@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { CioError, exitCodeFor } from '../../api/errors.js';
+import { readJsonFile } from '../../config/json-file.js';
 import type { SyncEvent } from '../../engine/events.js';
 import { runSync, type StreamSelection } from '../../engine/sync.js';
-import { loadProtocolConfig, readJsonFile } from '../../protocol/config-file.js';
+import { loadProtocolConfig } from '../../protocol/config-file.js';
 import { protocolSettingsSchema } from '../../protocol/settings-schema.js';
 import { singerCatalog } from '../../sinks/singer/singer-catalog.js';
 import { SingerMetrics } from '../../sinks/singer/singer-metrics.js';
