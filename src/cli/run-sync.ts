@@ -5,6 +5,7 @@ import type { SyncEvent } from '../engine/events.js';
 import { runSync, type SyncResult } from '../engine/sync.js';
 import { createDatabaseSink } from '../sinks/create-sink.js';
 import { STREAM_NAMES, type StreamName } from '../streams/types.js';
+import { untilInterrupted } from './interrupt.js';
 import { ProgressDisplay } from './progress.js';
 
 export interface SyncCliOptions {
@@ -20,27 +21,23 @@ export async function runDatabaseSync({ config, logger, progress }: SyncCliOptio
   const sink = await createDatabaseSink(config.destination, config.schema);
   logger.info(`Syncing ${names.length} table(s) into ${redactUrlPassword(config.destination)}`);
   const display = progress ? new ProgressDisplay(names) : undefined;
-  const controller = new AbortController();
-  const onSignal = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   try {
-    return await runSync({
-      config,
-      sink,
-      selection: names.map((name) => ({ name })),
-      signal: controller.signal,
-      onEvent: (event) => {
-        if (!display) return logEvent(logger, event);
-        display.handle(event);
-        const line = displayLine(event);
-        if (line) display.log(line);
-      },
-    });
+    return await untilInterrupted((signal) =>
+      runSync({
+        config,
+        sink,
+        selection: names.map((name) => ({ name })),
+        signal,
+        onEvent: (event) => {
+          if (!display) return logEvent(logger, event);
+          display.handle(event);
+          const line = displayLine(event);
+          if (line) display.log(line);
+        },
+      }),
+    );
   } finally {
     display?.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 }
 

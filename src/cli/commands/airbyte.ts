@@ -22,6 +22,7 @@ import { airbyteSpecMessage } from '../../sinks/airbyte/airbyte-spec.js';
 import type { StreamSpec } from '../../sinks/sink.js';
 import { streamSpecFor } from '../../streams/catalog.js';
 import { STREAM_DEFINITIONS } from '../../streams/definitions.js';
+import { untilInterrupted } from '../interrupt.js';
 import { rememberSecret } from '../secrets.js';
 import { readAirbyteStateFile } from '../state-file.js';
 
@@ -108,26 +109,19 @@ async function read(flags: AirbyteFlags): Promise<void> {
     redact: redactorFor(config),
   });
   await emit([...notes, ...warnings.map((w) => logMessage('WARN', w))]);
-  const controller = new AbortController();
-  const onSignal = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
+  return untilInterrupted(async (signal) => {
     const result = await runSync({
       config,
       sink,
       selection,
-      signal: controller.signal,
+      signal,
       onEvent: sink.onEvent,
     });
     if (result.error) {
       await sink.fail(result.error);
       process.exitCode = exitCodeFor(result.error);
     }
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  });
 }
 
 /** Runs one Airbyte command, turning any failure into a TRACE ERROR on stdout. */

@@ -14,6 +14,7 @@ import type { StreamSpec } from '../../sinks/sink.js';
 import { streamSpecFor } from '../../streams/catalog.js';
 import { STREAM_DEFINITIONS } from '../../streams/definitions.js';
 import type { JsonSchema, StreamName } from '../../streams/types.js';
+import { untilInterrupted } from '../interrupt.js';
 import { createLogger } from '../logger.js';
 import { rememberSecret } from '../secrets.js';
 import { readSingerStateFile } from '../state-file.js';
@@ -139,16 +140,12 @@ async function runTap(flags: TapFlags): Promise<void> {
     emitActivateVersion: extras.emit_activate_version_messages === true,
     ...(quiet ? {} : { metrics: new SingerMetrics({ err: process.stderr }) }),
   });
-  const controller = new AbortController();
-  const onSignal = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
+  return untilInterrupted(async (signal) => {
     const result = await runSync({
       config,
       sink,
       selection,
-      signal: controller.signal,
+      signal,
       onEvent: (event) => {
         sink.onEvent(event);
         logEvent(logger, event);
@@ -161,10 +158,7 @@ async function runTap(flags: TapFlags): Promise<void> {
     } else if (result.status === 'partial') {
       logger.warn('Some streams were skipped (see above); the others are complete.');
     }
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  });
 }
 
 /** `cio-sync tap`: a Singer tap (singer-python flags plus the Meltano SDK's --about). */
