@@ -49,8 +49,11 @@ export function dedupeByPrimaryKey(
 export function undeclaredFields(rows: readonly Row[], layout: TableLayout): Map<string, LogicalType> {
   const values = new Map<string, unknown[]>();
   for (const row of rows) {
-    for (const [field, value] of Object.entries(row)) {
-      if (value === undefined || layout.values.has(field) || isMetadataField(field)) continue;
+    // for-in rather than Object.entries: this runs for every row of every batch (hot path).
+    for (const field in row) {
+      if (layout.values.has(field)) continue;
+      const value = row[field];
+      if (value === undefined || isMetadataField(field)) continue;
       const seen = values.get(field);
       if (seen) seen.push(value);
       else values.set(field, [value]);
