@@ -1,6 +1,6 @@
 import { waitUnlessAborted } from './abort.js';
 import { type Clock, systemClock } from './clock.js';
-import { type Release, Semaphore } from './semaphore.js';
+import type { Release } from './semaphore.js';
 
 export interface RequestBudgetOptions {
   /** Request starts per second shared by every caller (the App API allows 10). Default 10. */
@@ -16,9 +16,23 @@ export interface RequestBudgetOptions {
   clock?: Clock;
 }
 
+export interface StartOptions {
+  signal?: AbortSignal | undefined;
+  /**
+   * Who asks (a stream). Among waiters, the one whose key has the fewest requests outstanding
+   * (queued or in flight) goes first, so a sequential page chain (one at a time) overtakes a
+   * fan-out of parallel calls; equal counts go in arrival order.
+   */
+  key?: string | undefined;
+}
+
 interface Waiter {
+  seq: number;
   enqueuedAt: number;
-  resolve: () => void;
+  key: string;
+  needsRate: boolean;
+  needsSlot: boolean;
+  grant: () => void;
 }
 
 /**
@@ -33,8 +47,13 @@ const MAX_GUARD_COUNT = 1000;
 
 /**
  * The one request budget of a run: a rate limiter that spreads request starts evenly (burst 1) and
- * a separate in-flight semaphore. Every attempt of every stream acquires from it, so concurrency
- * across streams never raises the request rate, and a 429 (`penalize`) pauses everyone.
+ * an in-flight cap, scheduled together. Every attempt of every stream starts through it, so
+ * concurrency across streams never raises the request rate, and a 429 (`penalize`) pauses everyone.
+ *
+ * A waiter holds no in-flight slot while it waits for the rate, so queued parallel calls cannot
+ * lock a sequential chain out of the slots; which waiter a free start goes to is decided only when
+ * it is free (fewest outstanding for the key first), because with the API's latency the long
+ * cursor chains, not the rate, would otherwise set the length of a sync.
  *
  * Spacing follows a theoretical schedule (GCRA) rather than actual grant times so late timers do
  * not accumulate into a lower rate; a sliding-window guard over the actual grant times then makes
@@ -44,7 +63,6 @@ export class RequestBudget {
   readonly ratePerSecond: number;
   readonly concurrency: number;
   readonly #clock: Clock;
-  readonly #slots: Semaphore;
   readonly #intervalMs: number;
   readonly #catchUpMs: number;
   readonly #guardCount: number;
@@ -54,17 +72,26 @@ export class RequestBudget {
   #theoreticalNext = Number.NEGATIVE_INFINITY;
   #pausedUntil = Number.NEGATIVE_INFINITY;
   #granted = 0;
-  readonly #queue: Waiter[] = [];
+  #held = 0;
+  /** When an in-flight slot last came free: a waiter held back by slots banks no rate credit before it. */
+  #slotFreedAt = Number.NEGATIVE_INFINITY;
+  /** Requests queued or in flight, per key: the load that orders waiters. */
+  readonly #outstanding = new Map<string, number>();
+  #queue: Waiter[] = [];
+  #seq = 0;
   #timer: unknown;
+  #timerAt = Number.POSITIVE_INFINITY;
 
   constructor(options: RequestBudgetOptions = {}) {
     const rate = options.ratePerSecond ?? 10;
     const margin = options.safetyMargin ?? 0.015;
+    const concurrency = options.concurrency ?? 8;
     if (!(Number.isFinite(rate) && rate > 0)) throw new RangeError(`ratePerSecond must be > 0, got ${rate}`);
     if (!(margin >= 0 && margin < 1)) throw new RangeError(`safetyMargin must be in [0, 1), got ${margin}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
     this.ratePerSecond = rate;
-    this.concurrency = options.concurrency ?? 8;
-    this.#slots = new Semaphore(this.concurrency);
+    this.concurrency = concurrency;
     this.#clock = options.clock ?? systemClock;
     this.#intervalMs = (1000 / rate) * (1 + margin);
     this.#catchUpMs = Math.max(this.#intervalMs, MAX_CATCH_UP_MS);
@@ -72,23 +99,22 @@ export class RequestBudget {
     this.#guardWindowMs = (this.#guardCount * 1000) / rate;
   }
 
-  /** Resolves when one more request may start. Rejects with the signal's reason on abort. */
-  acquire(signal?: AbortSignal): Promise<void> {
-    let waiter: Waiter | undefined;
-    return waitUnlessAborted<void>(
-      signal,
-      (resolve) => {
-        waiter = { enqueuedAt: this.#clock.now(), resolve };
-        this.#queue.push(waiter);
-        if (this.#queue.length === 1) this.#pump();
-      },
-      () => this.#withdraw(waiter),
-    );
+  /**
+   * Resolves when one request may start: an in-flight slot and a rate grant at once. Call the
+   * returned function when the response has been read. Rejects with the signal's reason on abort.
+   */
+  start(options: StartOptions = {}): Promise<Release> {
+    return this.#wait(options.signal, options.key ?? '', true, true);
   }
 
-  /** Takes one of the `concurrency` in-flight slots; call the returned function when the response is read. */
+  /** Resolves when one more request may start (rate only, no slot). Rejects on abort. */
+  async acquire(signal?: AbortSignal): Promise<void> {
+    await this.#wait(signal, '', true, false);
+  }
+
+  /** Takes one of the `concurrency` in-flight slots (no rate grant); call the returned function when done. */
   acquireSlot(signal?: AbortSignal): Promise<Release> {
-    return this.#slots.acquire(signal);
+    return this.#wait(signal, '', false, true);
   }
 
   /** The server said "slow down": no request of this run starts for `retryAfterSeconds`. */
@@ -109,23 +135,101 @@ export class RequestBudget {
 
   /** Requests in flight (slots held). */
   get inFlight(): number {
-    return this.#slots.held;
+    return this.#held;
   }
 
+  #wait(signal: AbortSignal | undefined, key: string, needsRate: boolean, needsSlot: boolean) {
+    let waiter: Waiter | undefined;
+    return waitUnlessAborted<Release>(
+      signal,
+      (resolve) => {
+        const entry: Waiter = {
+          seq: this.#seq++,
+          enqueuedAt: this.#clock.now(),
+          key,
+          needsRate,
+          needsSlot,
+          grant: () => resolve(needsSlot ? this.#releaser(key) : noop),
+        };
+        waiter = entry;
+        this.#queue.push(entry);
+        this.#count(key, 1);
+        this.#pump();
+      },
+      () => this.#withdraw(waiter),
+    );
+  }
+
+  #releaser(key: string): Release {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (this.#held === this.concurrency) this.#slotFreedAt = this.#clock.now();
+      this.#held--;
+      this.#count(key, -1);
+      this.#pump();
+    };
+  }
+
+  /** Grants every waiter that can start now, best first; arms a timer for the next rate grant. */
   #pump(): void {
-    this.#timer = undefined;
-    for (let head = this.#queue[0]; head !== undefined; head = this.#queue[0]) {
+    for (;;) {
       const now = this.#clock.now();
-      const at = this.#earliestStart();
-      if (at > now) {
-        // Rounded up: a timer that fires a fraction early would only re-arm itself.
-        this.#timer = this.#clock.setTimer(() => this.#pump(), Math.max(1, Math.ceil(at - now)));
+      const rateAt = this.#earliestStart();
+      const slotFree = this.#held < this.concurrency;
+      const chosen = this.#best(rateAt <= now, slotFree);
+      if (chosen === undefined) {
+        // Someone could start but for the rate: wake up when it allows the next start.
+        const blockedByRate = this.#queue.some((w) => w.needsRate && (slotFree || !w.needsSlot));
+        this.#arm(blockedByRate ? rateAt : Number.POSITIVE_INFINITY, now);
         return;
       }
-      this.#queue.shift();
-      this.#recordGrant(now, head.enqueuedAt);
-      head.resolve();
+      this.#queue.splice(this.#queue.indexOf(chosen), 1);
+      if (chosen.needsRate) {
+        const eligibleSince = chosen.needsSlot
+          ? Math.max(chosen.enqueuedAt, this.#slotFreedAt)
+          : chosen.enqueuedAt;
+        this.#recordGrant(now, eligibleSince);
+      }
+      // A slot holder stays outstanding until it releases; a rate-only grant is done now.
+      if (chosen.needsSlot) this.#held++;
+      else this.#count(chosen.key, -1);
+      chosen.grant();
     }
+  }
+
+  /** The waiter to serve next among those that can start now, or undefined. */
+  #best(rateReady: boolean, slotFree: boolean): Waiter | undefined {
+    let best: Waiter | undefined;
+    let bestLoad = Number.POSITIVE_INFINITY;
+    for (const waiter of this.#queue) {
+      if ((waiter.needsRate && !rateReady) || (waiter.needsSlot && !slotFree)) continue;
+      const load = this.#outstanding.get(waiter.key) ?? 0;
+      // The queue is in arrival order, so strictly-less keeps FIFO among equals.
+      if (load < bestLoad) {
+        best = waiter;
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+
+  #arm(at: number, now: number): void {
+    if (at === this.#timerAt) return;
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = at;
+    if (at === Number.POSITIVE_INFINITY) return;
+    // Rounded up: a timer that fires a fraction early would only re-arm itself.
+    this.#timer = this.#clock.setTimer(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = Number.POSITIVE_INFINITY;
+        this.#pump();
+      },
+      Math.max(1, Math.ceil(at - now)),
+    );
   }
 
   #earliestStart(): number {
@@ -136,9 +240,9 @@ export class RequestBudget {
     return Math.max(this.#theoreticalNext, this.#pausedUntil, oldest);
   }
 
-  #recordGrant(now: number, enqueuedAt: number): void {
+  #recordGrant(now: number, eligibleSince: number): void {
     // The slot this grant fills: late timers may be made up for, an idle budget banks no credit.
-    const slot = Math.max(this.#theoreticalNext, this.#pausedUntil, enqueuedAt, now - this.#catchUpMs);
+    const slot = Math.max(this.#theoreticalNext, this.#pausedUntil, eligibleSince, now - this.#catchUpMs);
     this.#theoreticalNext = slot + this.#intervalMs;
     if (this.#recentGrants.length < this.#guardCount) {
       this.#recentGrants.push(now);
@@ -149,14 +253,20 @@ export class RequestBudget {
     this.#granted++;
   }
 
+  #count(key: string, delta: number): void {
+    const count = (this.#outstanding.get(key) ?? 0) + delta;
+    if (count > 0) this.#outstanding.set(key, count);
+    else this.#outstanding.delete(key);
+  }
+
   #withdraw(waiter: Waiter | undefined): void {
     const index = waiter === undefined ? -1 : this.#queue.indexOf(waiter);
     if (index < 0) return;
     this.#queue.splice(index, 1);
-    // A pending timer belongs to whoever is at the head now; only an empty queue lets it go.
-    if (this.#queue.length === 0 && this.#timer !== undefined) {
-      this.#clock.clearTimer(this.#timer);
-      this.#timer = undefined;
-    }
+    this.#count((waiter as Waiter).key, -1);
+    // The timer may have been armed for this waiter alone.
+    this.#pump();
   }
 }
+
+const noop: Release = () => {};

@@ -112,11 +112,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     let failures = 0;
     let rateLimits = 0;
     for (let attempt = 1; ; attempt++) {
-      const release = await budget.acquireSlot(signal);
+      // One start per attempt: a retry queues again, behind nobody it did not already pass.
+      const release = await budget.start({ signal, key: stream });
       let result: AttemptResult;
       let startedAt = 0;
       try {
-        await budget.acquire(signal);
         startedAt = performance.now();
         stats.requests++;
         if (attempt > 1) stats.retried++;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { paginate } from '../api/paginators.js';
 import type { ApiRequest } from '../api/types.js';
 import { readCustomers } from './customers.js';
@@ -14,17 +15,46 @@ function requestFor(def: StreamDefinition, ctx: ReadContext): ApiRequest {
   return def.request;
 }
 
-/** The reader of every table that is one list endpoint: paginate, map, filter by start date. */
+const ignore = (): void => {};
+
+/**
+ * The reader of every table that is one list endpoint: paginate, map, filter by start date.
+ *
+ * The next page is requested as soon as a page arrives, so it travels while the consumer writes
+ * this one: a cursor chain is sequential, and waiting for each write before asking for the next
+ * page would add the write time to every one of its round trips. One page is held ahead at most.
+ */
 export const readTableStream: StreamReader = async function* readTableStream(def, ctx) {
   const keep = startDateFilter(def, ctx.startDate);
+  const stop = new AbortController();
+  const signal = ctx.signal === undefined ? stop.signal : AbortSignal.any([ctx.signal, stop.signal]);
+  // Every queued and in-flight request listens to it: more than the default 10 is normal.
+  setMaxListeners(0, signal);
   const pages = paginate(ctx.client, requestFor(def, ctx), def.recordsKey, def.paging, {
     from: pagePositionFrom(ctx.resume, def.name),
-    signal: ctx.signal,
+    signal,
     stream: def.name,
   });
-  for await (const page of pages) {
-    const rows = page.records.map((record) => rowFromRecord(def, record));
-    yield { rows: keep(rows), position: page.next };
+  let ahead = pages.next();
+  ahead.catch(ignore); // awaited below; a failure must not count as unhandled meanwhile
+  try {
+    for (;;) {
+      const result = await ahead;
+      if (result.done) return;
+      const page = result.value;
+      if (page.next !== null) {
+        ahead = pages.next();
+        ahead.catch(ignore);
+      }
+      const rows = page.records.map((record) => rowFromRecord(def, record));
+      yield { rows: keep(rows), position: page.next };
+      if (page.next === null) return;
+    }
+  } finally {
+    // The consumer stopped early or a page failed: cancel the request running ahead.
+    stop.abort();
+    await ahead.catch(ignore);
+    await pages.return(undefined).catch(ignore);
   }
 };
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { CioError } from '../api/errors.js';
 import { paginate } from '../api/paginators.js';
 import type { FetchedPage } from '../api/types.js';
@@ -62,6 +63,8 @@ export const readSuppressions: StreamReader = async function* readSuppressions(d
   const keep = startDateFilter(def, ctx.startDate);
   const stop = new AbortController();
   const signal = ctx.signal === undefined ? stop.signal : AbortSignal.any([ctx.signal, stop.signal]);
+  // Every queued and in-flight request listens to it: more than the default 10 is normal.
+  setMaxListeners(0, signal);
 
   const open = (type: SuppressionType): ListReader => {
     const offset = offsets[type];
