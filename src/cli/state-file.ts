@@ -2,7 +2,7 @@ import { CioError } from '../api/errors.js';
 import { readJsonFile } from '../config/json-file.js';
 import type { SyncState } from '../engine/state.js';
 import { syncStateFromAirbyte } from '../sinks/airbyte/airbyte-state.js';
-import { syncStateFromSinger } from '../sinks/singer/singer-state.js';
+import { syncStateFromSinger, unwrapSingerState } from '../sinks/singer/singer-state.js';
 import type { StreamSpec } from '../sinks/sink.js';
 import { getDefinition } from '../streams/definitions.js';
 import { pagePositionFrom } from '../streams/resume-position.js';
@@ -20,20 +20,8 @@ function notOurs(path: string, why: string): CioError {
   );
 }
 
-/** The Singer value inside the wrappers a state may arrive in (a STATE message, Meltano's singer_state). */
-function singerValue(raw: unknown): unknown {
-  let value = raw;
-  for (let depth = 0; depth < 3 && isRecord(value); depth += 1) {
-    if (isRecord(value.singer_state)) value = value.singer_state;
-    else if (typeof value.type === 'string' && value.type.toUpperCase() === 'STATE' && 'value' in value) {
-      value = value.value;
-    } else break;
-  }
-  return value;
-}
-
 function singerStreamNames(raw: unknown, path: string): string[] {
-  const value = singerValue(raw);
+  const value = unwrapSingerState(raw);
   if (!isRecord(value) || Object.keys(value).length === 0) return [];
   if (!('bookmarks' in value)) {
     throw notOurs(path, `it has no "bookmarks" but ${describeKeys(Object.keys(value))}`);

@@ -14,7 +14,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Peels the wrappers a state may arrive in: a whole STATE message, or Meltano's `singer_state`. */
-function unwrap(raw: unknown): unknown {
+export function unwrapSingerState(raw: unknown): unknown {
   let value = raw;
   for (let depth = 0; depth < 3 && isRecord(value); depth += 1) {
     if (isRecord(value.singer_state)) value = value.singer_state;
@@ -30,7 +30,7 @@ function unwrap(raw: unknown): unknown {
  * streams not synced this time are kept as they are: every STATE we emit is the whole state.
  */
 export function syncStateFromSinger(raw: unknown, specs: readonly StreamSpec[]): SyncState {
-  const value = unwrap(raw);
+  const value = unwrapSingerState(raw);
   if (value === null || value === undefined) return { bookmarks: {} };
   if (!isRecord(value)) {
     throw new CioError('CIO_ERR_STATE', 'The Singer state must be a JSON object like {"bookmarks": {...}}.');

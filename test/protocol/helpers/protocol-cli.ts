@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI } from '../../helpers/cli.js';
+import { CLI, runCli } from '../../helpers/cli.js';
 
 export interface ProtocolRun {
   code: number | null;
@@ -29,35 +28,19 @@ export function parseLines(stdout: string): Record<string, unknown>[] {
 }
 
 /** Runs the CLI as an orchestrator does: a child process, messages on stdout, logs on stderr. */
-export function runProtocol(args: readonly string[]): Promise<ProtocolRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ENTRY, ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      let parsed: Record<string, unknown>[] | undefined;
-      resolve({
-        code,
-        stdout,
-        stderr,
-        // Parsed on first use: --discover and --about print indented JSON, not message lines.
-        get messages() {
-          parsed ??= parseLines(stdout);
-          return parsed;
-        },
-      });
-    });
-  });
+export async function runProtocol(args: readonly string[]): Promise<ProtocolRun> {
+  const { code, stdout, stderr } = await runCli(args, { entry: ENTRY });
+  let parsed: Record<string, unknown>[] | undefined;
+  return {
+    code,
+    stdout,
+    stderr,
+    // Parsed on first use: --discover and --about print indented JSON, not message lines.
+    get messages() {
+      parsed ??= parseLines(stdout);
+      return parsed;
+    },
+  };
 }
 
 /** A scratch folder for config, catalog and state files. */
