@@ -149,6 +149,12 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
   } finally {
     req.signal?.removeEventListener('abort', onOuterAbort);
   }
+  if (!firstError && req.signal?.aborted) {
+    firstError = new CioError(
+      'CIO_ERR_INTERRUPTED',
+      'The sync was interrupted before every table finished. Committed progress is kept; run it again to resume.',
+    );
+  }
   const statuses = Object.values(streams).map((s) => s.status);
   const status: RunOutcome['status'] = firstError
     ? 'failed'

@@ -1,12 +1,19 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { STREAM_NAMES } from '../../src/streams/types.js';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { queryDuckDb, readDuckDb } from '../helpers/duckdb.js';
-import { expectedTables, expectTableMatches, INCREMENTAL_TABLES, type TruthLike } from '../helpers/truth.js';
+import {
+  expectedTables,
+  expectLoadedMatchesTruth,
+  expectTableMatches,
+  INCREMENTAL_TABLES,
+  type TruthLike,
+} from '../helpers/truth.js';
 
 const INCREMENTAL = [...INCREMENTAL_TABLES];
 const KEY: Record<string, string> = { customers: 'cio_id', snippets: 'name' };
@@ -190,5 +197,31 @@ describe('cio-sync sync into DuckDB (CLI against the simulator)', () => {
     expect(result.code).toBe(0);
     for (const table of STREAM_NAMES) expect(result.stdout).toMatch(new RegExp(`^${table}\\s+complete`, 'm'));
     expect(result.stdout).toMatch(/succeeded: \d+ rows, \d+ requests/);
+  });
+});
+
+describe('an interrupted sync (SIGINT)', () => {
+  it('stops between batches with exit code 1, a failed run, and a rerun that completes exactly', async () => {
+    const slow = await startSimulator({ rps: 0, seed: 9, latencyMs: 100 });
+    sim = slow;
+    const file = join(dir, 'interrupted.duckdb');
+    const child = spawn(process.execPath, [CLI, ...syncArgs(slow, file)], {
+      env: { PATH: process.env.PATH, CIO_ACCESS_TOKEN: slow.token },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    while (slow.requestLog().length < 12) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(stderr).toMatch(/interrupted/);
+    const runs = await queryDuckDb(file, 'SELECT status FROM _cio_sync_runs');
+    expect(runs.map((r) => r.status)).toEqual(['failed']);
+    const rerun = await runCli(syncArgs(slow, file), { env: { CIO_ACCESS_TOKEN: slow.token } });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expectLoadedMatchesTruth(await readDuckDb(file, STREAM_NAMES), slow.truth() as unknown as TruthLike);
   });
 });
