@@ -308,6 +308,20 @@ function tapConfig(c: CaseContext): string {
   return c.config({ streams: ['campaigns'] });
 }
 
+/** `airbyte read` with a good config and catalog, and the given state file content. */
+function airbyteReadWithState(c: CaseContext, state: unknown): string[] {
+  return [
+    'airbyte',
+    'read',
+    '--config',
+    tapConfig(c),
+    '--catalog',
+    c.file('catalog.json', CATALOG),
+    '--state',
+    c.file('state.json', state),
+  ];
+}
+
 const RESUME_AT = '2025-12-01T00:00:00.000Z';
 
 const TAP_CASES: Case[] = [
@@ -420,29 +434,13 @@ const TAP_CASES: Case[] = [
   },
   {
     name: 'airbyte read with a state file that is not valid JSON',
-    args: (c) => [
-      'airbyte',
-      'read',
-      '--config',
-      tapConfig(c),
-      '--catalog',
-      c.file('catalog.json', CATALOG),
-      '--state',
-      c.file('state.json', '[{"type": "STREAM"'),
-    ],
+    args: (c) => airbyteReadWithState(c, '[{"type": "STREAM"'),
     message: /state file .* is not valid JSON/,
   },
   {
     name: "airbyte read with another source's state",
-    args: (c) => [
-      'airbyte',
-      'read',
-      '--config',
-      tapConfig(c),
-      '--catalog',
-      c.file('catalog.json', CATALOG),
-      '--state',
-      c.file('state.json', [
+    args: (c) =>
+      airbyteReadWithState(c, [
         {
           type: 'STREAM',
           stream: {
@@ -451,20 +449,12 @@ const TAP_CASES: Case[] = [
           },
         },
       ]),
-    ],
     message: /none of its streams \("pull_requests"\) is a cio-sync table/,
   },
   {
     name: 'airbyte read with a state from a newer version',
-    args: (c) => [
-      'airbyte',
-      'read',
-      '--config',
-      tapConfig(c),
-      '--catalog',
-      c.file('catalog.json', CATALOG),
-      '--state',
-      c.file('state.json', [
+    args: (c) =>
+      airbyteReadWithState(c, [
         {
           type: 'STREAM',
           stream: {
@@ -473,7 +463,6 @@ const TAP_CASES: Case[] = [
           },
         },
       ]),
-    ],
     message: /eps_suppression would resume at .*cannot read/,
   },
 ];
