@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { isCioError } from '../../src/api/errors.js';
 import {
   airbyteCatalog,
   airbyteCatalogMessage,
@@ -8,6 +7,7 @@ import {
 import type { StreamSpec } from '../../src/sinks/sink.js';
 import type { JsonSchema } from '../../src/streams/types.js';
 import { airbyteMessageErrors, airbyteSchemaAjv, protocolErrors } from './helpers/airbyte-protocol.js';
+import { configError } from './helpers/config-error.js';
 import { specs } from './helpers/fixtures.js';
 import { realSpecs } from './helpers/real-specs.js';
 
@@ -40,16 +40,6 @@ function configuredStream(spec: StreamSpec, syncMode: 'full_refresh' | 'incremen
     primary_key: spec.primaryKey.map((f) => [f]),
     ...extra,
   };
-}
-
-function configError(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (isCioError(error) && error.code === 'CIO_ERR_CONFIG') return error.message;
-    throw error;
-  }
-  throw new Error('expected CIO_ERR_CONFIG');
 }
 
 describe.each([

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isCioError } from '../../src/api/errors.js';
 import { type SingerCatalogEntry, singerCatalog } from '../../src/sinks/singer/singer-catalog.js';
 import { selectionFromSingerCatalog } from '../../src/sinks/singer/singer-selection.js';
 import { createAjv } from '../streams/helpers/schema-validator.js';
+import { configError } from './helpers/config-error.js';
 import { specs } from './helpers/fixtures.js';
 import { realSpecs } from './helpers/real-specs.js';
 
@@ -31,16 +31,6 @@ function select(
     }
   }
   return copy;
-}
-
-function configError(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (isCioError(error) && error.code === 'CIO_ERR_CONFIG') return error.message;
-    throw error;
-  }
-  throw new Error('expected CIO_ERR_CONFIG');
 }
 
 describe.each([
