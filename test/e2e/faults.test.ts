@@ -75,6 +75,14 @@ async function expectExact(s: Scenario, tables: readonly string[]): Promise<void
   for (const table of tables) expectTableMatches(table, loaded[table]!, expected[table]!);
 }
 
+/** Syncs `tables` through the injected faults, which must all fire and all be cured (exit 0). */
+async function syncThroughFaults(s: Scenario, tables: readonly string[], faults: number) {
+  const run = await s.sync(tables);
+  expect(run.code, run.stderr).toBe(0);
+  expect(s.sim.stats().faults).toBe(faults);
+  return run;
+}
+
 function requestsTo(s: Scenario, path: string, from = 0) {
   return s.sim
     .requestLog()
@@ -168,9 +176,7 @@ describe.concurrent('faults: exact data, or a clear failure and a rerun that com
     ]);
     try {
       const tables = ['messages', 'customers', 'activities', 'eps_suppression'];
-      const run = await s.sync(tables);
-      expect(run.code, run.stderr).toBe(0);
-      expect(s.sim.stats().faults).toBe(10);
+      const run = await syncThroughFaults(s, tables, 10);
       expect(run.stderr).toMatch(/Retrying API request \(GET \/v1\/messages.*status 502.*waiting [\d.]+ s\)/);
       await expectExact(s, tables);
     } finally {
@@ -187,9 +193,7 @@ describe.concurrent('faults: exact data, or a clear failure and a rerun that com
     ]);
     try {
       const tables = ['messages', 'activities', 'customers'];
-      const run = await s.sync(tables);
-      expect(run.code, run.stderr).toBe(0);
-      expect(s.sim.stats().faults).toBe(4);
+      await syncThroughFaults(s, tables, 4);
       await expectExact(s, tables);
     } finally {
       await s.sim.stop();
@@ -225,9 +229,7 @@ describe.concurrent('faults: exact data, or a clear failure and a rerun that com
     ]);
     try {
       const tables = ['messages', 'activities', 'customers', 'campaigns'];
-      const run = await s.sync(tables);
-      expect(run.code, run.stderr).toBe(0);
-      expect(s.sim.stats().faults).toBe(4);
+      const run = await syncThroughFaults(s, tables, 4);
       expect(run.stderr).toMatch(/not a JSON object: invalid or truncated JSON/);
       await expectExact(s, tables);
     } finally {
@@ -261,9 +263,7 @@ describe.concurrent('faults: exact data, or a clear failure and a rerun that com
     ]);
     try {
       const tables = ['activities', 'messages', 'customers'];
-      const run = await s.sync(tables);
-      expect(run.code, run.stderr).toBe(0);
-      expect(s.sim.stats().faults).toBe(4);
+      await syncThroughFaults(s, tables, 4);
       await expectExact(s, tables);
     } finally {
       await s.sim.stop();
