@@ -150,3 +150,48 @@ export function expectLoadedMatchesTruth(loaded: Record<string, DbRow[]>, truth:
     }
   }
 }
+
+/** A timestamp as read back from DuckDB or PostgreSQL, in epoch milliseconds. */
+function loadedMs(value: unknown): number {
+  if (value instanceof Date) return value.getTime();
+  return Date.parse(
+    String(value)
+      .replace(' ', 'T')
+      .replace(/([+-]\d{2})$/, '$1:00'),
+  );
+}
+
+/**
+ * Asserts a destination right after a sync that resumed interrupted full-table reads. Such a read does
+ * not read again the pages the interrupted attempt committed, so those rows (written before
+ * `resumedAt`) must equal what the API held then (`before`); every other row must equal the API now,
+ * and every record the API has now must be loaded. A later complete read brings the rest up to date.
+ */
+export function expectResumedLoadMatches(
+  loaded: Record<string, DbRow[]>,
+  now: TruthLike,
+  before: TruthLike,
+  resumedAt: Date,
+): void {
+  const expectedNow = expectedTables(now);
+  const expectedBefore = expectedTables(before);
+  for (const [table, rows] of Object.entries(loaded)) {
+    if (INCREMENTAL_TABLES.has(table)) {
+      expectLoadedMatchesTruth({ [table]: rows }, now);
+      continue;
+    }
+    const key = PRIMARY_KEY[table] ?? 'id';
+    const isOld = (r: DbRow) => r._cio_deleted_at == null && loadedMs(r._cio_synced_at) < resumedAt.getTime();
+    const old = rows.filter(isOld);
+    const oldKeys = new Set(old.map((r) => String(r[key])));
+    const then = expectedBefore[table] ?? new Map<string, Rec>();
+    const missing = [...oldKeys].filter((k) => !then.has(k));
+    expect(missing, `${table}: rows written before the resumed sync that the API never had`).toEqual([]);
+    expectTableMatches(table, old, new Map([...oldKeys].map((k) => [k, then.get(k) as Rec])));
+    const fresh = rows.filter((r) => !isOld(r));
+    const want = new Map([...(expectedNow[table] ?? [])].filter(([k]) => !oldKeys.has(k)));
+    expectTableMatches(table, fresh, want);
+    const stale = fresh.filter((r) => !want.has(String(r[key])) && r._cio_deleted_at == null);
+    expect(stale.length, `${table}: rows gone from the API but not marked deleted`).toBe(0);
+  }
+}
