@@ -32,6 +32,7 @@ export interface ConfigFlags {
   maxRequestsPerSecond?: string;
   requestTimeout?: string;
   concurrency?: string;
+  batchSizeRows?: string;
 }
 
 export function configFromFlags(flags: ConfigFlags, requireToken = true): Config {
@@ -50,6 +51,7 @@ export function configFromFlags(flags: ConfigFlags, requireToken = true): Config
       max_requests_per_second: flags.maxRequestsPerSecond,
       request_timeout: flags.requestTimeout,
       concurrency: flags.concurrency,
+      batch_size_rows: flags.batchSizeRows,
     },
   });
   // Without a required token the loader fills in a placeholder, which is no secret.

@@ -30,9 +30,15 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   CIO_MAX_REQUESTS_PER_SECOND: 'max_requests_per_second',
   CIO_REQUEST_TIMEOUT: 'request_timeout',
   CIO_CONCURRENCY: 'concurrency',
+  CIO_BATCH_SIZE_ROWS: 'batch_size_rows',
 };
 
-const NUMERIC_KEYS = new Set(['max_requests_per_second', 'request_timeout', 'concurrency']);
+const NUMERIC_KEYS = new Set([
+  'max_requests_per_second',
+  'request_timeout',
+  'concurrency',
+  'batch_size_rows',
+]);
 /** Keys other Customer.io taps use that we accept and ignore, so their config files work as they are. */
 const FOREIGN_KEYS = new Set(['site_id', 'user_agent_email', 'lookback_window', 'page_size']);
 

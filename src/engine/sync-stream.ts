@@ -6,6 +6,7 @@ import type { Row, StreamDefinition } from '../streams/types.js';
 import { extremeOf, incrementalThreshold, passesLowerBound, promoteBookmark, toMillis } from './bookmarks.js';
 import type { SyncEventListener } from './events.js';
 import { failpoint } from './failpoint.js';
+import { type BatchPolicy, PageBatcher } from './page-batcher.js';
 import { extendSchema, projectRow } from './schema-evolution.js';
 import type { ResumePoint, StreamBookmark } from './state.js';
 
@@ -24,13 +25,15 @@ export interface StreamRunContext {
   syncStartedAt: Date;
   startDate?: Date;
   concurrency: number;
+  /** How pages are gathered into writes. */
+  batch: BatchPolicy;
   signal: AbortSignal;
   emit: SyncEventListener;
 }
 
 /**
- * Reads one stream to the end, writing each page with the bookmark that lets an interrupted read
- * resume after it, then promotes the bookmark (incremental) or marks unseen rows deleted (full table).
+ * Reads one stream to the end, writing its pages in batches, each with the bookmark that lets an
+ * interrupted read resume after it, then promotes the bookmark (incremental) or marks unseen rows deleted (full table).
  * Throws CioError on failure; everything committed before the failure stays valid.
  */
 export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise<StreamRunStats> {
@@ -49,7 +52,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
   let pendingMax = resume?.pending_max;
   let minTime = resume?.min_time;
   let rowsLoaded = 0;
-  let rowsWritten = 0;
+  const batcher = new PageBatcher(ctx.sink, spec, ctx.batch, () => failpoint('page-committed', name));
 
   await ctx.sink.prepareStream(spec);
   ctx.emit({ type: 'stream_started', stream: name, resumed: resume !== undefined });
@@ -66,44 +69,47 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
       concurrency: ctx.concurrency,
       onWarning: (message) => ctx.emit({ type: 'log', level: 'warn', message, stream: name }),
     });
-    for await (const page of pages) {
-      ctx.signal.throwIfAborted();
-      failpoint('page-read', name);
-      let rows: Row[] = boundField
-        ? page.rows.filter((r) => passesLowerBound(r[boundField], lowerBound))
-        : page.rows;
-      if (def.replicationKey) pendingMax = extremeOf(rows, def.replicationKey, pendingMax, 'max');
-      if (def.timeField) minTime = extremeOf(rows, def.timeField, minTime, 'min');
-      if (job.fields) {
-        const keep = job.fields;
-        rows = rows.map((row) => projectRow(row, keep));
-      } else if (extendSchema(spec.schema, rows).length > 0) {
-        await ctx.sink.prepareStream(spec);
+    try {
+      for await (const page of pages) {
+        ctx.signal.throwIfAborted();
+        failpoint('page-read', name);
+        let rows: Row[] = boundField
+          ? page.rows.filter((r) => passesLowerBound(r[boundField], lowerBound))
+          : page.rows;
+        if (def.replicationKey) pendingMax = extremeOf(rows, def.replicationKey, pendingMax, 'max');
+        if (def.timeField) minTime = extremeOf(rows, def.timeField, minTime, 'min');
+        if (job.fields) {
+          const keep = job.fields;
+          rows = rows.map((row) => projectRow(row, keep));
+        } else if (extendSchema(spec.schema, rows).length > 0) {
+          await ctx.sink.prepareStream(spec);
+        }
+        const bookmark: StreamBookmark = {
+          ...job.bookmark,
+          resume: {
+            read_started_at: readStartedAt.toISOString(),
+            position: page.position ?? null,
+            ...(pendingMax ? { pending_max: pendingMax } : {}),
+            ...(minTime ? { min_time: minTime } : {}),
+          },
+        };
+        await batcher.add(rows, bookmark);
+        rowsLoaded += rows.length;
+        ctx.emit({
+          type: 'page',
+          stream: name,
+          rows: rows.length,
+          totalRows: rowsLoaded,
+          requests: (ctx.client.stats.byStream[name] ?? 0) - requestsBefore,
+        });
       }
-      const bookmark: StreamBookmark = {
-        ...job.bookmark,
-        resume: {
-          read_started_at: readStartedAt.toISOString(),
-          position: page.position ?? null,
-          ...(pendingMax ? { pending_max: pendingMax } : {}),
-          ...(minTime ? { min_time: minTime } : {}),
-        },
-      };
-      if (rows.length > 0) {
-        rowsWritten += (await ctx.sink.write(spec, rows, bookmark)).written;
-      } else {
-        await ctx.sink.saveBookmark(spec, bookmark);
-      }
-      failpoint('page-committed', name);
-      rowsLoaded += rows.length;
-      ctx.emit({
-        type: 'page',
-        stream: name,
-        rows: rows.length,
-        totalRows: rowsLoaded,
-        requests: (ctx.client.stats.byStream[name] ?? 0) - requestsBefore,
-      });
+    } catch (error) {
+      // Commit what was read before the failure, so the next run resumes after it. A failed write is
+      // thrown again by this flush, and wins: nothing after it was committed.
+      await batcher.flush();
+      throw error;
     }
+    await batcher.flush();
   }
 
   const done: StreamBookmark = { last_completed_at: new Date().toISOString() };
@@ -132,7 +138,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
   return {
     status: 'complete',
     rows: rowsLoaded,
-    written: rowsWritten,
+    written: batcher.written,
     requests: (ctx.client.stats.byStream[name] ?? 0) - requestsBefore,
   };
 }

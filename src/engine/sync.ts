@@ -11,6 +11,7 @@ import type { StreamName } from '../streams/types.js';
 import { checkConnection } from './check.js';
 import { createClientFor } from './client-factory.js';
 import type { SyncEvent, SyncEventListener } from './events.js';
+import type { BatchPolicy } from './page-batcher.js';
 import type { SyncState } from './state.js';
 import { type StreamJob, syncStream } from './sync-stream.js';
 
@@ -40,6 +41,19 @@ export interface SyncResult extends RunOutcome {
   rateLimited: number;
   /** The error that ended the run, if any (the first config error, else the first failure). */
   error?: CioError;
+}
+
+/** A batch left gathering this long is committed anyway, so a slow table's progress is saved often. */
+const BATCH_MAX_AGE_MS = 5000;
+
+/**
+ * Databases gather pages into batches (a transaction costs the same for 1 row as for 1000); protocol
+ * sinks emit every page with its state message at once.
+ */
+function batchPolicy(sink: Sink, batchSizeRows: number): BatchPolicy {
+  return sink.capabilities.transactionalState
+    ? { maxRows: batchSizeRows, maxAgeMs: BATCH_MAX_AGE_MS }
+    : { maxRows: 1, maxAgeMs: 0 };
 }
 
 function jobFor(selection: StreamSelection, state: SyncState): StreamJob {
@@ -115,6 +129,7 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
             syncStartedAt: startedAt,
             ...(startDate ? { startDate } : {}),
             concurrency: req.config.concurrency,
+            batch: batchPolicy(req.sink, req.config.batch_size_rows),
             signal: abort.signal,
             emit: track,
           });

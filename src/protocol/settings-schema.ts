@@ -2,7 +2,7 @@ import { ConfigSchema } from '../config/schema.js';
 import type { JsonSchema } from '../streams/types.js';
 
 /** Settings that only the database commands use: in tap and source modes the target decides. */
-const DATABASE_ONLY = ['destination', 'schema'];
+const DATABASE_ONLY = ['destination', 'schema', 'batch_size_rows'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

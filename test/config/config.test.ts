@@ -33,6 +33,7 @@ describe('resolveConfig', () => {
       max_requests_per_second: 10,
       concurrency: 4,
       schema: 'public',
+      batch_size_rows: 10000,
     });
   });
 
@@ -54,6 +55,7 @@ describe('resolveConfig', () => {
     [{ access_token: TOKEN, destination: 'mysql://x' }, /destination "mysql:\/\/x" is not usable/],
     [{ access_token: TOKEN, max_requests_per_second: '0' }, /max_requests_per_second/],
     [{ access_token: TOKEN, concurrency: 'lots' }, /concurrency/],
+    [{ access_token: TOKEN, batch_size_rows: '0' }, /batch_size_rows/],
     [{ access_token: TOKEN, colour: 'blue' }, /unknown setting "colour"/],
   ])('rejects %j with one clear message', (flags, pattern) => {
     const error = configError({ flags });

@@ -205,6 +205,11 @@ const SYNC_CASES: Case[] = [
     message: /concurrency/,
   },
   {
+    name: 'a batch size of zero rows',
+    args: (c) => syncArgs(c, '--batch-size-rows', '0'),
+    message: /batch_size_rows/,
+  },
+  {
     name: 'a negative request timeout',
     args: (c) => syncArgs(c, '--request-timeout', '-1'),
     message: /request_timeout/,

@@ -9,7 +9,9 @@ import { expectLoadedMatchesTruth, type TruthLike } from '../helpers/truth.js';
  * The crash harness: a sync killed with SIGKILL at a failpoint (src/engine/failpoint.ts), then rerun to
  * completion, must leave the destination equal to the ground truth with a clean state - for kill points
  * mid-page, mid-batch (rows staged, not merged), mid-commit (before and right after COMMIT), between
- * pages and between tables, in a first full sync and in an incremental second sync.
+ * pages and between tables, in a first full sync and in an incremental second sync. These lists run
+ * with one page per transaction (`--batch-size-rows 1`), the most kill points; BATCHED_KILLS runs with
+ * several pages per transaction, where a kill also loses the pages gathered but not yet written.
  */
 const FIRST_SYNC_KILLS = [
   'page-read:1',
@@ -37,6 +39,16 @@ const SECOND_SYNC_KILLS = [
   'stream-complete:9',
 ];
 
+/** Activities come 100 a page, 4 pages in this world: batches of 150 rows gather two pages. */
+const BATCH_ROWS = '150';
+const BATCHED_KILLS = [
+  'page-read@activities:2',
+  'page-read@activities:4',
+  'page-committed@activities:1',
+  'mid-batch@activities:2',
+  'after-commit:6',
+];
+
 const SEED = 5;
 const ADVANCE = { seconds: 5400, updateFraction: 0.1, addFraction: 0.05, deleteFraction: 0.05 };
 const sims: Simulator[] = [];
@@ -51,8 +63,9 @@ async function newSim(): Promise<Simulator> {
   return sim;
 }
 
-function sync(sim: Simulator, destination: TestDestination, failpoint?: string) {
-  return runCli(['sync', '--base-url', sim.url, '--max-requests-per-second', '1000', ...destination.args], {
+function sync(sim: Simulator, destination: TestDestination, failpoint?: string, batchRows = '1') {
+  const args = ['sync', '--base-url', sim.url, '--max-requests-per-second', '1000', ...destination.args];
+  return runCli([...args, '--batch-size-rows', batchRows], {
     env: { CIO_ACCESS_TOKEN: sim.token, ...(failpoint ? { CIO_SYNC_FAILPOINT: failpoint } : {}) },
   });
 }
@@ -103,6 +116,45 @@ export function describeCrashSafety(
         }
       },
     );
+
+    it.each(BATCHED_KILLS)(
+      'a first sync writing several pages per transaction, killed at %s, reruns to exact data',
+      async (point) => {
+        const sim = await newSim();
+        const destination = makeDestination(`batched_${point.replace(/\W/g, '_')}`);
+        try {
+          const killed = await sync(sim, destination, point, BATCH_ROWS);
+          expect(killed.signal, `the failpoint ${point} was not reached`).toBe('SIGKILL');
+          const rerun = await sync(sim, destination, undefined, BATCH_ROWS);
+          expect(rerun.code, rerun.stderr).toBe(0);
+          await expectExactAndClean(destination, sim);
+        } finally {
+          await destination.cleanup();
+        }
+      },
+    );
+
+    it('resumes a batched full-table read after its last committed batch', async () => {
+      const sim = await newSim();
+      const destination = makeDestination('resume_batched');
+      try {
+        // One batch of two pages committed; the kill comes right after it.
+        const killed = await sync(sim, destination, 'page-committed@activities:1', BATCH_ROWS);
+        expect(killed.signal).toBe('SIGKILL');
+        const before = sim.requestLog().length;
+        expect((await sync(sim, destination, undefined, BATCH_ROWS)).code).toBe(0);
+        const rerun = sim
+          .requestLog()
+          .slice(before)
+          .filter((e) => e.path === '/v1/activities');
+        expect(rerun[0]?.query.start, 'the rerun restarted activities from the first page').toBeTruthy();
+        const total = (sim.truth() as unknown as { activities: unknown[] }).activities.length;
+        expect(rerun.length).toBe(Math.ceil(total / 100) - 2);
+        await expectExactAndClean(destination, sim);
+      } finally {
+        await destination.cleanup();
+      }
+    });
 
     it('resumes a many-page full-table read from its last committed page, not from the start', async () => {
       const sim = await newSim();

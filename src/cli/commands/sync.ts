@@ -15,7 +15,8 @@ export function registerSyncCommand(program: Command): void {
       .command('sync')
       .description('Replicate the selected tables into the destination (incremental where possible)')
       .option('-d, --destination <dest>', 'duckdb:<file> or postgres://user@host:port/db')
-      .option('--schema <name>', 'PostgreSQL schema (default public)'),
+      .option('--schema <name>', 'PostgreSQL schema (default public)')
+      .option('--batch-size-rows <n>', 'rows committed per transaction (default 10000)'),
   )
     .addOption(
       new Option('--log-format <format>', 'log lines on stderr as').choices(LOG_FORMATS).default('text'),
