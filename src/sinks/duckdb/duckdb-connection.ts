@@ -13,6 +13,13 @@ import { DUCKDB_STAGING, duckDbAppenders } from './duckdb-types.js';
  */
 const openPaths = new Set<string>();
 
+/**
+ * DuckDB's buffer pool defaults to 80% of the machine's memory and keeps the table's blocks cached as
+ * it grows; a sync touches each batch once, so a small pool keeps the process's memory flat. Joins that
+ * need more spill to a temporary directory next to the database file.
+ */
+const DUCKDB_MEMORY_LIMIT = '64MB';
+
 export function describeDuckDb(path: string): string {
   return `DuckDB database ${resolve(path)}`;
 }
@@ -29,6 +36,8 @@ export async function connectDuckDb(path: string): Promise<SqlSession> {
     // the results) share this database instead of opening a second, unsynchronised copy of it.
     instance = await DuckDBInstance.fromCache(file);
     const connection = await instance.connect();
+    // A SET rather than an open option: opening with options would refuse the cache's other users.
+    await connection.run(`SET memory_limit = '${DUCKDB_MEMORY_LIMIT}'`);
     return new DuckDbSession(file, instance, connection);
   } catch (error) {
     instance?.closeSync();

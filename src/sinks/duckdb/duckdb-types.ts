@@ -37,6 +37,9 @@ export const duckDbDialect: SqlDialect = {
     json: 'JSON',
   },
   fromStaging: (type, column) => (type === 'timestamptz' ? `make_timestamptz(${column})` : column),
+  // A primary-key index (ART) lives in memory and grows with the table, and DuckDB's ON CONFLICT is
+  // slower than two hash joins against the staged batch; keys stay unique because the sink upserts.
+  upsert: 'update_then_insert',
 };
 
 export const DUCKDB_STAGING = { table: STAGING_TABLE, schema: 'main', catalog: 'temp' } as const;

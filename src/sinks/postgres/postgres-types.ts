@@ -29,6 +29,7 @@ export function postgresDialect(schema: string): SqlDialect {
     stagingRef: `pg_temp.${quoteIdentifier(STAGING_TABLE)}`,
     stagingTypes: COLUMN_TYPES,
     fromStaging: (_type, column) => column,
+    upsert: 'on_conflict',
   };
 }
 

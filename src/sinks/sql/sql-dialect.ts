@@ -23,6 +23,12 @@ export interface SqlDialect {
   readonly stagingTypes: Readonly<Record<LogicalType, string>>;
   /** The expression turning a staged column (quoted name) into the target column's type. */
   fromStaging(type: LogicalType, column: string): string;
+  /**
+   * How staged rows reach a data table. `on_conflict`: one INSERT ... ON CONFLICT on the declared
+   * primary key. `update_then_insert`: UPDATE the rows whose key is present, then INSERT the others,
+   * joined on the key columns, so the table needs no primary-key index.
+   */
+  readonly upsert: 'on_conflict' | 'update_then_insert';
 }
 
 export type SqlParam = string | null;

@@ -167,11 +167,13 @@ class SqlSink implements Sink {
       await session.query(createStagingSql(this.dialect, staged.columns));
       await session.loadStaging(staged.columns, staged.rows);
       failpoint('mid-batch', stream.name);
-      const merged = await session.query(
-        mergeSql(this.dialect, layout.table, staged.columns, keyColumns, stream.method === 'incremental'),
-      );
+      let merged = 0;
+      const skipUnchanged = stream.method === 'incremental';
+      for (const sql of mergeSql(this.dialect, layout.table, staged.columns, keyColumns, skipUnchanged)) {
+        merged += (await session.query(sql)).rowCount;
+      }
       await session.query(dropStagingSql(this.dialect));
-      return merged.rowCount;
+      return merged;
     });
     return { written, unchanged: staged.rows.length - written, coerced: fitted.coerced };
   }

@@ -10,6 +10,7 @@ export const COLUMNS_TABLE = '_cio_columns';
 export const STAGING_TABLE = '_cio_stage';
 
 const TARGET = q('_cio_target');
+const STAGED = q('_cio_staged');
 
 export function bootstrapStatements(d: SqlDialect): string[] {
   const t = d.columnTypes;
@@ -76,11 +77,14 @@ export function createTableSql(
   columns: readonly ColumnInfo[],
   keyColumns: readonly string[],
 ): string {
+  const keys = new Set(keyColumns);
+  const notNull = (info: ColumnInfo) => (keys.has(info.column) ? ' NOT NULL' : '');
   const definitions = [
-    ...columns.map((info) => `${q(info.column)} ${d.columnTypes[info.type]}`),
+    ...columns.map((info) => `${q(info.column)} ${d.columnTypes[info.type]}${notNull(info)}`),
     `${q(SYNCED_AT)} ${d.columnTypes.timestamptz}`,
     `${q(DELETED_AT)} ${d.columnTypes.timestamptz}`,
-    `PRIMARY KEY (${keyColumns.map(q).join(', ')})`,
+    // Without ON CONFLICT the sink keeps keys unique itself, and the index would only cost memory.
+    ...(d.upsert === 'on_conflict' ? [`PRIMARY KEY (${keyColumns.map(q).join(', ')})`] : []),
   ];
   return `CREATE TABLE IF NOT EXISTS ${d.tableRef(table)} (${definitions.join(', ')})`;
 }
@@ -99,11 +103,24 @@ export function dropStagingSql(d: SqlDialect): string {
 }
 
 /**
- * Staging -> target upsert. Every row written gets the transaction's time and a cleared deletion mark.
- * With `skipUnchanged` (incremental streams) a row whose data columns all equal the stored ones is not
- * rewritten, unless it was marked deleted; the statement's row count then counts only rows written.
+ * Staging -> target upsert, as one or more statements run in order; their row counts add up to the rows
+ * written. Every row written gets the transaction's time and a cleared deletion mark. With
+ * `skipUnchanged` (incremental streams) a row whose data columns all equal the stored ones is not
+ * rewritten, unless it was marked deleted.
  */
 export function mergeSql(
+  d: SqlDialect,
+  table: string,
+  columns: readonly ColumnInfo[],
+  keyColumns: readonly string[],
+  skipUnchanged: boolean,
+): string[] {
+  return d.upsert === 'on_conflict'
+    ? [onConflictMergeSql(d, table, columns, keyColumns, skipUnchanged)]
+    : updateThenInsertSql(d, table, columns, keyColumns, skipUnchanged);
+}
+
+function onConflictMergeSql(
   d: SqlDialect,
   table: string,
   columns: readonly ColumnInfo[],
@@ -129,6 +146,40 @@ export function mergeSql(
   return `INSERT INTO ${d.tableRef(table)} AS ${TARGET} (${[...names, q(SYNCED_AT), q(DELETED_AT)].join(', ')})
     SELECT ${selected.join(', ')}, CURRENT_TIMESTAMP, NULL FROM ${d.stagingRef}
     ON CONFLICT (${keyColumns.map(q).join(', ')}) DO UPDATE SET ${assignments.join(', ')}${condition}`;
+}
+
+function updateThenInsertSql(
+  d: SqlDialect,
+  table: string,
+  columns: readonly ColumnInfo[],
+  keyColumns: readonly string[],
+  skipUnchanged: boolean,
+): string[] {
+  const target = d.tableRef(table);
+  const staged = (info: ColumnInfo) => d.fromStaging(info.type, `${STAGED}.${q(info.column)}`);
+  const keys = new Set(keyColumns);
+  const keyInfos = columns.filter((info) => keys.has(info.column));
+  const updatable = columns.filter((info) => !keys.has(info.column));
+  const sameKey = keyInfos.map((info) => `${target}.${q(info.column)} = ${staged(info)}`).join(' AND ');
+  const assignments = [
+    ...updatable.map((info) => `${q(info.column)} = ${staged(info)}`),
+    `${q(SYNCED_AT)} = CURRENT_TIMESTAMP`,
+    `${q(DELETED_AT)} = NULL`,
+  ];
+  const wasDeleted = `${target}.${q(DELETED_AT)} IS NOT NULL`;
+  const same = updatable.map((info) => `${target}.${q(info.column)} IS NOT DISTINCT FROM ${staged(info)}`);
+  const changed = !skipUnchanged
+    ? ''
+    : same.length === 0
+      ? ` AND ${wasDeleted}`
+      : ` AND (NOT (${same.join(' AND ')}) OR ${wasDeleted})`;
+  const names = [...columns.map((info) => q(info.column)), q(SYNCED_AT), q(DELETED_AT)];
+  return [
+    `UPDATE ${target} SET ${assignments.join(', ')} FROM ${d.stagingRef} AS ${STAGED} WHERE ${sameKey}${changed}`,
+    `INSERT INTO ${target} (${names.join(', ')})
+      SELECT ${columns.map(staged).join(', ')}, CURRENT_TIMESTAMP, NULL FROM ${d.stagingRef} AS ${STAGED}
+      WHERE NOT EXISTS (SELECT 1 FROM ${target} WHERE ${sameKey})`,
+  ];
 }
 
 /**
