@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDuckDbSink } from '../../src/sinks/duckdb/duckdb-sink.js';
-import type { RunInfo } from '../../src/sinks/sink.js';
+import type { RunInfo, StreamSpec } from '../../src/sinks/sink.js';
 import { makeDuckDbHarness, queryDuckDb } from './duckdb-harness.js';
 import { describeSinkContract } from './sink-contract.js';
 
@@ -79,5 +79,56 @@ describe('duckdb sink destination', () => {
     await sink.open(run);
     await sink.close(done);
     expect(await queryDuckDb(path, 'SELECT status FROM _cio_sync_runs')).toEqual([{ status: 'failed' }]);
+  });
+
+  it('declares no primary-key index, and still upserts into a table an earlier version gave one', async () => {
+    directory = await mkdtemp(join(tmpdir(), 'cio-sync-duckdb-'));
+    const path = join(directory, 'legacy.duckdb');
+    const spec: StreamSpec = {
+      name: 'items',
+      primaryKey: ['id'],
+      method: 'incremental',
+      replicationKey: 'updated',
+      schema: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          name: { type: ['string', 'null'] },
+          updated: { type: 'integer' },
+          _cio_synced_at: { type: ['string', 'null'], format: 'date-time' },
+          _cio_deleted_at: { type: ['string', 'null'], format: 'date-time' },
+        },
+      },
+    };
+    const open = async () => {
+      const sink = createDuckDbSink({ path });
+      await sink.open({ ...run, streams: [spec] });
+      return sink;
+    };
+    let sink = await open();
+    await sink.write(spec, [{ id: 1, name: 'a', updated: 1 }], {});
+    await sink.close(done);
+    const constraints =
+      "SELECT count(*)::INTEGER AS n FROM duckdb_constraints() WHERE table_name = 'items' AND constraint_type = 'PRIMARY KEY'";
+    expect(await queryDuckDb(path, constraints)).toEqual([{ n: 0 }]);
+
+    // What earlier versions created: the same table with its primary key declared.
+    await queryDuckDb(path, 'ALTER TABLE items ADD PRIMARY KEY (id)');
+    expect(await queryDuckDb(path, constraints)).toEqual([{ n: 1 }]);
+    sink = await open();
+    const result = await sink.write(
+      spec,
+      [
+        { id: 1, name: 'A', updated: 2 },
+        { id: 2, name: 'b', updated: 2 },
+      ],
+      {},
+    );
+    await sink.close(done);
+    expect(result).toMatchObject({ written: 2, unchanged: 0 });
+    expect(await queryDuckDb(path, 'SELECT id, name FROM items ORDER BY id')).toEqual([
+      { id: 1, name: 'A' },
+      { id: 2, name: 'b' },
+    ]);
   });
 });
