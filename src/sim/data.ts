@@ -4,6 +4,7 @@
  */
 import { CATALOG_NAMES, type CatalogName, type CatalogSpec } from './catalog.js';
 import { DAY, scaled, type WorldContext } from './context.js';
+import { PageCache } from './page-cache.js';
 import { Rng } from './prng.js';
 import { Timeline } from './timeline.js';
 import { type GroundTruth, type JsonObject, SUPPRESSION_TYPES, type SuppressionType } from './types.js';
@@ -55,6 +56,10 @@ export interface CatalogTable {
 
 export class World {
   readonly ctx: WorldContext;
+  /** Bumped by every change to the world (advance): whatever caches served data keys on it. */
+  version = 0;
+  /** Recently served feed pages, valid for one version (see page-cache.ts). */
+  readonly pages = new PageCache(4);
   readonly catalog: Record<CatalogName, CatalogTable>;
   readonly customers: CustomerTable;
   readonly messages: MessageTable;
@@ -86,6 +91,12 @@ export class World {
 
   get now(): number {
     return this.ctx.timeline.now;
+  }
+
+  /** Call before changing anything in the world: drops every cached answer. */
+  changing(): void {
+    this.version++;
+    this.pages.clear(this.version);
   }
 
   private buildCatalog(spec: CatalogSpec): CatalogTable {

@@ -1,8 +1,8 @@
 /** Handlers for the index-generated, newest-first feeds: messages (deliveries) and activities. */
 import { SimHttpError } from './http-error.js';
-import { collect, readBool, readInt, readLimit } from './paging.js';
-import type { Handler, HandlerContext, HandlerResult, SimRequest } from './route-types.js';
-import type { JsonObject } from './types.js';
+import { fragment, JsonBytes } from './json-bytes.js';
+import { readBool, readInt, readLimit } from './paging.js';
+import type { Handler, HandlerContext, PageBytes, PageResult, SimRequest } from './route-types.js';
 import { MESSAGE_TYPES, type MessageFilter } from './world-messages.js';
 
 const METRICS = [
@@ -33,25 +33,67 @@ interface FeedPage {
   lo: number;
   hiExclusive: number;
   limit: number;
-  take: (index: number) => JsonObject | undefined;
+  /** Everything besides the range and limit that decides which records are served, and how. */
+  filterKey: string;
+  /** Appends the record's JSON; false (nothing written) when it is not served (deleted, filtered out). */
+  write: (index: number, out: JsonBytes) => boolean;
 }
 
-/** Newest first: walks raw indexes downwards; the cursor is the index the next page starts at. */
-function feedPage(req: SimRequest, ctx: HandlerContext, p: FeedPage): HandlerResult {
+/** The writer of the page being built (pages are built synchronously, one at a time). */
+const writer = new JsonBytes();
+const NEXT = fragment('],"next":');
+
+/**
+ * Newest first: walks raw indexes downwards; the cursor is the index the next page starts at.
+ * Records are written straight into the page's bytes (what `collect` does with objects), and the
+ * page is kept in the world's page cache for the current world version, so a retried request is
+ * answered without generating it again.
+ */
+function feedPage(req: SimRequest, ctx: HandlerContext, p: FeedPage): PageResult {
   const start = ctx.codec.readStart(p.resource, req.query);
   const first = Math.min(start?.pos ?? Number.POSITIVE_INFINITY, p.hiExclusive - 1);
-  const { items, nextIndex } = collect(first, p.lo - 1, -1, p.limit, p.take);
-  return {
-    body: {
-      [p.recordsKey]: items,
-      next: nextIndex === undefined ? '' : ctx.codec.encode(p.resource, nextIndex),
-    },
-    cursor: {
-      recordsKey: p.recordsKey,
-      start: req.query.get('start') || undefined,
-      restart: ctx.codec.encode(p.resource, Math.max(0, first), (start?.variant ?? 0) + 1),
-    },
+  const cursor = {
+    recordsKey: p.recordsKey,
+    start: req.query.get('start') || undefined,
+    restart: ctx.codec.encode(p.resource, Math.max(0, first), (start?.variant ?? 0) + 1),
   };
+  const { world } = ctx;
+  // The version alone decides staleness; the clock and epoch count are there as a second guard.
+  const { timeline } = world.ctx;
+  const key = `${p.resource} ${first} ${p.lo} ${p.hiExclusive} ${p.limit} ${p.filterKey} ${timeline.now} ${timeline.epochs.length}`;
+  const cached = world.pages.get(world.version, key);
+  if (cached) return { page: cached, cursor };
+
+  const out = writer;
+  // About the page's size (a message is 550-700 bytes); the writer grows it when needed.
+  out.reset(world.pages.buffer(Math.min(1 << 20, 1024 + p.limit * 700)));
+  out.utf8(`{${JSON.stringify(p.recordsKey)}:[`);
+  let count = 0;
+  let nextIndex: number | undefined;
+  for (let i = first; i > p.lo - 1; i--) {
+    const mark = out.pos;
+    if (count > 0) out.char(0x2c);
+    if (!p.write(i, out)) {
+      out.pos = mark;
+      continue;
+    }
+    if (count === p.limit) {
+      // One acceptable record past the page: it is where the next page starts.
+      out.pos = mark;
+      nextIndex = i;
+      break;
+    }
+    count++;
+  }
+  const recordsEnd = out.pos;
+  const next = nextIndex === undefined ? '' : ctx.codec.encode(p.resource, nextIndex);
+  out.raw(NEXT);
+  out.string(next);
+  out.char(0x7d);
+  const { bytes, backing } = out.detach();
+  const page: PageBytes = { recordsKey: p.recordsKey, bytes, recordsEnd, next };
+  world.pages.set(world.version, key, page, backing);
+  return { page, cursor };
 }
 
 export const listMessages: Handler = (req, ctx) => {
@@ -66,6 +108,7 @@ export const listMessages: Handler = (req, ctx) => {
     newsletterId: readInt(req.query, 'newsletter_id'),
     actionId: readInt(req.query, 'action_id'),
   };
+  const filtered = Object.values(filter).some((v) => v !== undefined);
   const tracked = readBool(req.query, 'get_tracked_responses');
   // This workspace has no drafts: drafts=true lists nothing.
   const drafts = readBool(req.query, 'drafts');
@@ -76,10 +119,10 @@ export const listMessages: Handler = (req, ctx) => {
     lo,
     hiExclusive: drafts ? lo : hiExclusive,
     limit,
-    take: (i) => {
-      if (filter.type !== undefined && messages.typeOf(i) !== filter.type) return undefined;
-      const message = messages.get(i, tracked);
-      return message && messages.matches(i, filter, message) ? message : undefined;
+    filterKey: `${JSON.stringify(filter)} ${tracked}`,
+    write: (i, out) => {
+      if (filter.type !== undefined && messages.typeOf(i) !== filter.type) return false;
+      return messages.write(i, out, tracked, filtered ? filter : undefined);
     },
   });
 };
@@ -102,6 +145,13 @@ export const listActivities: Handler = (req, ctx) => {
     lo,
     hiExclusive,
     limit,
-    take: (i) => (type !== undefined && activities.typeOf(i) !== type ? undefined : activities.get(i)),
+    filterKey: JSON.stringify(type ?? null),
+    write: (i, out) => {
+      if (type !== undefined && activities.typeOf(i) !== type) return false;
+      const activity = activities.get(i);
+      if (!activity) return false;
+      out.utf8(JSON.stringify(activity));
+      return true;
+    },
   });
 };

@@ -4,7 +4,7 @@
  * records added by epoch k follow those of epoch k-1, and a deleted index simply stops being
  * served. Creation times are non-decreasing in the raw index, so a time range is an index range.
  */
-import { unitHash } from './prng.js';
+import { hash32, hashNumber, unitHash } from './prng.js';
 import type { Epoch, Timeline } from './timeline.js';
 
 export interface Fate {
@@ -12,6 +12,9 @@ export interface Fate {
   /** The last epoch that updated the record, if any. */
   updatedIn: Epoch | undefined;
 }
+
+/** The fate of a record no epoch touched (shared: callers never mutate a Fate). */
+const UNTOUCHED: Fate = Object.freeze({ deleted: false, updatedIn: undefined });
 
 interface Addition {
   epoch: Epoch;
@@ -35,6 +38,8 @@ export class IndexedTable {
   readonly baseCount: number;
   private readonly updatable: boolean;
   private readonly baseTime: (index: number) => number;
+  private readonly delPrefix: number;
+  private readonly updPrefix: number;
 
   constructor(
     private readonly timeline: Timeline,
@@ -44,6 +49,8 @@ export class IndexedTable {
     this.baseCount = options.baseCount;
     this.updatable = options.updatable;
     this.baseTime = options.baseTime;
+    this.delPrefix = hash32(timeline.seed, this.tag, 'del');
+    this.updPrefix = hash32(timeline.seed, this.tag, 'upd');
   }
 
   /** One past the highest raw index ever created (deleted ones included). */
@@ -88,22 +95,23 @@ export class IndexedTable {
   }
 
   fate(index: number): Fate {
+    const epochs = this.timeline.epochs;
+    if (epochs.length === 0) return UNTOUCHED;
     const born = this.bornIn(index)?.n ?? 0;
     let updatedIn: Epoch | undefined;
-    for (const epoch of this.timeline.epochs) {
+    // unitHash(seed, tag, 'del' | 'upd', index, epoch.n), from prefixes hashed once.
+    const del = hashNumber(this.delPrefix, index);
+    const upd = hashNumber(this.updPrefix, index);
+    for (const epoch of epochs) {
       if (epoch.n <= born) continue;
-      if (epoch.delete > 0 && unitHash(this.timeline.seed, this.tag, 'del', index, epoch.n) < epoch.delete) {
+      if (epoch.delete > 0 && hashNumber(del, epoch.n) / 4294967296 < epoch.delete) {
         return { deleted: true, updatedIn };
       }
-      if (
-        this.updatable &&
-        epoch.update > 0 &&
-        unitHash(this.timeline.seed, this.tag, 'upd', index, epoch.n) < epoch.update
-      ) {
+      if (this.updatable && epoch.update > 0 && hashNumber(upd, epoch.n) / 4294967296 < epoch.update) {
         updatedIn = epoch;
       }
     }
-    return { deleted: false, updatedIn };
+    return updatedIn === undefined ? UNTOUCHED : { deleted: false, updatedIn };
   }
 
   /** Counts what `epoch` did to records that existed before it. */

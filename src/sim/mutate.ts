@@ -39,6 +39,7 @@ export function advanceWorld(world: World, opts: AdvanceOptions = {}): AdvanceRe
   const add = fraction('addFraction', opts.addFraction, ADVANCE_DEFAULTS.addFraction);
   const del = fraction('deleteFraction', opts.deleteFraction, ADVANCE_DEFAULTS.deleteFraction);
 
+  world.changing();
   const epoch = world.ctx.timeline.begin(seconds, update, add, del);
   const changes: Record<string, ChangeCounts> = {};
 

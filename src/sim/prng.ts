@@ -24,18 +24,23 @@ export function hashString(text: string): number {
   return h >>> 0;
 }
 
+/**
+ * Folds one more number into a hash32 state: hashNumber(hash32(...parts), n) === hash32(...parts, n).
+ * Hot paths hash a fixed prefix (seed, table tag) once and extend it per record.
+ */
+export function hashNumber(h: number, part: number): number {
+  // Values above 2^32 (none expected, but timestamps in ms could be) keep their high bits.
+  const high = Math.floor(part / 4294967296);
+  let out = mix32(h ^ mix32((part >>> 0) + 0x7f4a7c15));
+  if (high !== 0) out = mix32(out ^ mix32(high));
+  return out;
+}
+
 /** Combines non-negative integers (or strings) into one 32-bit hash. */
 export function hash32(...parts: readonly (number | string)[]): number {
   let h = 0x9e3779b9;
   for (const part of parts) {
-    if (typeof part === 'string') {
-      h = mix32(h ^ hashString(part));
-      continue;
-    }
-    // Values above 2^32 (none expected, but timestamps in ms could be) keep their high bits.
-    const high = Math.floor(part / 4294967296);
-    h = mix32(h ^ mix32((part >>> 0) + 0x7f4a7c15));
-    if (high !== 0) h = mix32(h ^ mix32(high));
+    h = typeof part === 'string' ? mix32(h ^ hashString(part)) : hashNumber(h, part);
   }
   return h;
 }
@@ -47,10 +52,20 @@ export function unitHash(...parts: readonly (number | string)[]): number {
 
 /** mulberry32: tiny, fast, good enough for test data. */
 export class Rng {
-  private state: number;
+  /**
+   * The 32-bit state, in a typed array: half its values are above V8's small-integer range, and
+   * a plain property holding one is a heap number, allocated anew on every draw.
+   */
+  private readonly state = new Uint32Array(1);
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.state[0] = seed >>> 0;
+  }
+
+  /** Restarts this generator as `new Rng(seed)` would, without allocating one (hot loops). */
+  reset(seed: number): this {
+    this.state[0] = seed >>> 0;
+    return this;
   }
 
   static for(...parts: readonly (number | string)[]): Rng {
@@ -58,11 +73,16 @@ export class Rng {
   }
 
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
+    return this.uint32() / 4294967296;
+  }
+
+  /** The next draw as a 32-bit integer: Math.floor(next() * 2^32), consuming the same draw. */
+  uint32(): number {
+    let t = (this.state[0]! + 0x6d2b79f5) >>> 0;
+    this.state[0] = t;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return (t ^ (t >>> 14)) >>> 0;
   }
 
   /** Integer in [min, max], both inclusive. */
@@ -88,6 +108,24 @@ export class Rng {
       if (roll < 0) return value;
     }
     return choices[choices.length - 1]![0];
+  }
+
+  /** The index weighted() would pick for these weights (same draws, same arithmetic). */
+  weightedIndex(weights: readonly number[]): number {
+    let total = 0;
+    for (let k = 0; k < weights.length; k++) total += weights[k]!;
+    let roll = this.next() * total;
+    for (let k = 0; k < weights.length; k++) {
+      roll -= weights[k]!;
+      if (roll < 0) return k;
+    }
+    return weights.length - 1;
+  }
+
+  /** The index pick() would choose from a list of this length. */
+  index(length: number): number {
+    if (length === 0) throw new RangeError('pick from an empty list');
+    return Math.floor(this.next() * length);
   }
 
   hex(length: number): string {

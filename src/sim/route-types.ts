@@ -1,7 +1,10 @@
 /** Shapes shared by the route table, the handlers and the server. */
 import type { World } from './data.js';
+import type { PageBytes } from './page-cache.js';
 import type { CursorCodec } from './paging.js';
 import type { JsonObject } from './types.js';
+
+export type { PageBytes } from './page-cache.js';
 
 export interface SimRequest {
   method: string;
@@ -22,10 +25,20 @@ export interface CursorInfo {
   restart: string;
 }
 
-export interface HandlerResult {
+/** An answer built as an object, serialized by the server. */
+export interface ObjectResult {
   body: JsonObject;
   cursor?: CursorInfo;
+  page?: undefined;
 }
+
+export interface PageResult {
+  page: PageBytes;
+  cursor: CursorInfo;
+  body?: undefined;
+}
+
+export type HandlerResult = ObjectResult | PageResult;
 
 export interface HandlerContext {
   world: World;

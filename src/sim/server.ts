@@ -8,7 +8,7 @@ import { handleControl } from './control.js';
 import type { FaultEffect } from './faults.js';
 import { errorEnvelope, reference, SimHttpError, UNAUTHORIZED_DETAIL } from './http-error.js';
 import { unitHash } from './prng.js';
-import type { HandlerResult } from './route-types.js';
+import type { HandlerResult, PageResult } from './route-types.js';
 import { matchRoute } from './routes.js';
 import { appendLog, type SimState } from './state.js';
 import type { JsonObject, RequestLogEntry } from './types.js';
@@ -47,13 +47,35 @@ function writeJson(
   body: JsonObject,
   headers: Record<string, string> = {},
 ): void {
-  const bytes = Buffer.from(JSON.stringify(body));
+  writeBody(res, status, JSON.stringify(body), headers);
+}
+
+/** Writes a JSON body given as text (encoded once, by the socket write) or as its UTF-8 bytes. */
+function writeBody(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
-    'content-length': String(bytes.length),
+    'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length),
     ...headers,
   });
-  res.end(bytes);
+  res.end(body);
+}
+
+/** The body of a serialized page, with the rewrites the cursor faults make. */
+function pageBody(result: PageResult, fault: FaultEffect | undefined): Buffer {
+  const { page, cursor } = result;
+  if (fault?.kind === 'empty_page_with_cursor') {
+    return Buffer.from(JSON.stringify({ [page.recordsKey]: [], next: cursor.restart }));
+  }
+  if (fault?.kind === 'repeat_cursor' && cursor.start !== undefined) {
+    const tail = Buffer.from(`],"next":${JSON.stringify(cursor.start)}}`);
+    return Buffer.concat([page.bytes.subarray(0, page.recordsEnd), tail]);
+  }
+  return page.bytes;
 }
 
 async function readJsonBody(req: IncomingMessage): Promise<unknown> {
@@ -159,22 +181,37 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
     throw err;
   }
 
+  if (result.page !== undefined) {
+    // A serialized feed page: faults rewrite or break its bytes, never regenerate it. Its memory
+    // is reused for later pages once no response is writing it: hold it until this one is over.
+    res.once('close', state.world.pages.hold(result.page));
+    const bytes = pageBody(result, fault);
+    await sleep(latency + (fault?.kind === 'slow' ? fault.delayMs : 0));
+    entry.status = 200;
+    if (fault?.kind === 'truncated' || fault?.kind === 'malformed' || fault?.kind === 'reset') {
+      writeBroken(res, bytes, fault);
+    } else {
+      writeBody(res, 200, bytes);
+    }
+    return;
+  }
+  const body = result.body;
   if (fault?.kind === 'repeat_cursor' && result.cursor?.start !== undefined) {
-    result.body.next = result.cursor.start;
+    body.next = result.cursor.start;
   }
   if (fault?.kind === 'empty_page_with_cursor' && result.cursor) {
-    result.body[result.cursor.recordsKey] = [];
-    if ('ids' in result.body) result.body.ids = [];
-    result.body.next = result.cursor.restart;
+    body[result.cursor.recordsKey] = [];
+    if ('ids' in body) body.ids = [];
+    body.next = result.cursor.restart;
   }
-  if (fault?.kind === 'slow') return answer({ status: 200, body: result.body }, fault.delayMs);
+  if (fault?.kind === 'slow') return answer({ status: 200, body }, fault.delayMs);
   if (fault?.kind === 'truncated' || fault?.kind === 'malformed' || fault?.kind === 'reset') {
     await sleep(latency);
     entry.status = 200;
-    writeBroken(res, Buffer.from(JSON.stringify(result.body)), fault);
+    writeBroken(res, Buffer.from(JSON.stringify(body)), fault);
     return;
   }
-  return answer({ status: 200, body: result.body });
+  return answer({ status: 200, body });
 }
 
 function rateLimited(rps: number, retryAfter: number): Answer {

@@ -8,7 +8,8 @@
  */
 import { DAY, type WorldContext } from './context.js';
 import { IndexedTable } from './indexed-table.js';
-import { hash32, Rng } from './prng.js';
+import { fragment, putBytes, putHex8, putNumber } from './json-bytes.js';
+import { hash32, hashNumber, Rng } from './prng.js';
 import type { JsonObject } from './types.js';
 import { asciiSlug, CITIES, COLORS, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, NOTES, PLANS } from './vocab.js';
 
@@ -27,9 +28,26 @@ export interface Identity {
   cio_id: string;
 }
 
+/** E-mail local-part pieces of each name, in vocabulary order (asciiSlug is slow: normalize + regex). */
+const FIRST_SLUGS: readonly string[] = FIRST_NAMES.map((n) => asciiSlug(n) || 'user');
+const LAST_SLUGS: readonly string[] = LAST_NAMES.map((n) => asciiSlug(n) || 'x');
+const FIRST_SLUG_BYTES = FIRST_SLUGS.map(fragment);
+const LAST_SLUG_BYTES = LAST_SLUGS.map(fragment);
+const DOMAIN_BYTES = EMAIL_DOMAINS.map(fragment);
+const CIO_SPECIAL_BYTES = new Map([...CIO_SPECIALS].map(([i, c]) => [i, fragment(c)] as const));
+const USR = fragment('usr_');
+
+/** What identity(i) holds: an id, an email and a cio_id (FULL); email and cio_id; cio_id only. */
+export const IDENTITY_FULL = 0;
+export const IDENTITY_EMAIL_ONLY = 1;
+export const IDENTITY_CIO_ONLY = 2;
+
 export class CustomerTable {
   readonly table: IndexedTable;
   private readonly mask: number;
+  /** hash32(seed, 'customer-name'), extended by the index for each person's name draws. */
+  private readonly namePrefix: number;
+  private readonly nameRng = new Rng(0);
   private liveCache: { epochs: number; count: number } | undefined;
 
   constructor(
@@ -37,6 +55,7 @@ export class CustomerTable {
     count: number,
   ) {
     this.mask = hash32(ctx.seed, 'cio-mask') & 0x07ffffff;
+    this.namePrefix = hash32(ctx.seed, 'customer-name');
     const span = 730 * DAY;
     this.table = new IndexedTable(ctx.timeline, {
       tag: 'customers',
@@ -46,17 +65,54 @@ export class CustomerTable {
     });
   }
 
+  /** IDENTITY_FULL, IDENTITY_EMAIL_ONLY or IDENTITY_CIO_ONLY. */
+  identityKind(i: number): number {
+    return i % 29 === 7 ? IDENTITY_CIO_ONLY : i % 17 === 5 ? IDENTITY_EMAIL_ONLY : IDENTITY_FULL;
+  }
+
+  /*
+   * The characters of identity(i)'s values (no quotes; none needs JSON escaping), put at `p` in
+   * room reserved by the caller (a few dozen bytes each); they return the position after. For
+   * JSON writers that embed a person (messages) without building the strings.
+   */
+
+  /** identity(i).id; only for IDENTITY_FULL. */
+  putId(i: number, buf: Uint8Array, p: number): number {
+    return putNumber(buf, i % 11 === 3 ? putBytes(buf, p, USR) : p, ID_BASE + i);
+  }
+
+  /** identity(i).email; not for IDENTITY_CIO_ONLY. */
+  putEmail(i: number, buf: Uint8Array, p: number): number {
+    const rng = this.nameRng.reset(hashNumber(this.namePrefix, i));
+    const first = FIRST_SLUG_BYTES[Math.floor(rng.next() * FIRST_SLUG_BYTES.length)]!;
+    const last = LAST_SLUG_BYTES[Math.floor(rng.next() * LAST_SLUG_BYTES.length)]!;
+    let q = putBytes(buf, p, first);
+    buf[q++] = 0x2e; // .
+    q = putBytes(buf, q, last);
+    buf[q++] = 0x2e;
+    q = putNumber(buf, q, ID_BASE + i);
+    buf[q++] = 0x40; // @
+    return putBytes(buf, q, DOMAIN_BYTES[i % DOMAIN_BYTES.length]!);
+  }
+
+  /** identity(i).cio_id. */
+  putCio(i: number, buf: Uint8Array, p: number): number {
+    const special = CIO_SPECIAL_BYTES.get(i);
+    return special ? putBytes(buf, p, special) : putHex8(buf, p, 0x40000000 | ((i ^ this.mask) & 0x07ffffff));
+  }
+
   identity(i: number): Identity {
     const kind = i % 29 === 7 ? 'cio_only' : i % 17 === 5 ? 'email_only' : 'full';
     const cio =
       CIO_SPECIALS.get(i) ?? (0x40000000 | ((i ^ this.mask) & 0x07ffffff)).toString(16).padStart(8, '0');
-    const names = this.names(i);
-    const email =
-      kind === 'cio_only'
-        ? null
-        : `${asciiSlug(names.first) || 'user'}.${asciiSlug(names.last) || 'x'}.${ID_BASE + i}@${
-            EMAIL_DOMAINS[i % EMAIL_DOMAINS.length]
-          }`;
+    let email: string | null = null;
+    if (kind !== 'cio_only') {
+      // The same draws as names(i), as indexes into the precomputed slugs (no normalize per call).
+      const rng = this.nameRng.reset(hashNumber(this.namePrefix, i));
+      const first = FIRST_SLUGS[Math.floor(rng.next() * FIRST_SLUGS.length)];
+      const last = LAST_SLUGS[Math.floor(rng.next() * LAST_SLUGS.length)];
+      email = `${first}.${last}.${ID_BASE + i}@${EMAIL_DOMAINS[i % EMAIL_DOMAINS.length]}`;
+    }
     const id = kind !== 'full' ? null : i % 11 === 3 ? `usr_${ID_BASE + i}` : String(ID_BASE + i);
     return { id, email, cio_id: cio };
   }
