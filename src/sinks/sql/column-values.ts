@@ -49,12 +49,40 @@ export function fitKeyValue(type: LogicalType, value: unknown): FitResult {
 
 /** JSON text of any row value; values JSON cannot express (bigint, NaN, Infinity) become their string form. */
 export function toJsonText(value: unknown): string {
+  // Values parsed from JSON never hold those: skip the replacer, which costs a call per nested value.
+  if (plainJson(value)) return JSON.stringify(value);
   const text = JSON.stringify(value, (_key, inner: unknown) =>
     typeof inner === 'bigint' || (typeof inner === 'number' && !Number.isFinite(inner))
       ? String(inner)
       : inner,
   );
   return text ?? JSON.stringify(String(value));
+}
+
+/** True when JSON.stringify renders the value faithfully: no bigint, NaN, Infinity or undefined inside. */
+function plainJson(value: unknown, depth = 0): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (depth > 32 || !(Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype))
+        return false;
+      if (Array.isArray(value)) {
+        for (const item of value) if (!plainJson(item, depth + 1)) return false;
+        return true;
+      }
+      for (const key in value) {
+        if (!plainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 function fitBigint(value: unknown): FitResult {

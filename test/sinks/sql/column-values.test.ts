@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LogicalType } from '../../../src/sinks/sql/column-types.js';
 import { fitKeyValue, fitValue, toJsonText } from '../../../src/sinks/sql/column-values.js';
@@ -59,5 +60,14 @@ describe('toJsonText', () => {
     expect(toJsonText(Number.NaN)).toBe('"NaN"');
     expect(toJsonText({ big: 2n ** 70n })).toBe('{"big":"1180591620717411303424"}');
     expect(toJsonText(undefined)).toBe('"undefined"');
+    expect(toJsonText({ deep: [1, { x: Number.POSITIVE_INFINITY }] })).toBe('{"deep":[1,{"x":"Infinity"}]}');
+  });
+
+  it('writes any value parsed from JSON exactly as JSON.stringify does', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(toJsonText(value)).toBe(JSON.stringify(value));
+      }),
+    );
   });
 });
