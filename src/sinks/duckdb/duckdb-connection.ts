@@ -18,7 +18,7 @@ const openPaths = new Set<string>();
  * it grows; a sync touches each batch once, so a small pool keeps the process's memory flat. Joins that
  * need more spill to a temporary directory next to the database file.
  */
-const DUCKDB_MEMORY_LIMIT = '64MB';
+const DUCKDB_MEMORY_LIMIT = '256MB';
 
 export function describeDuckDb(path: string): string {
   return `DuckDB database ${resolve(path)}`;
