@@ -16,7 +16,8 @@ const openPaths = new Set<string>();
 /**
  * DuckDB's buffer pool defaults to 80% of the machine's memory and keeps the table's blocks cached as
  * it grows; a sync touches each batch once, so a small pool keeps the process's memory flat. Joins that
- * need more spill to a temporary directory next to the database file.
+ * need more spill to a temporary directory next to the database file. 64MB was too small: merging a
+ * batch of wide customers rows needs memory that cannot spill.
  */
 const DUCKDB_MEMORY_LIMIT = '256MB';
 
