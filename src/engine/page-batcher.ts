@@ -23,6 +23,8 @@ export class PageBatcher {
   private bookmark: StreamBookmark | undefined;
   private startedAt = 0;
   private writing: Promise<void> = Promise.resolve();
+  /** Set once a write has failed, so the reader stops at its next page instead of reading on. */
+  private failed = false;
   /** Rows the destination inserted or changed so far (written batches only). */
   written = 0;
 
@@ -35,6 +37,7 @@ export class PageBatcher {
 
   /** Adds a page's rows (possibly none) and the bookmark that resumes after that page. */
   async add(rows: readonly Row[], bookmark: StreamBookmark): Promise<void> {
+    if (this.failed) await this.writing;
     if (this.bookmark === undefined) this.startedAt = Date.now();
     for (const row of rows) this.rows.push(row);
     this.bookmark = bookmark;
@@ -66,6 +69,8 @@ export class PageBatcher {
         : this.sink.saveBookmark(this.spec, bookmark);
     this.writing = write.then(() => this.onCommitted());
     // Awaited by the next call; until then its failure must not count as unhandled.
-    this.writing.catch(ignore);
+    this.writing.catch(() => {
+      this.failed = true;
+    });
   }
 }

@@ -167,6 +167,18 @@ describe('PageBatcher', () => {
     ]);
   });
 
+  it('throws a failed write at the first page added after it fails, without waiting for a full batch', async () => {
+    const o = await observedSink();
+    const batcher = new PageBatcher(o.sink, spec, { maxRows: 100, maxAgeMs: 60_000 });
+    o.failNextWrite();
+    await batcher.add(page(1), bookmarkAfter(1));
+    await expect(batcher.flush()).rejects.toMatchObject({ code: 'CIO_ERR_DESTINATION' });
+    await expect(batcher.add(page(2, 1), bookmarkAfter(2))).rejects.toMatchObject({
+      code: 'CIO_ERR_DESTINATION',
+    });
+    expect(o.commits).toEqual([]);
+  });
+
   it('throws a failed write at the next call and writes nothing after it', async () => {
     const o = await observedSink();
     const batcher = new PageBatcher(o.sink, spec, { maxRows: 100, maxAgeMs: 60_000 });
