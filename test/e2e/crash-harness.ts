@@ -179,7 +179,8 @@ export function describeCrashSafety(
     });
 
     it('refuses a second sync into the same destination while one runs', async () => {
-      const sim = await startSimulator({ rps: 0, seed: SEED, latencyMs: 150 });
+      // Slow answers keep the first sync running (and holding the destination) well past the second's start-up.
+      const sim = await startSimulator({ rps: 0, seed: SEED, latencyMs: 1000 });
       sims.push(sim);
       const destination = makeDestination('lock');
       try {

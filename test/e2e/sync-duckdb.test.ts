@@ -202,7 +202,7 @@ describe('cio-sync sync into DuckDB (CLI against the simulator)', () => {
 
 describe('an interrupted sync (SIGINT)', () => {
   it('stops between batches with exit code 1, a failed run, and a rerun that completes exactly', async () => {
-    const slow = await startSimulator({ rps: 0, seed: 9, latencyMs: 100 });
+    const slow = await startSimulator({ rps: 0, seed: 9, latencyMs: 300 });
     sim = slow;
     const file = join(dir, 'interrupted.duckdb');
     const child = spawn(process.execPath, [CLI, ...syncArgs(slow, file)], {
