@@ -120,6 +120,17 @@ export function mergeSql(
     : updateThenInsertSql(d, table, columns, keyColumns, skipUnchanged);
 }
 
+/**
+ * The condition under which an upsert rewrites a stored row: a data column differs (each pair is the
+ * stored and the incoming expression), or the row was marked deleted.
+ */
+function needsRewrite(target: string, pairs: readonly [stored: string, incoming: string][]): string {
+  const wasDeleted = `${target}.${q(DELETED_AT)} IS NOT NULL`;
+  if (pairs.length === 0) return wasDeleted;
+  const same = pairs.map(([stored, incoming]) => `${stored} IS NOT DISTINCT FROM ${incoming}`);
+  return `NOT (${same.join(' AND ')}) OR ${wasDeleted}`;
+}
+
 function onConflictMergeSql(
   d: SqlDialect,
   table: string,
@@ -136,13 +147,8 @@ function onConflictMergeSql(
     `${q(SYNCED_AT)} = EXCLUDED.${q(SYNCED_AT)}`,
     `${q(DELETED_AT)} = NULL`,
   ];
-  const wasDeleted = `${TARGET}.${q(DELETED_AT)} IS NOT NULL`;
-  const same = updatable.map((name) => `${TARGET}.${name} IS NOT DISTINCT FROM EXCLUDED.${name}`);
-  const condition = !skipUnchanged
-    ? ''
-    : same.length === 0
-      ? ` WHERE ${wasDeleted}`
-      : ` WHERE NOT (${same.join(' AND ')}) OR ${wasDeleted}`;
+  const pairs = updatable.map((name): [string, string] => [`${TARGET}.${name}`, `EXCLUDED.${name}`]);
+  const condition = skipUnchanged ? ` WHERE ${needsRewrite(TARGET, pairs)}` : '';
   return `INSERT INTO ${d.tableRef(table)} AS ${TARGET} (${[...names, q(SYNCED_AT), q(DELETED_AT)].join(', ')})
     SELECT ${selected.join(', ')}, CURRENT_TIMESTAMP, NULL FROM ${d.stagingRef}
     ON CONFLICT (${keyColumns.map(q).join(', ')}) DO UPDATE SET ${assignments.join(', ')}${condition}`;
@@ -166,13 +172,8 @@ function updateThenInsertSql(
     `${q(SYNCED_AT)} = CURRENT_TIMESTAMP`,
     `${q(DELETED_AT)} = NULL`,
   ];
-  const wasDeleted = `${target}.${q(DELETED_AT)} IS NOT NULL`;
-  const same = updatable.map((info) => `${target}.${q(info.column)} IS NOT DISTINCT FROM ${staged(info)}`);
-  const changed = !skipUnchanged
-    ? ''
-    : same.length === 0
-      ? ` AND ${wasDeleted}`
-      : ` AND (NOT (${same.join(' AND ')}) OR ${wasDeleted})`;
+  const pairs = updatable.map((info): [string, string] => [`${target}.${q(info.column)}`, staged(info)]);
+  const changed = skipUnchanged ? ` AND (${needsRewrite(target, pairs)})` : '';
   const names = [...columns.map((info) => q(info.column)), q(SYNCED_AT), q(DELETED_AT)];
   return [
     `UPDATE ${target} SET ${assignments.join(', ')} FROM ${d.stagingRef} AS ${STAGED} WHERE ${sameKey}${changed}`,
