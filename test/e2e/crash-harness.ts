@@ -79,6 +79,20 @@ async function expectExactAndClean(destination: TestDestination, sim: Simulator)
   }
 }
 
+/** Kills a sync at the failpoint, reruns it to completion, and expects exact data and a clean state. */
+async function killRerunAndCheck(
+  sim: Simulator,
+  destination: TestDestination,
+  point: string,
+  batchRows?: string,
+): Promise<void> {
+  const killed = await sync(sim, destination, point, batchRows);
+  expect(killed.signal, `the failpoint ${point} was not reached`).toBe('SIGKILL');
+  const rerun = await sync(sim, destination, undefined, batchRows);
+  expect(rerun.code, rerun.stderr).toBe(0);
+  await expectExactAndClean(destination, sim);
+}
+
 export function describeCrashSafety(
   engine: string,
   makeDestination: (name: string) => TestDestination,
@@ -88,11 +102,7 @@ export function describeCrashSafety(
       const sim = await newSim();
       const destination = makeDestination(`first_${point.replace(/\W/g, '_')}`);
       try {
-        const killed = await sync(sim, destination, point);
-        expect(killed.signal, `the failpoint ${point} was not reached`).toBe('SIGKILL');
-        const rerun = await sync(sim, destination);
-        expect(rerun.code, rerun.stderr).toBe(0);
-        await expectExactAndClean(destination, sim);
+        await killRerunAndCheck(sim, destination, point);
       } finally {
         await destination.cleanup();
       }
@@ -106,11 +116,7 @@ export function describeCrashSafety(
         try {
           expect((await sync(sim, destination)).code).toBe(0);
           sim.advance(ADVANCE);
-          const killed = await sync(sim, destination, point);
-          expect(killed.signal, `the failpoint ${point} was not reached`).toBe('SIGKILL');
-          const rerun = await sync(sim, destination);
-          expect(rerun.code, rerun.stderr).toBe(0);
-          await expectExactAndClean(destination, sim);
+          await killRerunAndCheck(sim, destination, point);
         } finally {
           await destination.cleanup();
         }
@@ -123,11 +129,7 @@ export function describeCrashSafety(
         const sim = await newSim();
         const destination = makeDestination(`batched_${point.replace(/\W/g, '_')}`);
         try {
-          const killed = await sync(sim, destination, point, BATCH_ROWS);
-          expect(killed.signal, `the failpoint ${point} was not reached`).toBe('SIGKILL');
-          const rerun = await sync(sim, destination, undefined, BATCH_ROWS);
-          expect(rerun.code, rerun.stderr).toBe(0);
-          await expectExactAndClean(destination, sim);
+          await killRerunAndCheck(sim, destination, point, BATCH_ROWS);
         } finally {
           await destination.cleanup();
         }
