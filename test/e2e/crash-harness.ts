@@ -79,6 +79,21 @@ async function expectExactAndClean(destination: TestDestination, sim: Simulator)
   }
 }
 
+/** Runs `work` against a fresh simulator and a fresh destination, which is removed afterwards. */
+async function withFreshWorld(
+  makeDestination: (name: string) => TestDestination,
+  name: string,
+  work: (sim: Simulator, destination: TestDestination) => Promise<void>,
+): Promise<void> {
+  const sim = await newSim();
+  const destination = makeDestination(name);
+  try {
+    await work(sim, destination);
+  } finally {
+    await destination.cleanup();
+  }
+}
+
 /** Kills a sync at the failpoint, reruns it to completion, and expects exact data and a clean state. */
 async function killRerunAndCheck(
   sim: Simulator,
@@ -98,87 +113,53 @@ export function describeCrashSafety(
   makeDestination: (name: string) => TestDestination,
 ): void {
   describe(`crash safety into ${engine}`, () => {
-    it.each(FIRST_SYNC_KILLS)('a first sync killed at %s reruns to exact data', async (point) => {
-      const sim = await newSim();
-      const destination = makeDestination(`first_${point.replace(/\W/g, '_')}`);
-      try {
-        await killRerunAndCheck(sim, destination, point);
-      } finally {
-        await destination.cleanup();
-      }
-    });
+    const slug = (point: string) => point.replace(/\W/g, '_');
 
-    it.each(SECOND_SYNC_KILLS)(
-      'an incremental second sync killed at %s reruns to exact data',
-      async (point) => {
-        const sim = await newSim();
-        const destination = makeDestination(`second_${point.replace(/\W/g, '_')}`);
-        try {
-          expect((await sync(sim, destination)).code).toBe(0);
-          sim.advance(ADVANCE);
-          await killRerunAndCheck(sim, destination, point);
-        } finally {
-          await destination.cleanup();
-        }
-      },
+    it.each(FIRST_SYNC_KILLS)('a first sync killed at %s reruns to exact data', (point) =>
+      withFreshWorld(makeDestination, `first_${slug(point)}`, (sim, destination) =>
+        killRerunAndCheck(sim, destination, point),
+      ),
+    );
+
+    it.each(SECOND_SYNC_KILLS)('an incremental second sync killed at %s reruns to exact data', (point) =>
+      withFreshWorld(makeDestination, `second_${slug(point)}`, async (sim, destination) => {
+        expect((await sync(sim, destination)).code).toBe(0);
+        sim.advance(ADVANCE);
+        await killRerunAndCheck(sim, destination, point);
+      }),
     );
 
     it.each(BATCHED_KILLS)(
       'a first sync writing several pages per transaction, killed at %s, reruns to exact data',
-      async (point) => {
-        const sim = await newSim();
-        const destination = makeDestination(`batched_${point.replace(/\W/g, '_')}`);
-        try {
-          await killRerunAndCheck(sim, destination, point, BATCH_ROWS);
-        } finally {
-          await destination.cleanup();
-        }
-      },
+      (point) =>
+        withFreshWorld(makeDestination, `batched_${slug(point)}`, (sim, destination) =>
+          killRerunAndCheck(sim, destination, point, BATCH_ROWS),
+        ),
     );
 
-    it('resumes a batched full-table read after its last committed batch', async () => {
-      const sim = await newSim();
-      const destination = makeDestination('resume_batched');
-      try {
-        // One batch of two pages committed; the kill comes right after it.
-        const killed = await sync(sim, destination, 'page-committed@activities:1', BATCH_ROWS);
-        expect(killed.signal).toBe('SIGKILL');
-        const before = sim.requestLog().length;
-        expect((await sync(sim, destination, undefined, BATCH_ROWS)).code).toBe(0);
-        const rerun = sim
-          .requestLog()
-          .slice(before)
-          .filter((e) => e.path === '/v1/activities');
-        expect(rerun[0]?.query.start, 'the rerun restarted activities from the first page').toBeTruthy();
-        const total = (sim.truth() as unknown as { activities: unknown[] }).activities.length;
-        expect(rerun.length).toBe(Math.ceil(total / 100) - 2);
-        await expectExactAndClean(destination, sim);
-      } finally {
-        await destination.cleanup();
-      }
-    });
-
-    it('resumes a many-page full-table read from its last committed page, not from the start', async () => {
-      const sim = await newSim();
-      const destination = makeDestination('resume');
-      try {
-        const killed = await sync(sim, destination, 'page-committed@activities:2');
-        expect(killed.signal).toBe('SIGKILL');
-        const before = sim.requestLog().length;
-        expect((await sync(sim, destination)).code).toBe(0);
-        const rerun = sim
-          .requestLog()
-          .slice(before)
-          .filter((e) => e.path === '/v1/activities');
-        // The rerun continues at the third page: its first request carries the saved cursor.
-        expect(rerun[0]?.query.start, 'the rerun restarted activities from the first page').toBeTruthy();
-        const total = (sim.truth() as unknown as { activities: unknown[] }).activities.length;
-        expect(rerun.length).toBe(Math.ceil(total / 100) - 2);
-        await expectExactAndClean(destination, sim);
-      } finally {
-        await destination.cleanup();
-      }
-    });
+    // Activities come 100 a page; both kills leave two pages committed, so the rerun starts at the third.
+    it.each([
+      { how: 'one page per transaction', kill: 'page-committed@activities:2', batchRows: '1' },
+      { how: 'two pages per transaction', kill: 'page-committed@activities:1', batchRows: BATCH_ROWS },
+    ])(
+      'resumes a many-page full-table read after its last commit, not from the start ($how)',
+      ({ kill, batchRows }) =>
+        withFreshWorld(makeDestination, `resume_${batchRows}`, async (sim, destination) => {
+          const killed = await sync(sim, destination, kill, batchRows);
+          expect(killed.signal).toBe('SIGKILL');
+          const before = sim.requestLog().length;
+          expect((await sync(sim, destination, undefined, batchRows)).code).toBe(0);
+          const rerun = sim
+            .requestLog()
+            .slice(before)
+            .filter((e) => e.path === '/v1/activities');
+          // Its first request carries the saved cursor.
+          expect(rerun[0]?.query.start, 'the rerun restarted activities from the first page').toBeTruthy();
+          const total = (sim.truth() as unknown as { activities: unknown[] }).activities.length;
+          expect(rerun.length).toBe(Math.ceil(total / 100) - 2);
+          await expectExactAndClean(destination, sim);
+        }),
+    );
 
     it('refuses a second sync into the same destination while one runs', async () => {
       // Slow answers keep the first sync running (and holding the destination) well past the second's start-up.

@@ -68,8 +68,7 @@ export const PRIMARY_KEY: Record<string, string> = {
 export function sameValue(loaded: unknown, api: unknown): boolean {
   if (api === null || api === undefined) return loaded === null || loaded === undefined;
   if (typeof api === 'number' && Number.isInteger(api) && typeof loaded === 'string') {
-    const ms = Date.parse(loaded.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00'));
-    return ms === api * 1000;
+    return loadedMs(loaded) === api * 1000;
   }
   if (typeof api === 'object') return JSON.stringify(sortKeys(loaded)) === JSON.stringify(sortKeys(api));
   if (typeof api === 'number' && typeof loaded === 'number') return Math.abs(api - loaded) < 1e-9;
