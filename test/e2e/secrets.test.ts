@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -7,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
-import { CLI, type CliResult, runCli } from '../helpers/cli.js';
+import { type CliResult, runCli, startCli } from '../helpers/cli.js';
 import { type DbRow, queryDuckDb, readDuckDb } from '../helpers/duckdb.js';
 import { dropSchema, PG_URL, readPostgres } from '../helpers/postgres.js';
 import { expectedTables, expectTableMatches, sameValue, type TruthLike } from '../helpers/truth.js';
@@ -38,22 +37,7 @@ interface Watched {
 
 /** Like runCli, but exposes the child's pid so /proc can be read while it runs. */
 function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Watched {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const result = new Promise<CliResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  const { child, result } = startCli(args, { env });
   return { result, pid: child.pid! };
 }
 

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { STREAM_NAMES } from '../../src/streams/types.js';
-import { CLI, runCli } from '../helpers/cli.js';
+import { runCli, startCli } from '../helpers/cli.js';
 import { queryDuckDb, readDuckDb } from '../helpers/duckdb.js';
 import {
   expectedTables,
@@ -205,19 +204,12 @@ describe('an interrupted sync (SIGINT)', () => {
     const slow = await startSimulator({ rps: 0, seed: 9, latencyMs: 300 });
     sim = slow;
     const file = join(dir, 'interrupted.duckdb');
-    const child = spawn(process.execPath, [CLI, ...syncArgs(slow, file)], {
-      env: { PATH: process.env.PATH, CIO_ACCESS_TOKEN: slow.token },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const { child, result } = startCli(syncArgs(slow, file), { env: { CIO_ACCESS_TOKEN: slow.token } });
     while (slow.requestLog().length < 12) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGINT');
-    expect(await exited).toBe(1);
-    expect(stderr).toMatch(/interrupted/);
+    const interrupted = await result;
+    expect(interrupted.code).toBe(1);
+    expect(interrupted.stderr).toMatch(/interrupted/);
     const runs = await queryDuckDb(file, 'SELECT status FROM _cio_sync_runs');
     expect(runs.map((r) => r.status)).toEqual(['failed']);
     const rerun = await runCli(syncArgs(slow, file), { env: { CIO_ACCESS_TOKEN: slow.token } });
