@@ -1,4 +1,4 @@
-import type { Sink, StreamSpec } from '../sinks/sink.js';
+import type { Sink, StreamSpec, WriteResult } from '../sinks/sink.js';
 import type { Row } from '../streams/types.js';
 import type { StreamBookmark } from './state.js';
 
@@ -9,23 +9,33 @@ export interface BatchPolicy {
   maxAgeMs: number;
 }
 
+/**
+ * Pages handed to a staging sink and not yet loaded. The reader waits beyond this, so a slow
+ * destination holds a few pages in memory, never a whole batch.
+ */
+export const MAX_PAGES_IN_FLIGHT = 4;
+
 const ignore = (): void => {};
 
 /**
- * Gathers a stream's pages into batches and writes each batch with the bookmark of its last page, so
- * a database pays its per-transaction cost once per batch rather than once per page. A batch is written
- * while the reader goes on filling the next one; writes stay in order, one at a time, and the first
- * failure is thrown by the next call. Progress is only what has been written: rows still gathering are
- * read again after a crash, from the bookmark of the last written batch.
+ * Gathers a stream's pages into batches and commits each batch with the bookmark of its last page, so
+ * a database pays its per-transaction cost once per batch rather than once per page. Progress is only
+ * what has been committed: pages of an open batch are read again after a crash, from the bookmark of
+ * the last committed one. The first failure is thrown by the next call.
+ *
+ * A sink that can stage (databases) gets each page as it arrives and holds the open batch itself, so
+ * the batch size costs no memory here. Any other sink gets the gathered rows in one write; a batch is
+ * written while the reader goes on filling the next one, one write at a time.
  */
 export class PageBatcher {
   private rows: Row[] = [];
+  private gathered = 0;
   private bookmark: StreamBookmark | undefined;
   private startedAt = 0;
-  private writing: Promise<void> = Promise.resolve();
-  /** Set once a write has failed, so the reader stops at its next page instead of reading on. */
-  private failed = false;
-  /** Rows the destination inserted or changed so far (written batches only). */
+  /** Sink operations not yet settled, oldest first. */
+  private pending: Promise<void>[] = [];
+  private failure: { error: unknown } | undefined;
+  /** Rows the destination inserted or changed so far (committed batches only). */
   written = 0;
 
   constructor(
@@ -37,40 +47,72 @@ export class PageBatcher {
 
   /** Adds a page's rows (possibly none) and the bookmark that resumes after that page. */
   async add(rows: readonly Row[], bookmark: StreamBookmark): Promise<void> {
-    if (this.failed) await this.writing;
+    this.throwIfFailed();
     if (this.bookmark === undefined) this.startedAt = Date.now();
-    for (const row of rows) this.rows.push(row);
     this.bookmark = bookmark;
+    this.gathered += rows.length;
+    if (this.sink.stage) {
+      this.track(this.sink.stage(this.spec, [...rows], bookmark).then((result) => this.count(result)));
+      while (this.pending.length > MAX_PAGES_IN_FLIGHT) await this.pending.shift()?.catch(ignore);
+      this.throwIfFailed();
+    } else {
+      for (const row of rows) this.rows.push(row);
+    }
     // maxRows 1 commits every page, even one the filters left empty.
-    const full = this.rows.length >= this.policy.maxRows || this.policy.maxRows <= 1;
-    if (full || Date.now() - this.startedAt >= this.policy.maxAgeMs) await this.startWrite();
+    const full = this.gathered >= this.policy.maxRows || this.policy.maxRows <= 1;
+    if (full || Date.now() - this.startedAt >= this.policy.maxAgeMs) await this.commitOpen();
   }
 
-  /** Writes what is gathered and waits for every write to finish. */
+  /** Commits what is gathered and waits for every operation to finish; throws the first failure. */
   async flush(): Promise<void> {
-    await this.startWrite();
-    await this.writing;
+    await this.commitOpen();
+    await Promise.all(this.pending.map((operation) => operation.catch(ignore)));
+    this.pending = [];
+    this.throwIfFailed();
   }
 
-  /** Starts writing the gathered batch once the previous write is done; returns when it has started. */
-  private async startWrite(): Promise<void> {
+  /** Starts committing the open batch; returns when it has started. */
+  private async commitOpen(): Promise<void> {
     const bookmark = this.bookmark;
     if (bookmark === undefined) return;
     const rows = this.rows;
     this.rows = [];
+    this.gathered = 0;
     this.bookmark = undefined;
+    if (this.sink.commit) {
+      this.track(this.sink.commit(this.spec).then((result) => this.committed(result)));
+      return;
+    }
     // The previous write must succeed before this one starts: its failure ends the stream here.
-    await this.writing;
+    await Promise.all(this.pending);
+    this.pending = [];
     const write =
       rows.length > 0
-        ? this.sink.write(this.spec, rows, bookmark).then((result) => {
-            this.written += result.written;
-          })
-        : this.sink.saveBookmark(this.spec, bookmark);
-    this.writing = write.then(() => this.onCommitted());
-    // Awaited by the next call; until then its failure must not count as unhandled.
-    this.writing.catch(() => {
-      this.failed = true;
+        ? this.sink.write(this.spec, rows, bookmark)
+        : this.sink.saveBookmark(this.spec, bookmark).then(() => undefined);
+    this.track(write.then((result) => this.committed(result)));
+  }
+
+  private track(operation: Promise<void>): void {
+    const tracked = operation.catch((error: unknown) => {
+      this.failure ??= { error };
+      throw error;
     });
+    // Awaited by a later call; until then its failure must not count as unhandled.
+    tracked.catch(ignore);
+    this.pending.push(tracked);
+  }
+
+  private count(result: WriteResult | undefined): void {
+    if (result) this.written += result.written;
+  }
+
+  private committed(result: WriteResult | undefined): void {
+    this.count(result);
+    this.onCommitted();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
   }
 }

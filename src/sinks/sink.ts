@@ -73,6 +73,15 @@ export interface Sink {
   /** Upserts the rows by primary key and saves the stream's bookmark, atomically. */
   write(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult>;
   /**
+   * Optional, for sinks that can hold a batch themselves (databases: a staging table). Adds a page to
+   * the stream's open batch, remembering its bookmark; nothing is committed unless the page cannot
+   * join the batch (new columns, a repeated key), in which case the batch is committed first and
+   * what that wrote is returned. A page that fails to stage leaves the batch at the previous page.
+   */
+  stage?(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult>;
+  /** With `stage`: upserts the open batch and saves the bookmark of its last page, atomically. */
+  commit?(stream: StreamSpec): Promise<WriteResult>;
+  /**
    * After a complete read of a full-table stream: marks rows not seen as deleted and saves the
    * bookmark, atomically. Returns how many rows were newly marked.
    */

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CioError } from '../../src/api/errors.js';
 import { PageBatcher } from '../../src/engine/page-batcher.js';
 import type { StreamBookmark } from '../../src/engine/state.js';
 import { createDuckDbSink } from '../../src/sinks/duckdb/duckdb-sink.js';
@@ -191,5 +192,79 @@ describe('PageBatcher', () => {
     });
     expect(o.commits).toEqual([{ rows: 100, position: { next: 'page-1' } }]);
     expect(await stored(o)).toEqual({ rows: 100, position: { next: 'page-1' } });
+  });
+
+  describe('with a sink that stages pages itself', () => {
+    /** The real DuckDB sink, its stage and commit calls recorded; `failStage` makes one page fail to load. */
+    async function stagingSink() {
+      const o = await observedSink();
+      await o.sink.close({ status: 'succeeded', finishedAt: new Date(), streams: {} });
+      const real = createDuckDbSink({ path: o.file });
+      await real.open({ runId: randomUUID(), startedAt: new Date(), streams: [spec] });
+      const calls: string[] = [];
+      let failPage: number | undefined;
+      const sink: Sink = {
+        ...o.sink,
+        write: (s, rows, bookmark) => real.write(s, rows, bookmark),
+        close: (outcome) => real.close(outcome),
+        async stage(s, rows, bookmark) {
+          const position = JSON.stringify(bookmark.resume?.position);
+          if (failPage !== undefined && position.includes(`page-${failPage}"`)) {
+            throw new CioError('CIO_ERR_DESTINATION', 'staging failed');
+          }
+          const result = (await real.stage?.(s, rows, bookmark)) ?? { written: 0, unchanged: 0 };
+          calls.push(`stage ${rows.length}`);
+          return result;
+        },
+        async commit(s) {
+          const result = (await real.commit?.(s)) ?? { written: 0, unchanged: 0 };
+          calls.push(`commit ${result.written}`);
+          return result;
+        },
+      };
+      return {
+        ...o,
+        sink,
+        calls,
+        failStage(page: number) {
+          failPage = page;
+        },
+      };
+    }
+
+    it('hands over every page as it arrives and commits once the batch holds maxRows', async () => {
+      const o = await stagingSink();
+      const batcher = new PageBatcher(o.sink, spec, { maxRows: 250, maxAgeMs: 60_000 });
+      for (let n = 1; n <= 7; n++) await batcher.add(page(n), bookmarkAfter(n));
+      await batcher.flush();
+      expect(o.calls).toEqual([
+        'stage 100',
+        'stage 100',
+        'stage 100',
+        'commit 300',
+        'stage 100',
+        'stage 100',
+        'stage 100',
+        'commit 300',
+        'stage 100',
+        'commit 100',
+      ]);
+      expect(batcher.written).toBe(700);
+      expect(await stored(o)).toEqual({ rows: 700, position: { next: 'page-7' } });
+    });
+
+    it('throws a page that failed to stage at the next call; flush commits the pages staged before it', async () => {
+      const o = await stagingSink();
+      const batcher = new PageBatcher(o.sink, spec, { maxRows: 1000, maxAgeMs: 60_000 });
+      o.failStage(2);
+      await batcher.add(page(1), bookmarkAfter(1));
+      await batcher.add(page(2), bookmarkAfter(2)).catch(() => undefined);
+      await expect(batcher.add(page(3), bookmarkAfter(3))).rejects.toMatchObject({
+        message: 'staging failed',
+      });
+      await expect(batcher.flush()).rejects.toMatchObject({ message: 'staging failed' });
+      expect(o.calls).toEqual(['stage 100', 'commit 100']);
+      expect(await stored(o)).toEqual({ rows: 100, position: { next: 'page-1' } });
+    });
   });
 });

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { connectDuckDb } from '../../src/sinks/duckdb/duckdb-connection.js';
 import { createDuckDbSink } from '../../src/sinks/duckdb/duckdb-sink.js';
 import type { RunInfo, StreamSpec } from '../../src/sinks/sink.js';
 import { makeDuckDbHarness, queryDuckDb } from './duckdb-harness.js';
@@ -130,5 +131,36 @@ describe('duckdb sink destination', () => {
       { id: 1, name: 'A' },
       { id: 2, name: 'b' },
     ]);
+  });
+
+  it('runs work that ran out of its small memory budget once more with headroom, then restores the budget', async () => {
+    directory = await mkdtemp(join(tmpdir(), 'cio-sync-duckdb-'));
+    const session = await connectDuckDb(join(directory, 'memory.duckdb'));
+    const limit = async () => (await session.query("SELECT current_setting('memory_limit') AS m")).rows[0]?.m;
+    try {
+      const headroom = session.withMemoryHeadroom?.bind(session);
+      if (!headroom) throw new Error('the DuckDB session gives headroom');
+      const budget = await limit();
+      await session.query("SET memory_limit = '4MB'");
+      let attempts = 0;
+      // list() builds its result in memory, which DuckDB cannot spill to disk.
+      const result = await headroom(async () => {
+        attempts += 1;
+        return session.query('SELECT length(list(range)) AS n FROM range(3000000)');
+      });
+      expect(attempts).toBe(2);
+      expect(result.rows).toEqual([{ n: 3_000_000n }]);
+      expect(await limit()).toBe(budget);
+      // Any other failure is not retried.
+      attempts = 0;
+      const broken = headroom(async () => {
+        attempts += 1;
+        return session.query('SELECT * FROM no_such_table');
+      });
+      await expect(broken).rejects.toThrow(/no_such_table/);
+      expect(attempts).toBe(1);
+    } finally {
+      await session.close();
+    }
   });
 });

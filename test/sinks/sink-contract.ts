@@ -449,6 +449,74 @@ export function describeSinkContract(engineName: string, makeSink: () => Promise
       expect(await h.sink.write(spec, [{ id: 2, name: 'later' }], second)).toMatchObject({ written: 1 });
     });
 
+    it('stages pages until commit, which merges them with the bookmark of the last page staged', async () => {
+      const h = await harness();
+      const spec = streamSpec(uniqueName('staged'), { id: ID, name: NAME }, { method: 'incremental' });
+      const stage = h.sink.stage?.bind(h.sink);
+      const commit = h.sink.commit?.bind(h.sink);
+      if (!stage || !commit) throw new Error(`${engineName}: a database sink stages pages`);
+      const afterPage = (page: number): StreamBookmark => ({
+        replication_key: 'updated_at',
+        resume: { read_started_at: '2026-01-01T00:00:00.000Z', position: { cursor: `p${page}` } },
+      });
+      const savedPosition = async () => {
+        const saved = await h.query(`SELECT bookmark FROM _cio_state WHERE stream = '${spec.name}'`);
+        return (saved[0]?.bookmark as StreamBookmark | undefined)?.resume?.position;
+      };
+      await h.sink.open(runInfo([spec]));
+      await h.sink.prepareStream(spec);
+      await stage(
+        spec,
+        [
+          { id: 1, name: 'a' },
+          { id: 2, name: 'b' },
+        ],
+        afterPage(1),
+      );
+      await stage(spec, [], afterPage(2));
+      await stage(spec, [{ id: 3, name: 'c' }], afterPage(3));
+      expect(await rows(h, spec.name)).toEqual([]);
+      expect(await savedPosition()).toBeUndefined();
+      expect(await commit(spec)).toMatchObject({ written: 3, unchanged: 0 });
+      expect(await savedPosition()).toEqual({ cursor: 'p3' });
+
+      // A key staged twice: the batch holding the first is committed, so the later row wins.
+      expect(await stage(spec, [{ id: 1, name: 'first' }], afterPage(4))).toMatchObject({ written: 0 });
+      expect(await stage(spec, [{ id: 1, name: 'second' }], afterPage(5))).toMatchObject({ written: 1 });
+      expect(await savedPosition()).toEqual({ cursor: 'p4' });
+      // A field no column holds yet: the open batch is committed before the table grows.
+      await stage(spec, [{ id: 2, name: 'b2' }], afterPage(6));
+      expect(await stage(spec, [{ id: 4, name: 'd', extra: 'new' }], afterPage(7))).toMatchObject({
+        written: 2,
+      });
+      expect(await savedPosition()).toEqual({ cursor: 'p6' });
+      expect(await commit(spec)).toMatchObject({ written: 1 });
+      expect(await savedPosition()).toEqual({ cursor: 'p7' });
+      expect(await commit(spec)).toMatchObject({ written: 0 });
+      const names = (await rows(h, spec.name)).map((row) => [row.id, row.name, row.extra]);
+      expect(names).toEqual([
+        [1, 'second', null],
+        [2, 'b2', null],
+        [3, 'c', null],
+        [4, 'd', 'new'],
+      ]);
+    });
+
+    it('drops a batch whose merge failed: its pages are not committed, later batches are', async () => {
+      const h = await harness();
+      const spec = streamSpec(uniqueName('dropped'), { id: ID, name: NAME });
+      const stage = h.sink.stage?.bind(h.sink);
+      const commit = h.sink.commit?.bind(h.sink);
+      if (!stage || !commit) throw new Error(`${engineName}: a database sink stages pages`);
+      await h.sink.open(runInfo([spec]));
+      await stage(spec, [{ id: 1, name: 'lost' }], {});
+      await stage(spec, [{ id: null, name: 'no key' }], {});
+      await expect(commit(spec)).rejects.toMatchObject({ code: 'CIO_ERR_DESTINATION', stream: spec.name });
+      await stage(spec, [{ id: 2, name: 'kept' }], {});
+      expect(await commit(spec)).toMatchObject({ written: 1 });
+      expect((await rows(h, spec.name)).map((row) => row.id)).toEqual([2]);
+    });
+
     it('open() returns the state saved by earlier runs', async () => {
       const h = await harness();
       const a = streamSpec(uniqueName('state_a'), { id: ID });

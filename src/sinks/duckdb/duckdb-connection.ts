@@ -15,11 +15,18 @@ const openPaths = new Set<string>();
 
 /**
  * DuckDB's buffer pool defaults to 80% of the machine's memory and keeps the table's blocks cached as
- * it grows; a sync touches each batch once, so a small pool keeps the process's memory flat. Joins that
- * need more spill to a temporary directory next to the database file. 64MB was too small: merging a
- * batch of wide customers rows needs memory that cannot spill.
+ * it grows (a 256MB pool alone took a 1,000,000-message sync from 350MB to 520MB); a sync touches each
+ * batch once, so a small pool keeps the process's memory flat. Staging tables and joins spill to a
+ * temporary directory next to the database file. What cannot spill (the rows an UPDATE changes) gets
+ * HEADROOM_MEMORY_LIMIT for one retry.
  */
-const DUCKDB_MEMORY_LIMIT = '256MB';
+export const DUCKDB_MEMORY_LIMIT = '64MB';
+export const HEADROOM_MEMORY_LIMIT = '1GB';
+/**
+ * One DuckDB worker: a sync's statements are small merges, and a second worker thread on a shared
+ * machine only competes with the reader for the same cores (measured: 12% less CPU, same wall time).
+ */
+const DUCKDB_THREADS = 1;
 
 export function describeDuckDb(path: string): string {
   return `DuckDB database ${resolve(path)}`;
@@ -39,6 +46,7 @@ export async function connectDuckDb(path: string): Promise<SqlSession> {
     const connection = await instance.connect();
     // A SET rather than an open option: opening with options would refuse the cache's other users.
     await connection.run(`SET memory_limit = '${DUCKDB_MEMORY_LIMIT}'`);
+    await connection.run(`SET threads = ${DUCKDB_THREADS}`);
     return new DuckDbSession(file, instance, connection);
   } catch (error) {
     instance?.closeSync();
@@ -61,11 +69,37 @@ class DuckDbSession implements SqlSession {
     return { rows: reader.getRowObjectsJS() as Record<string, unknown>[], rowCount: reader.rowsChanged };
   }
 
-  async loadStaging(
+  async withMemoryHeadroom<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isOutOfMemory(error)) throw error;
+      await this.connection.run(`SET memory_limit = '${HEADROOM_MEMORY_LIMIT}'`);
+      try {
+        // Changed rows wait in memory until a checkpoint writes them out; a checkpoint frees them.
+        await this.connection.run('CHECKPOINT').catch(() => undefined);
+        return await work();
+      } finally {
+        await this.connection.run(`SET memory_limit = '${DUCKDB_MEMORY_LIMIT}'`);
+      }
+    }
+  }
+
+  loadStaging(
+    table: string,
     columns: readonly ColumnInfo[],
     rows: readonly (readonly ColumnValue[])[],
   ): Promise<void> {
-    const { table, schema, catalog } = DUCKDB_STAGING;
+    // Appending commits (staging runs outside the merge's transaction); a failed commit appended nothing.
+    return this.withMemoryHeadroom(() => this.append(table, columns, rows));
+  }
+
+  private async append(
+    table: string,
+    columns: readonly ColumnInfo[],
+    rows: readonly (readonly ColumnValue[])[],
+  ): Promise<void> {
+    const { schema, catalog } = DUCKDB_STAGING;
     const appender = await this.connection.createAppender(table, schema, catalog);
     const appenders = columns.map((info) => duckDbAppenders[info.type]);
     try {
@@ -99,6 +133,13 @@ class DuckDbSession implements SqlSession {
       openPaths.delete(this.file);
     }
   }
+}
+
+function isOutOfMemory(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    /out of memory|could not allocate block|failed to pin block/i.test(error.message)
+  );
 }
 
 async function checkDirectory(file: string): Promise<void> {

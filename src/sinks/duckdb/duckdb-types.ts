@@ -4,7 +4,6 @@ import type { LogicalType } from '../sql/column-types.js';
 import type { ColumnValue } from '../sql/column-values.js';
 import { quoteIdentifier } from '../sql/quote-identifier.js';
 import type { SqlDialect } from '../sql/sql-dialect.js';
-import { STAGING_TABLE } from '../sql/sql-statements.js';
 
 /**
  * DuckDB's capabilities. Its identifiers are case-insensitive even when quoted, so of two fields that
@@ -25,7 +24,7 @@ export const duckDbDialect: SqlDialect = {
   schemaName: 'main',
   tableRef: (table) => quoteIdentifier(table),
   // Temporary tables live in DuckDB's `temp` catalog.
-  stagingRef: `temp.main.${quoteIdentifier(STAGING_TABLE)}`,
+  stagingRef: (table) => `temp.main.${quoteIdentifier(table)}`,
   // The Appender has no native path for TIMESTAMPTZ (it builds a boxed value per cell), so timestamps
   // are staged as BIGINT microseconds and converted in the merge.
   stagingTypes: {
@@ -42,7 +41,8 @@ export const duckDbDialect: SqlDialect = {
   upsert: 'update_then_insert',
 };
 
-export const DUCKDB_STAGING = { table: STAGING_TABLE, schema: 'main', catalog: 'temp' } as const;
+/** Where the Appender finds a staging table: DuckDB's `temp` catalog. */
+export const DUCKDB_STAGING = { schema: 'main', catalog: 'temp' } as const;
 
 type Append = (appender: DuckDBAppender, value: Exclude<ColumnValue, null>) => void;
 

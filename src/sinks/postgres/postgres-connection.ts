@@ -74,12 +74,15 @@ class PostgresSession implements SqlSession {
   }
 
   async loadStaging(
+    table: string,
     columns: readonly ColumnInfo[],
     rows: readonly (readonly ColumnValue[])[],
   ): Promise<void> {
     const names = columns.map((info) => quoteIdentifier(info.column)).join(', ');
     const encoders = columns.map((info) => copyEncoders[info.type]);
-    const copy = this.client.query(copyStreams.from(`COPY ${this.dialect.stagingRef} (${names}) FROM STDIN`));
+    const copy = this.client.query(
+      copyStreams.from(`COPY ${this.dialect.stagingRef(table)} (${names}) FROM STDIN`),
+    );
     await pipeline(Readable.from(copyChunks(rows, encoders)), copy);
   }
 

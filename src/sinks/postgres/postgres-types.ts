@@ -3,7 +3,6 @@ import type { ColumnValue } from '../sql/column-values.js';
 import { quoteIdentifier } from '../sql/quote-identifier.js';
 import { formatMicros } from '../sql/rfc3339.js';
 import type { SqlDialect } from '../sql/sql-dialect.js';
-import { STAGING_TABLE } from '../sql/sql-statements.js';
 
 const COLUMN_TYPES: Readonly<Record<LogicalType, string>> = {
   text: 'TEXT',
@@ -26,7 +25,7 @@ export function postgresDialect(schema: string): SqlDialect {
     identifiers: POSTGRES_IDENTIFIERS,
     schemaName: schema,
     tableRef: (table) => `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`,
-    stagingRef: `pg_temp.${quoteIdentifier(STAGING_TABLE)}`,
+    stagingRef: (table) => `pg_temp.${quoteIdentifier(table)}`,
     stagingTypes: COLUMN_TYPES,
     fromStaging: (_type, column) => column,
     upsert: 'on_conflict',

@@ -17,8 +17,8 @@ export interface SqlDialect {
   readonly schemaName: string;
   /** Qualified, quoted reference to one of the sink's tables. */
   tableRef(table: string): string;
-  /** Qualified, quoted reference to the staging table (a session-private temporary table). */
-  readonly stagingRef: string;
+  /** Qualified, quoted reference to a staging table (a session-private temporary table). */
+  stagingRef(table: string): string;
   /** The SQL type of each column type in the staging table (what the bulk loader writes fastest). */
   readonly stagingTypes: Readonly<Record<LogicalType, string>>;
   /** The expression turning a staged column (quoted name) into the target column's type. */
@@ -42,8 +42,17 @@ export interface QueryResult {
 /** One connection to the destination, holding its lock until closed. */
 export interface SqlSession {
   query(sql: string, params?: readonly SqlParam[]): Promise<QueryResult>;
-  /** Bulk-loads rows into the (already created) staging table, inside the current transaction. */
-  loadStaging(columns: readonly ColumnInfo[], rows: readonly (readonly ColumnValue[])[]): Promise<void>;
+  /** Bulk-loads rows into the (already created) staging table `table`, whose columns are `columns`. */
+  loadStaging(
+    table: string,
+    columns: readonly ColumnInfo[],
+    rows: readonly (readonly ColumnValue[])[],
+  ): Promise<void>;
+  /**
+   * Runs `work` (a whole transaction); an engine with a small memory budget runs it once more with a
+   * larger one if it ran out of memory. Absent: the engine manages its own memory.
+   */
+  withMemoryHeadroom?<T>(work: () => Promise<T>): Promise<T>;
   /** Releases the lock and the connection. Never throws. */
   close(): Promise<void>;
 }

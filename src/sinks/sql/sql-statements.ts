@@ -7,7 +7,8 @@ import type { ColumnInfo } from './table-layout.js';
 export const STATE_TABLE = '_cio_state';
 export const RUNS_TABLE = '_cio_sync_runs';
 export const COLUMNS_TABLE = '_cio_columns';
-export const STAGING_TABLE = '_cio_stage';
+/** Staging tables are named this plus a number, one per stream with a batch open. */
+export const STAGING_PREFIX = '_cio_stage_';
 
 const TARGET = q('_cio_target');
 const STAGED = q('_cio_staged');
@@ -93,13 +94,13 @@ export function addColumnSql(d: SqlDialect, table: string, info: ColumnInfo): st
   return `ALTER TABLE ${d.tableRef(table)} ADD COLUMN ${q(info.column)} ${d.columnTypes[info.type]}`;
 }
 
-export function createStagingSql(d: SqlDialect, columns: readonly ColumnInfo[]): string {
+export function createStagingSql(d: SqlDialect, staging: string, columns: readonly ColumnInfo[]): string {
   const definitions = columns.map((info) => `${q(info.column)} ${d.stagingTypes[info.type]}`);
-  return `CREATE TEMPORARY TABLE ${q(STAGING_TABLE)} (${definitions.join(', ')})`;
+  return `CREATE TEMPORARY TABLE ${q(staging)} (${definitions.join(', ')})`;
 }
 
-export function dropStagingSql(d: SqlDialect): string {
-  return `DROP TABLE ${d.stagingRef}`;
+export function dropStagingSql(d: SqlDialect, staging: string): string {
+  return `DROP TABLE IF EXISTS ${d.stagingRef(staging)}`;
 }
 
 /**
@@ -111,13 +112,14 @@ export function dropStagingSql(d: SqlDialect): string {
 export function mergeSql(
   d: SqlDialect,
   table: string,
+  staging: string,
   columns: readonly ColumnInfo[],
   keyColumns: readonly string[],
   skipUnchanged: boolean,
 ): string[] {
   return d.upsert === 'on_conflict'
-    ? [onConflictMergeSql(d, table, columns, keyColumns, skipUnchanged)]
-    : updateThenInsertSql(d, table, columns, keyColumns, skipUnchanged);
+    ? [onConflictMergeSql(d, table, d.stagingRef(staging), columns, keyColumns, skipUnchanged)]
+    : updateThenInsertSql(d, table, d.stagingRef(staging), columns, keyColumns, skipUnchanged);
 }
 
 /**
@@ -134,6 +136,7 @@ function needsRewrite(target: string, pairs: readonly [stored: string, incoming:
 function onConflictMergeSql(
   d: SqlDialect,
   table: string,
+  staging: string,
   columns: readonly ColumnInfo[],
   keyColumns: readonly string[],
   skipUnchanged: boolean,
@@ -150,13 +153,14 @@ function onConflictMergeSql(
   const pairs = updatable.map((name): [string, string] => [`${TARGET}.${name}`, `EXCLUDED.${name}`]);
   const condition = skipUnchanged ? ` WHERE ${needsRewrite(TARGET, pairs)}` : '';
   return `INSERT INTO ${d.tableRef(table)} AS ${TARGET} (${[...names, q(SYNCED_AT), q(DELETED_AT)].join(', ')})
-    SELECT ${selected.join(', ')}, CURRENT_TIMESTAMP, NULL FROM ${d.stagingRef}
+    SELECT ${selected.join(', ')}, CURRENT_TIMESTAMP, NULL FROM ${staging}
     ON CONFLICT (${keyColumns.map(q).join(', ')}) DO UPDATE SET ${assignments.join(', ')}${condition}`;
 }
 
 function updateThenInsertSql(
   d: SqlDialect,
   table: string,
+  staging: string,
   columns: readonly ColumnInfo[],
   keyColumns: readonly string[],
   skipUnchanged: boolean,
@@ -176,9 +180,9 @@ function updateThenInsertSql(
   const changed = skipUnchanged ? ` AND (${needsRewrite(target, pairs)})` : '';
   const names = [...columns.map((info) => q(info.column)), q(SYNCED_AT), q(DELETED_AT)];
   return [
-    `UPDATE ${target} SET ${assignments.join(', ')} FROM ${d.stagingRef} AS ${STAGED} WHERE ${sameKey}${changed}`,
+    `UPDATE ${target} SET ${assignments.join(', ')} FROM ${staging} AS ${STAGED} WHERE ${sameKey}${changed}`,
     `INSERT INTO ${target} (${names.join(', ')})
-      SELECT ${columns.map(staged).join(', ')}, CURRENT_TIMESTAMP, NULL FROM ${d.stagingRef} AS ${STAGED}
+      SELECT ${columns.map(staged).join(', ')}, CURRENT_TIMESTAMP, NULL FROM ${staging} AS ${STAGED}
       WHERE NOT EXISTS (SELECT 1 FROM ${target} WHERE ${sameKey})`,
   ];
 }

@@ -18,12 +18,15 @@ export interface FittedRows {
   misfitFields: Set<string>;
 }
 
-/** One row per primary key, the last one of the batch winning, compared as the engine will compare them. */
+/**
+ * One row per primary key, the last one of the batch winning, compared as the engine will compare
+ * them: the rows and their keys (a key equal to another batch's key means the same row).
+ */
 export function dedupeByPrimaryKey(
   rows: readonly Row[],
   primaryKey: readonly string[],
   layout: TableLayout,
-): Row[] {
+): { rows: Row[]; keys: Iterable<unknown> } {
   const types = primaryKey.map((field) => layout.values.get(field)?.type ?? 'text');
   let misfits = 0;
   // A value that fits no key type never matches another (the engine rejects the row anyway).
@@ -42,7 +45,7 @@ export function dedupeByPrimaryKey(
         : JSON.stringify(primaryKey.map((_, index) => keyPart(keyOf(row, index))));
     byKey.set(key, row);
   }
-  return byKey.size === rows.length ? [...rows] : [...byKey.values()];
+  return { rows: byKey.size === rows.length ? [...rows] : [...byKey.values()], keys: byKey.keys() };
 }
 
 /** Fields the rows carry that the layout has no column for, with a type inferred from their values. */
