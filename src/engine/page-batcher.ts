@@ -32,8 +32,10 @@ export class PageBatcher {
   private gathered = 0;
   private bookmark: StreamBookmark | undefined;
   private startedAt = 0;
-  /** Sink operations not yet settled, oldest first. */
-  private pending: Promise<void>[] = [];
+  /** Sink operations not yet settled. */
+  private readonly pending = new Set<Promise<void>>();
+  /** Pages handed to a staging sink and not yet loaded, oldest first. */
+  private loading: Promise<void>[] = [];
   private failure: { error: unknown } | undefined;
   /** Rows the destination inserted or changed so far (committed batches only). */
   written = 0;
@@ -52,8 +54,10 @@ export class PageBatcher {
     this.bookmark = bookmark;
     this.gathered += rows.length;
     if (this.sink.stage) {
-      this.track(this.sink.stage(this.spec, [...rows], bookmark).then((result) => this.count(result)));
-      while (this.pending.length > MAX_PAGES_IN_FLIGHT) await this.pending.shift()?.catch(ignore);
+      const staged = this.track(this.sink.stage(this.spec, [...rows], bookmark).then((r) => this.count(r)));
+      // Only pages count here: a batch merging must not hold up the reader.
+      this.loading.push(staged);
+      while (this.loading.length > MAX_PAGES_IN_FLIGHT) await this.loading.shift()?.catch(ignore);
       this.throwIfFailed();
     } else {
       for (const row of rows) this.rows.push(row);
@@ -66,8 +70,8 @@ export class PageBatcher {
   /** Commits what is gathered and waits for every operation to finish; throws the first failure. */
   async flush(): Promise<void> {
     await this.commitOpen();
-    await Promise.all(this.pending.map((operation) => operation.catch(ignore)));
-    this.pending = [];
+    await this.settle();
+    this.loading = [];
     this.throwIfFailed();
   }
 
@@ -84,8 +88,8 @@ export class PageBatcher {
       return;
     }
     // The previous write must succeed before this one starts: its failure ends the stream here.
-    await Promise.all(this.pending);
-    this.pending = [];
+    await this.settle();
+    this.throwIfFailed();
     const write =
       rows.length > 0
         ? this.sink.write(this.spec, rows, bookmark)
@@ -93,14 +97,21 @@ export class PageBatcher {
     this.track(write.then((result) => this.committed(result)));
   }
 
-  private track(operation: Promise<void>): void {
+  private track(operation: Promise<void>): Promise<void> {
     const tracked = operation.catch((error: unknown) => {
       this.failure ??= { error };
       throw error;
     });
     // Awaited by a later call; until then its failure must not count as unhandled.
     tracked.catch(ignore);
-    this.pending.push(tracked);
+    this.pending.add(tracked);
+    tracked.finally(() => this.pending.delete(tracked)).catch(ignore);
+    return tracked;
+  }
+
+  /** Waits until every operation so far has settled (failures are recorded, not thrown). */
+  private async settle(): Promise<void> {
+    await Promise.all([...this.pending].map((operation) => operation.catch(ignore)));
   }
 
   private count(result: WriteResult | undefined): void {

@@ -237,16 +237,11 @@ describe('PageBatcher', () => {
       const batcher = new PageBatcher(o.sink, spec, { maxRows: 250, maxAgeMs: 60_000 });
       for (let n = 1; n <= 7; n++) await batcher.add(page(n), bookmarkAfter(n));
       await batcher.flush();
-      expect(o.calls).toEqual([
-        'stage 100',
-        'stage 100',
-        'stage 100',
+      // Merges run beside the loading of later pages, so only each kind's own order is fixed.
+      expect(o.calls.filter((call) => call.startsWith('stage'))).toHaveLength(7);
+      expect(o.calls.filter((call) => call.startsWith('commit'))).toEqual([
         'commit 300',
-        'stage 100',
-        'stage 100',
-        'stage 100',
         'commit 300',
-        'stage 100',
         'commit 100',
       ]);
       expect(batcher.written).toBe(700);

@@ -6,6 +6,12 @@ import { quoteIdentifier } from '../sql/quote-identifier.js';
 import type { SqlDialect } from '../sql/sql-dialect.js';
 
 /**
+ * Staging tables live in an in-memory database attached to the instance, not in `temp`: temporary
+ * tables belong to one connection, and pages load on a second connection while the first merges.
+ */
+export const STAGING_DATABASE = 'cio_staging';
+
+/**
  * DuckDB's capabilities. Its identifiers are case-insensitive even when quoted, so of two fields that
  * differ only in case (`email`, `Email`) the second gets a column named `Email_<8 hex of a hash>`;
  * `_cio_columns` records which field went where. Identifier length is not limited.
@@ -23,8 +29,8 @@ export const duckDbDialect: SqlDialect = {
   identifiers: { maxBytes: Number.POSITIVE_INFINITY, caseInsensitive: true },
   schemaName: 'main',
   tableRef: (table) => quoteIdentifier(table),
-  // Temporary tables live in DuckDB's `temp` catalog.
-  stagingRef: (table) => `temp.main.${quoteIdentifier(table)}`,
+  // In an in-memory database attached for the run, which both of the sink's connections see.
+  stagingRef: (table) => `${STAGING_DATABASE}.main.${quoteIdentifier(table)}`,
   // The Appender has no native path for TIMESTAMPTZ (it builds a boxed value per cell), so timestamps
   // are staged as BIGINT microseconds and converted in the merge.
   stagingTypes: {
@@ -41,8 +47,8 @@ export const duckDbDialect: SqlDialect = {
   upsert: 'update_then_insert',
 };
 
-/** Where the Appender finds a staging table: DuckDB's `temp` catalog. */
-export const DUCKDB_STAGING = { schema: 'main', catalog: 'temp' } as const;
+/** Where the Appender finds a staging table. */
+export const DUCKDB_STAGING = { schema: 'main', catalog: STAGING_DATABASE } as const;
 
 type Append = (appender: DuckDBAppender, value: Exclude<ColumnValue, null>) => void;
 

@@ -53,6 +53,11 @@ export interface SqlSession {
    * larger one if it ran out of memory. Absent: the engine manages its own memory.
    */
   withMemoryHeadroom?<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * A second session on the same destination that sees the staging tables this one merges from, so
+   * pages load while a batch merges. Absent: pages load on this session.
+   */
+  openLoader?(): Promise<SqlSession>;
   /** Releases the lock and the connection. Never throws. */
   close(): Promise<void>;
 }

@@ -1,5 +1,4 @@
 import { CioError } from '../../api/errors.js';
-import { failpoint } from '../../engine/failpoint.js';
 import type { StreamBookmark, SyncState } from '../../engine/state.js';
 import type { Row } from '../../streams/types.js';
 import type {
@@ -11,42 +10,20 @@ import type {
   StreamSpec,
   WriteResult,
 } from '../sink.js';
+import { BatchLoader } from './batch-loader.js';
 import { destinationError } from './destination-error.js';
 import { createSerialQueue } from './serial-queue.js';
 import type { SqlDialect, SqlDriver, SqlSession } from './sql-dialect.js';
 import {
   bootstrapStatements,
-  createStagingSql,
-  dropStagingSql,
   finishRunSql,
   loadStateSql,
   markDeletedSql,
-  mergeSql,
-  STAGING_PREFIX,
   saveStateSql,
   startRunSql,
 } from './sql-statements.js';
-import { dedupeByPrimaryKey, fitRows, stageRows, undeclaredFields } from './stage-batch.js';
-import { keyColumnsOf, TableEvolution } from './table-evolution.js';
-import type { ColumnInfo } from './table-layout.js';
+import { TableEvolution } from './table-evolution.js';
 import { inTransaction } from './transaction.js';
-
-/**
- * A stream's batch waiting in its staging table: pages are loaded as they arrive, so a batch's rows
- * wait in the database, not in this process's memory, and the commit only merges them.
- */
-interface OpenBatch {
-  staging: string;
-  /** The staging table's columns; undefined until a page with rows created it. */
-  columns: ColumnInfo[] | undefined;
-  /** Primary keys staged so far: a page that repeats one starts a new batch, so the last row wins. */
-  keys: Set<unknown>;
-  rows: number;
-  coerced: number;
-  bookmark: StreamBookmark;
-}
-
-const NOTHING_WRITTEN: WriteResult = { written: 0, unchanged: 0, coerced: 0 };
 
 /**
  * The database sink shared by every SQL engine; what differs per engine comes from the driver and its
@@ -59,10 +36,11 @@ export function createSqlSink(driver: SqlDriver): Sink {
 class SqlSink implements Sink {
   readonly capabilities: SinkCapabilities = { transactionalState: true, storesState: true };
   private session: SqlSession | undefined;
+  /** A second session for loading pages, where the engine offers one. */
+  private loaderSession: SqlSession | undefined;
+  private loader: BatchLoader | undefined;
   private runId = '';
   private readonly serial = createSerialQueue();
-  private readonly batches = new Map<string, OpenBatch>();
-  private stagingTables = 0;
   private readonly dialect: SqlDialect;
   private readonly tables: TableEvolution;
 
@@ -88,33 +66,26 @@ class SqlSink implements Sink {
   }
 
   write(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult> {
-    return this.serial(() =>
-      this.guard(
-        `writing ${rows.length} rows of stream "${stream.name}"`,
-        async () => addResults(await this.stageNow(stream, rows, bookmark), await this.commitNow(stream)),
-        stream.name,
-      ),
+    return this.guard(
+      `writing ${rows.length} rows of stream "${stream.name}"`,
+      () => this.requireLoader().write(stream, rows, bookmark),
+      stream.name,
     );
   }
 
   stage(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult> {
-    return this.serial(() =>
-      this.guard(
-        `staging ${rows.length} rows of stream "${stream.name}"`,
-        () => this.stageNow(stream, rows, bookmark),
-        stream.name,
-      ),
+    return this.guard(
+      `staging ${rows.length} rows of stream "${stream.name}"`,
+      () => this.requireLoader().stage(stream, rows, bookmark),
+      stream.name,
     );
   }
 
   commit(stream: StreamSpec): Promise<WriteResult> {
-    const rows = this.batches.get(stream.name)?.rows ?? 0;
-    return this.serial(() =>
-      this.guard(
-        `writing ${rows} rows of stream "${stream.name}"`,
-        () => this.commitNow(stream),
-        stream.name,
-      ),
+    return this.guard(
+      `writing the batch of stream "${stream.name}"`,
+      () => this.requireLoader().commit(stream),
+      stream.name,
     );
   }
 
@@ -140,7 +111,8 @@ class SqlSink implements Sink {
     );
   }
 
-  close(outcome: RunOutcome): Promise<void> {
+  async close(outcome: RunOutcome): Promise<void> {
+    await this.loader?.drain();
     return this.serial(() => this.guard('closing', () => this.closeNow(outcome)));
   }
 
@@ -162,7 +134,15 @@ class SqlSink implements Sink {
       this.session = session;
       this.runId = run.runId;
       this.tables.clear();
-      this.batches.clear();
+      this.loaderSession = session.openLoader ? await session.openLoader() : undefined;
+      const main = {
+        session: () => this.requireSession(),
+        queue: this.serial,
+        saveState: (s: SqlSession, stream: string, bookmark: StreamBookmark) =>
+          this.saveState(s, stream, bookmark),
+      };
+      const own = this.loaderSession && { session: this.loaderSession, queue: createSerialQueue() };
+      this.loader = new BatchLoader(this.dialect, this.tables, main, own);
       return { bookmarks };
     } catch (error) {
       await session.close();
@@ -176,7 +156,11 @@ class SqlSink implements Sink {
     this.session = undefined;
     this.tables.clear();
     // Batches never committed are dropped with the session: their pages are read again next run.
-    this.batches.clear();
+    this.loader?.clear();
+    this.loader = undefined;
+    const loaderSession = this.loaderSession;
+    this.loaderSession = undefined;
+    await loaderSession?.close();
     try {
       const errors = Object.entries(outcome.streams)
         .filter(([, stats]) => stats.error !== undefined)
@@ -191,103 +175,6 @@ class SqlSink implements Sink {
     } finally {
       await session.close();
     }
-  }
-
-  /**
-   * Loads a page into the stream's open batch. A page whose columns or keys clash with the batch
-   * commits the batch first (with the bookmark of its last page) and opens a new one; returns what
-   * that commit wrote.
-   */
-  private async stageNow(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult> {
-    const session = this.requireSession();
-    let layout = await this.tables.ensure(session, stream);
-    const unique = dedupeByPrimaryKey(rows, stream.primaryKey, layout);
-    const undeclared = undeclaredFields(unique.rows, layout);
-    if (undeclared.size > 0) layout = await this.tables.ensure(session, stream, undeclared);
-    const fitted = fitRows(unique.rows, layout, stream.primaryKey);
-    if (fitted.misfitFields.size > 0) {
-      layout = await this.tables.ensure(session, stream, new Map(), fitted.misfitFields);
-    }
-    const staged = stageRows(fitted, layout);
-    const keys = [...unique.keys];
-    let committed = NOTHING_WRITTEN;
-    const open = this.batches.get(stream.name);
-    if (open?.columns !== undefined && staged.rows.length > 0) {
-      const clash = !sameColumns(open.columns, staged.columns) || keys.some((key) => open.keys.has(key));
-      if (clash) committed = await this.commitNow(stream);
-    }
-    const batch = this.batches.get(stream.name) ?? this.openBatch(stream.name, bookmark);
-    if (staged.rows.length > 0) {
-      if (batch.columns === undefined) {
-        await session.query(dropStagingSql(this.dialect, batch.staging));
-        await session.query(createStagingSql(this.dialect, batch.staging, staged.columns));
-        batch.columns = staged.columns;
-      }
-      await session.loadStaging(batch.staging, staged.columns, staged.rows);
-      for (const key of keys) batch.keys.add(key);
-    }
-    // Only now: if loading failed part-way, a commit must not claim this page was read. Rows of it
-    // that did load are committed under an earlier bookmark, and read again (and merged again) later.
-    batch.rows += staged.rows.length;
-    batch.coerced += fitted.coerced;
-    batch.bookmark = bookmark;
-    return committed;
-  }
-
-  private openBatch(stream: string, bookmark: StreamBookmark): OpenBatch {
-    this.stagingTables += 1;
-    const batch: OpenBatch = {
-      staging: `${STAGING_PREFIX}${this.stagingTables}`,
-      columns: undefined,
-      keys: new Set(),
-      rows: 0,
-      coerced: 0,
-      bookmark,
-    };
-    this.batches.set(stream, batch);
-    return batch;
-  }
-
-  /** Merges the stream's open batch and saves the bookmark of its last page, in one transaction. */
-  private async commitNow(stream: StreamSpec): Promise<WriteResult> {
-    const session = this.requireSession();
-    const batch = this.batches.get(stream.name);
-    if (batch === undefined) return NOTHING_WRITTEN;
-    const layout = await this.tables.ensure(session, stream);
-    const keyColumns = keyColumnsOf(stream, layout);
-    const { columns } = batch;
-    const merge = () =>
-      inTransaction(session, async () => {
-        // The bookmark goes first so that a failing merge demonstrably takes the bookmark down with it.
-        await this.saveState(session, stream.name, batch.bookmark);
-        if (columns === undefined) return 0;
-        failpoint('mid-batch', stream.name);
-        let merged = 0;
-        const skipUnchanged = stream.method === 'incremental';
-        for (const sql of mergeSql(
-          this.dialect,
-          layout.table,
-          batch.staging,
-          columns,
-          keyColumns,
-          skipUnchanged,
-        )) {
-          merged += (await session.query(sql)).rowCount;
-        }
-        await session.query(dropStagingSql(this.dialect, batch.staging));
-        return merged;
-      });
-    // The batch is done either way: a merge that failed is not retried, its pages are read again.
-    this.batches.delete(stream.name);
-    let written: number;
-    try {
-      // A rolled-back merge leaves the staged batch as it was, so running it again is safe.
-      written = await (session.withMemoryHeadroom ? session.withMemoryHeadroom(merge) : merge());
-    } catch (error) {
-      await session.query(dropStagingSql(this.dialect, batch.staging)).catch(() => undefined);
-      throw error;
-    }
-    return { written, unchanged: batch.rows - written, coerced: batch.coerced };
   }
 
   private async completeNow(
@@ -341,6 +228,13 @@ class SqlSink implements Sink {
     return parsed as StreamBookmark;
   }
 
+  private requireLoader(): BatchLoader {
+    if (!this.loader) {
+      throw new CioError('CIO_ERR_INTERNAL', `${this.driver.destination} is not open: call open() first`);
+    }
+    return this.loader;
+  }
+
   private requireSession(): SqlSession {
     if (!this.session) {
       throw new CioError('CIO_ERR_INTERNAL', `${this.driver.destination} is not open: call open() first`);
@@ -355,19 +249,4 @@ class SqlSink implements Sink {
       throw destinationError(this.driver.destination, action, error, stream);
     }
   }
-}
-
-function addResults(a: WriteResult, b: WriteResult): WriteResult {
-  return {
-    written: a.written + b.written,
-    unchanged: a.unchanged + b.unchanged,
-    coerced: (a.coerced ?? 0) + (b.coerced ?? 0),
-  };
-}
-
-function sameColumns(a: readonly ColumnInfo[], b: readonly ColumnInfo[]): boolean {
-  return (
-    a.length === b.length &&
-    a.every((info, index) => info.column === b[index]?.column && info.type === b[index]?.type)
-  );
 }

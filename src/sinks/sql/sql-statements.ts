@@ -96,7 +96,8 @@ export function addColumnSql(d: SqlDialect, table: string, info: ColumnInfo): st
 
 export function createStagingSql(d: SqlDialect, staging: string, columns: readonly ColumnInfo[]): string {
   const definitions = columns.map((info) => `${q(info.column)} ${d.stagingTypes[info.type]}`);
-  return `CREATE TEMPORARY TABLE ${q(staging)} (${definitions.join(', ')})`;
+  // PostgreSQL makes a table in pg_temp temporary; DuckDB's staging database lives in memory.
+  return `CREATE TABLE ${d.stagingRef(staging)} (${definitions.join(', ')})`;
 }
 
 export function dropStagingSql(d: SqlDialect, staging: string): string {

@@ -75,6 +75,23 @@ export class TableEvolution {
     return next;
   }
 
+  /**
+   * The remembered layout when it already holds everything `ensure` would add, without touching the
+   * database; undefined when `ensure` has work to do.
+   */
+  peek(
+    stream: StreamSpec,
+    undeclared: ReadonlyMap<string, LogicalType> = new Map(),
+    misfitFields: Iterable<string> = [],
+  ): TableLayout | undefined {
+    const rules = this.dialect.identifiers;
+    const layout = this.layouts.get(fitIdentifier(stream.name, rules));
+    if (!layout?.exists) return undefined;
+    if (planValueColumns(layout, wantedFields(stream, undeclared), rules).length > 0) return undefined;
+    if (planRawColumns(layout, misfitFields, rules).length > 0) return undefined;
+    return layout;
+  }
+
   /** Forgets every layout (a new session may find tables changed by hand in between). */
   clear(): void {
     this.layouts.clear();
