@@ -67,9 +67,12 @@ export class PageBatcher {
     if (full || Date.now() - this.startedAt >= this.policy.maxAgeMs) await this.commitOpen();
   }
 
-  /** Commits what is gathered and waits for every operation to finish; throws the first failure. */
+  /**
+   * Commits what is gathered and waits for every operation to finish; throws the first failure.
+   * After a failed operation nothing more is committed: the open batch may miss rows.
+   */
   async flush(): Promise<void> {
-    await this.commitOpen();
+    if (this.failure === undefined) await this.commitOpen();
     await this.settle();
     this.loading = [];
     this.throwIfFailed();

@@ -248,18 +248,22 @@ describe('PageBatcher', () => {
       expect(await stored(o)).toEqual({ rows: 700, position: { next: 'page-7' } });
     });
 
-    it('throws a page that failed to stage at the next call; flush commits the pages staged before it', async () => {
+    it('throws a page that failed to stage at the next call, and commits nothing once it knows', async () => {
       const o = await stagingSink();
-      const batcher = new PageBatcher(o.sink, spec, { maxRows: 1000, maxAgeMs: 60_000 });
-      o.failStage(2);
-      await batcher.add(page(1), bookmarkAfter(1));
-      await batcher.add(page(2), bookmarkAfter(2)).catch(() => undefined);
-      await expect(batcher.add(page(3), bookmarkAfter(3))).rejects.toMatchObject({
+      const batcher = new PageBatcher(o.sink, spec, { maxRows: 150, maxAgeMs: 60_000 });
+      o.failStage(4);
+      for (let n = 1; n <= 3; n++) await batcher.add(page(n), bookmarkAfter(n));
+      // Page 4 fills the batch: its commit is asked for before the page's failure is known, and the
+      // sink commits the batch as far as it loaded (page 3).
+      await batcher.add(page(4), bookmarkAfter(4)).catch(() => undefined);
+      await expect(batcher.add(page(5), bookmarkAfter(5))).rejects.toMatchObject({
         message: 'staging failed',
       });
       await expect(batcher.flush()).rejects.toMatchObject({ message: 'staging failed' });
-      expect(o.calls).toEqual(['stage 100', 'commit 100']);
-      expect(await stored(o)).toEqual({ rows: 100, position: { next: 'page-1' } });
+      // flush, knowing of the failure, commits nothing more.
+      expect(o.calls.filter((call) => call.startsWith('stage'))).toHaveLength(3);
+      expect(o.calls.filter((call) => call.startsWith('commit'))).toEqual(['commit 200', 'commit 100']);
+      expect(await stored(o)).toEqual({ rows: 300, position: { next: 'page-3' } });
     });
   });
 });

@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectDuckDb } from '../../src/sinks/duckdb/duckdb-connection.js';
 import { createDuckDbSink } from '../../src/sinks/duckdb/duckdb-sink.js';
+import { duckDbDialect } from '../../src/sinks/duckdb/duckdb-types.js';
+import { FLUSH_ROWS } from '../../src/sinks/duckdb/staging-appenders.js';
 import type { RunInfo, StreamSpec } from '../../src/sinks/sink.js';
+import { createStagingSql } from '../../src/sinks/sql/sql-statements.js';
+import type { ColumnInfo } from '../../src/sinks/sql/table-layout.js';
 import { makeDuckDbHarness, queryDuckDb } from './duckdb-harness.js';
 import { describeSinkContract } from './sink-contract.js';
 
@@ -159,6 +163,34 @@ describe('duckdb sink destination', () => {
       });
       await expect(broken).rejects.toThrow(/no_such_table/);
       expect(attempts).toBe(1);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('appends a staging flush that ran out of memory again, from the rows it kept, with headroom', async () => {
+    directory = await mkdtemp(join(tmpdir(), 'cio-sync-duckdb-'));
+    const session = await connectDuckDb(join(directory, 'flush.duckdb'));
+    const limit = async () => (await session.query("SELECT current_setting('memory_limit') AS m")).rows[0]?.m;
+    try {
+      const budget = await limit();
+      const columns: ColumnInfo[] = [
+        { field: 'id', role: 'value', column: 'id', type: 'bigint' },
+        { field: 'body', role: 'value', column: 'body', type: 'text' },
+      ];
+      await session.query(createStagingSql(duckDbDialect, 'flush_test', columns));
+      const rows = Array.from({ length: FLUSH_ROWS }, (_, i) => [BigInt(i), `${i}:${'x'.repeat(2000)}`]);
+      // Without a temporary directory nothing can spill: the flush needs the memory it lacks.
+      await session.query("SET temp_directory = ''");
+      await session.query("SET memory_limit = '2MB'");
+      await session.loadStaging('flush_test', columns, rows.slice(0, 10));
+      await session.loadStaging('flush_test', columns, rows.slice(10));
+      await session.finishStaging?.('flush_test');
+      const counted = await session.query(
+        `SELECT count(*)::INTEGER AS n FROM ${duckDbDialect.stagingRef('flush_test')}`,
+      );
+      expect(counted.rows).toEqual([{ n: FLUSH_ROWS }]);
+      expect(await limit()).toBe(budget);
     } finally {
       await session.close();
     }

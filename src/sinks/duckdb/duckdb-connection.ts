@@ -5,7 +5,8 @@ import { CioError } from '../../api/errors.js';
 import type { ColumnValue } from '../sql/column-values.js';
 import type { QueryResult, SqlParam, SqlSession } from '../sql/sql-dialect.js';
 import type { ColumnInfo } from '../sql/table-layout.js';
-import { DUCKDB_STAGING, duckDbAppenders, STAGING_DATABASE } from './duckdb-types.js';
+import { isOutOfMemory, STAGING_DATABASE } from './duckdb-types.js';
+import { StagingAppenders } from './staging-appenders.js';
 
 /**
  * Database files this process has open. DuckDB's file lock only keeps other processes out: a second
@@ -66,6 +67,7 @@ export async function connectDuckDb(path: string): Promise<SqlSession> {
 
 class DuckDbSession implements SqlSession {
   private closed = false;
+  private readonly staging: StagingAppenders;
 
   constructor(
     private readonly file: string,
@@ -73,7 +75,9 @@ class DuckDbSession implements SqlSession {
     private readonly connection: DuckDBConnection,
     /** The session that opened the file: closing it releases the file. */
     private readonly owner: boolean,
-  ) {}
+  ) {
+    this.staging = new StagingAppenders(connection, (work) => this.withRaisedLimit(work));
+  }
 
   async openLoader(): Promise<SqlSession> {
     return new DuckDbSession(this.file, this.instance, await this.instance.connect(), false);
@@ -89,14 +93,7 @@ class DuckDbSession implements SqlSession {
       return await work();
     } catch (error) {
       if (!isOutOfMemory(error)) throw error;
-      await this.connection.run(`SET memory_limit = '${HEADROOM_MEMORY_LIMIT}'`);
-      try {
-        // Changed rows wait in memory until a checkpoint writes them out; a checkpoint frees them.
-        await this.connection.run('CHECKPOINT').catch(() => undefined);
-        return await work();
-      } finally {
-        await this.connection.run(`SET memory_limit = '${DUCKDB_MEMORY_LIMIT}'`);
-      }
+      return this.withRaisedLimit(work);
     }
   }
 
@@ -105,40 +102,28 @@ class DuckDbSession implements SqlSession {
     columns: readonly ColumnInfo[],
     rows: readonly (readonly ColumnValue[])[],
   ): Promise<void> {
-    // Appending commits (staging runs outside the merge's transaction); a failed commit appended nothing.
-    return this.withMemoryHeadroom(() => this.append(table, columns, rows));
+    return this.staging.load(table, columns, rows);
   }
 
-  private async append(
-    table: string,
-    columns: readonly ColumnInfo[],
-    rows: readonly (readonly ColumnValue[])[],
-  ): Promise<void> {
-    const { schema, catalog } = DUCKDB_STAGING;
-    const appender = await this.connection.createAppender(table, schema, catalog);
-    const appenders = columns.map((info) => duckDbAppenders[info.type]);
+  finishStaging(table: string): Promise<void> {
+    return this.staging.finish(table);
+  }
+
+  private async withRaisedLimit<T>(work: () => Promise<T>): Promise<T> {
+    await this.connection.run(`SET memory_limit = '${HEADROOM_MEMORY_LIMIT}'`);
     try {
-      for (const row of rows) {
-        for (let index = 0; index < appenders.length; index++) {
-          const value = row[index] ?? null;
-          if (value === null) appender.appendNull();
-          else appenders[index]?.(appender, value);
-        }
-        appender.endRow();
-      }
-      appender.flushSync();
-    } catch (error) {
-      // Discard what was buffered; the caller rolls the transaction back.
-      appender.clear();
-      throw error;
+      // Changed rows wait in memory until a checkpoint writes them out; a checkpoint frees them.
+      await this.connection.run('CHECKPOINT').catch(() => undefined);
+      return await work();
     } finally {
-      appender.closeSync();
+      await this.connection.run(`SET memory_limit = '${DUCKDB_MEMORY_LIMIT}'`);
     }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.staging.discardAll();
     if (!this.owner) {
       try {
         this.connection.closeSync();
@@ -156,13 +141,6 @@ class DuckDbSession implements SqlSession {
       openPaths.delete(this.file);
     }
   }
-}
-
-function isOutOfMemory(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    /out of memory|could not allocate block|failed to pin block/i.test(error.message)
-  );
 }
 
 async function checkDirectory(file: string): Promise<void> {

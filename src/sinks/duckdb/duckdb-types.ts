@@ -75,3 +75,11 @@ function expect<K extends keyof TypeOfValue>(kind: K, value: Exclude<ColumnValue
   }
   return value as TypeOfValue[K];
 }
+
+/** DuckDB's ways of saying it ran out of its memory budget. */
+export function isOutOfMemory(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    /out of memory|could not allocate block|failed to pin block/i.test(error.message)
+  );
+}

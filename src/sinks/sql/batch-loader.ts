@@ -26,10 +26,8 @@ interface OpenBatch {
   keys: Set<unknown>;
   rows: number;
   coerced: number;
-  /** The bookmark after the last page loaded whole. */
+  /** The bookmark after the last page loaded. */
   bookmark: StreamBookmark;
-  /** A page failed to load: later pages must not move the bookmark past it. */
-  failed: boolean;
 }
 
 export const NOTHING_WRITTEN: WriteResult = { written: 0, unchanged: 0, coerced: 0 };
@@ -54,6 +52,12 @@ export class BatchLoader {
    * batch's, so committing them would save a bookmark past rows never written. They are refused.
    */
   private readonly refusedUpTo = new Map<string, number>();
+  /**
+   * Streams a page failed to load for: the open batch may have lost rows already loaded, so it is
+   * dropped, and nothing more of the stream is taken this session (later pages would save a
+   * bookmark past the lost ones).
+   */
+  private readonly failedStreams = new Set<string>();
   private readonly queue: SerialQueue;
 
   constructor(
@@ -73,14 +77,16 @@ export class BatchLoader {
   /** Merges the stream's open batch once its pages have loaded. */
   commit(stream: StreamSpec): Promise<WriteResult> {
     // The merge is queued in the loader's order but not awaited there, so loading goes on meanwhile.
-    return this.queue(async () => ({ merged: this.sealAndMerge(stream) })).then(({ merged }) => merged);
+    return this.queue(async () => ({ merged: handled(this.main.queue(await this.seal(stream))) })).then(
+      ({ merged }) => merged,
+    );
   }
 
   /** Stages one page and merges its batch: one write. */
   write(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult> {
     return this.queue(async () => {
       const early = await this.stageNow(stream, rows, bookmark);
-      return { early, merged: this.sealAndMerge(stream) };
+      return { early, merged: handled(this.main.queue(await this.seal(stream))) };
     }).then(async ({ early, merged }) => addResults(early, await merged));
   }
 
@@ -93,6 +99,7 @@ export class BatchLoader {
   clear(): void {
     this.batches.clear();
     this.refusedUpTo.clear();
+    this.failedStreams.clear();
   }
 
   private loaderSession(): SqlSession {
@@ -105,6 +112,7 @@ export class BatchLoader {
   }
 
   private async stageNow(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult> {
+    this.refuseFailedStream(stream);
     let layout = await this.layoutFor(stream);
     const unique = dedupeByPrimaryKey(rows, stream.primaryKey, layout);
     const undeclared = undeclaredFields(unique.rows, layout);
@@ -115,19 +123,9 @@ export class BatchLoader {
     const keys = [...unique.keys];
     let committed = NOTHING_WRITTEN;
     const open = this.batches.get(stream.name);
-    if (open?.failed) {
-      throw new CioError(
-        'CIO_ERR_INTERNAL',
-        `Stream "${stream.name}": an earlier page failed to load, so no later page joins its batch`,
-        { stream: stream.name },
-      );
-    }
     if (open?.columns !== undefined && staged.rows.length > 0) {
       const clash = !sameColumns(open.columns, staged.columns) || keys.some((key) => open.keys.has(key));
-      if (clash) {
-        this.batches.delete(stream.name);
-        committed = await this.onMain(() => this.merge(stream, open));
-      }
+      if (clash) committed = await this.onMain(await this.seal(stream));
     }
     const batch = this.batches.get(stream.name) ?? this.openBatch(stream.name, bookmark);
     if (staged.rows.length > 0) {
@@ -140,8 +138,9 @@ export class BatchLoader {
         }
         await session.loadStaging(batch.staging, staged.columns, staged.rows);
       } catch (error) {
-        // Rows of this page that did load are merged under the previous page's bookmark: read again later.
-        batch.failed = true;
+        this.failedStreams.add(stream.name);
+        this.batches.delete(stream.name);
+        await session.query(dropStagingSql(this.dialect, batch.staging)).catch(() => undefined);
         throw error;
       }
       for (const key of keys) batch.keys.add(key);
@@ -174,18 +173,41 @@ export class BatchLoader {
       rows: 0,
       coerced: 0,
       bookmark,
-      failed: false,
     };
     this.batches.set(stream, batch);
     return batch;
   }
 
-  /** Takes the open batch (later pages open a new one) and queues its merge on the main session. */
-  private sealAndMerge(stream: StreamSpec): Promise<WriteResult> {
+  /**
+   * Takes the open batch (later pages open a new one) and finishes loading it; returns its merge, to
+   * run on the main session.
+   */
+  private async seal(stream: StreamSpec): Promise<() => Promise<WriteResult>> {
+    this.refuseFailedStream(stream);
     const batch = this.batches.get(stream.name);
-    if (batch === undefined) return Promise.resolve(NOTHING_WRITTEN);
+    if (batch === undefined) return async () => NOTHING_WRITTEN;
     this.batches.delete(stream.name);
-    return this.main.queue(() => this.merge(stream, batch));
+    if (batch.columns !== undefined) {
+      const session = this.loaderSession();
+      try {
+        await session.finishStaging?.(batch.staging);
+      } catch (error) {
+        this.failedStreams.add(stream.name);
+        await session.query(dropStagingSql(this.dialect, batch.staging)).catch(() => undefined);
+        throw error;
+      }
+    }
+    return () => this.merge(stream, batch);
+  }
+
+  private refuseFailedStream(stream: StreamSpec): void {
+    if (this.failedStreams.has(stream.name)) {
+      throw new CioError(
+        'CIO_ERR_INTERNAL',
+        `Stream "${stream.name}": a page failed to load, so its batch was dropped and nothing more is taken`,
+        { stream: stream.name },
+      );
+    }
   }
 
   /**
@@ -243,7 +265,13 @@ export class BatchLoader {
   }
 }
 
-export function addResults(a: WriteResult, b: WriteResult): WriteResult {
+/** A promise awaited later: until then its failure must not count as unhandled. */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+function addResults(a: WriteResult, b: WriteResult): WriteResult {
   return {
     written: a.written + b.written,
     unchanged: a.unchanged + b.unchanged,

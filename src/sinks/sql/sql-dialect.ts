@@ -42,7 +42,10 @@ export interface QueryResult {
 /** One connection to the destination, holding its lock until closed. */
 export interface SqlSession {
   query(sql: string, params?: readonly SqlParam[]): Promise<QueryResult>;
-  /** Bulk-loads rows into the (already created) staging table `table`, whose columns are `columns`. */
+  /**
+   * Bulk-loads rows into the (already created) staging table `table`, whose columns are `columns`.
+   * On failure, rows of this table not yet finished may be lost: the caller drops its batch.
+   */
   loadStaging(
     table: string,
     columns: readonly ColumnInfo[],
@@ -53,6 +56,11 @@ export interface SqlSession {
    * larger one if it ran out of memory. Absent: the engine manages its own memory.
    */
   withMemoryHeadroom?<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Makes every row loaded into a staging table visible to queries (an engine may buffer loads).
+   * Absent: each load is visible once it returns.
+   */
+  finishStaging?(table: string): Promise<void>;
   /**
    * A second session on the same destination that sees the staging tables this one merges from, so
    * pages load while a batch merges. Absent: pages load on this session.
