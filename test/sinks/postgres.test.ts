@@ -163,4 +163,50 @@ describe('postgres sink values PostgreSQL cannot store', () => {
       await dropSchema(schema);
     }
   });
+
+  it('stages in UNLOGGED tables of the schema, dropped after their merge, at close, or (after a crash) at the next open', async () => {
+    const schema = `${SCHEMA}_staging`;
+    await dropSchema(schema);
+    const spec: StreamSpec = {
+      name: 'staged_items',
+      primaryKey: ['id'],
+      method: 'full_table',
+      schema: { type: 'object', properties: { id: { type: 'integer' } } },
+    };
+    const stagingTables = async () => {
+      const reader = await connectReader(schema);
+      try {
+        const found = await reader.query(
+          `SELECT table_name, relpersistence FROM information_schema.tables JOIN pg_class ON relname = table_name
+           WHERE table_schema = $1 AND table_name LIKE '\\_cio\\_stage\\_%' ORDER BY 1`,
+          [schema],
+        );
+        return found.rows as { table_name: string; relpersistence: string }[];
+      } finally {
+        await reader.end();
+      }
+    };
+    try {
+      const abandoned = createPostgresSink({ url: POSTGRES_URL, schema });
+      await abandoned.open(run);
+      await abandoned.stage?.(spec, [{ id: 1 }], {});
+      expect(await stagingTables()).toEqual([{ table_name: '_cio_stage_1', relpersistence: 'u' }]);
+      // A batch never committed is dropped with its run.
+      await abandoned.close(done);
+      expect(await stagingTables()).toEqual([]);
+      // What a run killed before its commit leaves behind.
+      const reader = await connectReader(schema);
+      await reader.query(`CREATE UNLOGGED TABLE ${q(schema)}.${q('_cio_stage_7')} (id bigint)`);
+      await reader.end();
+
+      const sink = createPostgresSink({ url: POSTGRES_URL, schema });
+      await sink.open(run);
+      expect(await stagingTables()).toEqual([]);
+      await sink.write(spec, [{ id: 2 }], {});
+      expect(await stagingTables()).toEqual([]);
+      await sink.close(done);
+    } finally {
+      await dropSchema(schema);
+    }
+  });
 });

@@ -31,6 +31,7 @@ export const duckDbDialect: SqlDialect = {
   tableRef: (table) => quoteIdentifier(table),
   // In an in-memory database attached for the run, which both of the sink's connections see.
   stagingRef: (table) => `${STAGING_DATABASE}.main.${quoteIdentifier(table)}`,
+  createStaging: 'CREATE TABLE',
   // The Appender has no native path for TIMESTAMPTZ (it builds a boxed value per cell), so timestamps
   // are staged as BIGINT microseconds and converted in the merge.
   stagingTypes: {

@@ -7,6 +7,7 @@ import { CioError } from '../../api/errors.js';
 import type { ColumnValue } from '../sql/column-values.js';
 import { quoteIdentifier } from '../sql/quote-identifier.js';
 import type { QueryResult, SqlDialect, SqlParam, SqlSession } from '../sql/sql-dialect.js';
+import { dropStagingSql, leftoverStagingSql } from '../sql/sql-statements.js';
 import type { ColumnInfo } from '../sql/table-layout.js';
 import { type PostgresTarget, redact } from './postgres-target.js';
 import { copyEncoders, copyLine } from './postgres-types.js';
@@ -29,6 +30,31 @@ export async function connectPostgres(
   schema: string,
   dialect: SqlDialect,
 ): Promise<SqlSession> {
+  const client = await openClient(url, target);
+  const lockKey = advisoryLockKey(schema);
+  try {
+    const locked = await client.query('SELECT pg_try_advisory_lock(CAST($1 AS BIGINT)) AS locked', [lockKey]);
+    if (locked.rows[0]?.locked !== true) {
+      throw new CioError(
+        'CIO_ERR_DESTINATION',
+        `Another cio-sync run is using ${describePostgres(target, schema)}; wait for it to finish, then run again.`,
+      );
+    }
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    // Under the lock, no other run is loading into this schema: what staging tables remain are a
+    // crashed run's, whose batches were never committed.
+    const leftovers = await client.query(leftoverStagingSql(), [schema]);
+    for (const row of leftovers.rows as { table_name: string }[]) {
+      await client.query(dropStagingSql(dialect, row.table_name));
+    }
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  return new PostgresSession(client, dialect, { lockKey, url, target });
+}
+
+async function openClient(url: string, target: PostgresTarget): Promise<pg.Client> {
   const client = new pg.Client({
     connectionString: url,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
@@ -42,21 +68,7 @@ export async function connectPostgres(
     await client.end().catch(() => undefined);
     throw connectError(error, target);
   }
-  const lockKey = advisoryLockKey(schema);
-  try {
-    const locked = await client.query('SELECT pg_try_advisory_lock(CAST($1 AS BIGINT)) AS locked', [lockKey]);
-    if (locked.rows[0]?.locked !== true) {
-      throw new CioError(
-        'CIO_ERR_DESTINATION',
-        `Another cio-sync run is using ${describePostgres(target, schema)}; wait for it to finish, then run again.`,
-      );
-    }
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw error;
-  }
-  return new PostgresSession(client, lockKey, dialect);
+  return client;
 }
 
 class PostgresSession implements SqlSession {
@@ -64,9 +76,15 @@ class PostgresSession implements SqlSession {
 
   constructor(
     private readonly client: pg.Client,
-    private readonly lockKey: string,
     private readonly dialect: SqlDialect,
+    /** The session holding the destination lock; a loader session has none. */
+    private readonly owner?: { lockKey: string; url: string; target: PostgresTarget },
   ) {}
+
+  async openLoader(): Promise<SqlSession> {
+    if (!this.owner) throw new CioError('CIO_ERR_INTERNAL', 'a loader session opens no loader of its own');
+    return new PostgresSession(await openClient(this.owner.url, this.owner.target), this.dialect);
+  }
 
   async query(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult> {
     const result = await this.client.query(sql, [...params]);
@@ -89,10 +107,12 @@ class PostgresSession implements SqlSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    try {
-      await this.client.query('SELECT pg_advisory_unlock(CAST($1 AS BIGINT))', [this.lockKey]);
-    } catch {
-      // Ending the session releases the lock as well.
+    if (this.owner) {
+      try {
+        await this.client.query('SELECT pg_advisory_unlock(CAST($1 AS BIGINT))', [this.owner.lockKey]);
+      } catch {
+        // Ending the session releases the lock as well.
+      }
     }
     await this.client.end().catch(() => undefined);
   }

@@ -25,7 +25,10 @@ export function postgresDialect(schema: string): SqlDialect {
     identifiers: POSTGRES_IDENTIFIERS,
     schemaName: schema,
     tableRef: (table) => `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`,
-    stagingRef: (table) => `pg_temp.${quoteIdentifier(table)}`,
+    // In the schema, so the loading session and the merging one both see them; UNLOGGED: a crash
+    // loses nothing that matters, since an uncommitted batch is read again.
+    stagingRef: (table) => `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`,
+    createStaging: 'CREATE UNLOGGED TABLE',
     stagingTypes: COLUMN_TYPES,
     fromStaging: (_type, column) => column,
     upsert: 'on_conflict',

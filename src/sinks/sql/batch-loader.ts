@@ -41,8 +41,10 @@ export interface MainSide {
 
 /**
  * Loads pages into staging tables and merges each batch into its table with the bookmark of its last
- * page. With a loader session of its own, pages load while the main session merges the batch before:
- * the reader is not held up by merges. Without one, both share the main session and its queue.
+ * page. Pages load on a session of their own while the main session merges the batch before, so
+ * the reader is not held up by merges. The two queues never wait on each other in a cycle: main
+ * operations never wait for the loader, and the loader waits for main only for a table change or a
+ * merge it asked for.
  */
 export class BatchLoader {
   private readonly batches = new Map<string, OpenBatch>();
@@ -64,9 +66,9 @@ export class BatchLoader {
     private readonly dialect: SqlDialect,
     private readonly tables: TableEvolution,
     private readonly main: MainSide,
-    private readonly loader?: { session: SqlSession; queue: SerialQueue },
+    private readonly loader: { session: SqlSession; queue: SerialQueue },
   ) {
-    this.queue = loader?.queue ?? main.queue;
+    this.queue = loader.queue;
   }
 
   /** Adds a page to the stream's open batch; see Sink.stage. */
@@ -95,6 +97,18 @@ export class BatchLoader {
     return this.queue(async () => undefined);
   }
 
+  /** Drops the staging tables of batches never committed (best effort: the run is ending). */
+  async abandon(): Promise<void> {
+    for (const batch of this.batches.values()) {
+      if (batch.columns === undefined) continue;
+      await this.main
+        .session()
+        .query(dropStagingSql(this.dialect, batch.staging))
+        .catch(() => undefined);
+    }
+    this.clear();
+  }
+
   /** Forgets open batches: with the session gone, their pages are read again next run. */
   clear(): void {
     this.batches.clear();
@@ -103,12 +117,12 @@ export class BatchLoader {
   }
 
   private loaderSession(): SqlSession {
-    return this.loader?.session ?? this.main.session();
+    return this.loader.session;
   }
 
-  /** Runs work on the main session from inside a loader operation, without waiting on itself. */
+  /** Runs work on the main session, after what is queued there. */
   private onMain<T>(work: () => Promise<T>): Promise<T> {
-    return this.loader ? this.main.queue(work) : work();
+    return this.main.queue(work);
   }
 
   private async stageNow(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult> {

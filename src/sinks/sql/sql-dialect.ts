@@ -17,8 +17,10 @@ export interface SqlDialect {
   readonly schemaName: string;
   /** Qualified, quoted reference to one of the sink's tables. */
   tableRef(table: string): string;
-  /** Qualified, quoted reference to a staging table (a session-private temporary table). */
+  /** Qualified, quoted reference to a staging table, which both of the sink's sessions can read. */
   stagingRef(table: string): string;
+  /** How a staging table is created: `CREATE TABLE`, or a kind that skips the durability log. */
+  readonly createStaging: string;
   /** The SQL type of each column type in the staging table (what the bulk loader writes fastest). */
   readonly stagingTypes: Readonly<Record<LogicalType, string>>;
   /** The expression turning a staged column (quoted name) into the target column's type. */
@@ -63,9 +65,9 @@ export interface SqlSession {
   finishStaging?(table: string): Promise<void>;
   /**
    * A second session on the same destination that sees the staging tables this one merges from, so
-   * pages load while a batch merges. Absent: pages load on this session.
+   * pages load while a batch merges.
    */
-  openLoader?(): Promise<SqlSession>;
+  openLoader(): Promise<SqlSession>;
   /** Releases the lock and the connection. Never throws. */
   close(): Promise<void>;
 }

@@ -131,18 +131,21 @@ class SqlSink implements Sink {
         const stream = String(row.stream);
         bookmarks[stream] = this.parseBookmark(stream, row.bookmark);
       }
+      const loaderSession = await session.openLoader();
       this.session = session;
       this.runId = run.runId;
       this.tables.clear();
-      this.loaderSession = session.openLoader ? await session.openLoader() : undefined;
+      this.loaderSession = loaderSession;
       const main = {
         session: () => this.requireSession(),
         queue: this.serial,
         saveState: (s: SqlSession, stream: string, bookmark: StreamBookmark) =>
           this.saveState(s, stream, bookmark),
       };
-      const own = this.loaderSession && { session: this.loaderSession, queue: createSerialQueue() };
-      this.loader = new BatchLoader(this.dialect, this.tables, main, own);
+      this.loader = new BatchLoader(this.dialect, this.tables, main, {
+        session: loaderSession,
+        queue: createSerialQueue(),
+      });
       return { bookmarks };
     } catch (error) {
       await session.close();
@@ -153,14 +156,14 @@ class SqlSink implements Sink {
   private async closeNow(outcome: RunOutcome): Promise<void> {
     const session = this.session;
     if (!session) return;
-    this.session = undefined;
-    this.tables.clear();
-    // Batches never committed are dropped with the session: their pages are read again next run.
-    this.loader?.clear();
-    this.loader = undefined;
     const loaderSession = this.loaderSession;
     this.loaderSession = undefined;
     await loaderSession?.close();
+    // Batches never committed are dropped: their pages are read again next run.
+    await this.loader?.abandon();
+    this.loader = undefined;
+    this.session = undefined;
+    this.tables.clear();
     try {
       const errors = Object.entries(outcome.streams)
         .filter(([, stats]) => stats.error !== undefined)

@@ -96,8 +96,13 @@ export function addColumnSql(d: SqlDialect, table: string, info: ColumnInfo): st
 
 export function createStagingSql(d: SqlDialect, staging: string, columns: readonly ColumnInfo[]): string {
   const definitions = columns.map((info) => `${q(info.column)} ${d.stagingTypes[info.type]}`);
-  // PostgreSQL makes a table in pg_temp temporary; DuckDB's staging database lives in memory.
-  return `CREATE TABLE ${d.stagingRef(staging)} (${definitions.join(', ')})`;
+  return `${d.createStaging} ${d.stagingRef(staging)} (${definitions.join(', ')})`;
+}
+
+/** $1 schema: staging tables a crashed run left behind (their batches were never committed). */
+export function leftoverStagingSql(): string {
+  return `SELECT table_name FROM information_schema.tables
+    WHERE table_schema = $1 AND starts_with(table_name, '${STAGING_PREFIX}')`;
 }
 
 export function dropStagingSql(d: SqlDialect, staging: string): string {
