@@ -76,7 +76,8 @@ export interface Sink {
    * Optional, for sinks that can hold a batch themselves (databases: a staging table). Adds a page to
    * the stream's open batch, remembering its bookmark; nothing is committed unless the page cannot
    * join the batch (new columns, a repeated key), in which case the batch is committed first and
-   * what that wrote is returned. A page that fails to stage leaves the batch at the previous page.
+   * what that wrote is returned. A page that fails to stage drops the open batch (rows staged
+   * before it may be lost) and the stream takes nothing more until the sink is opened again.
    */
   stage?(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult>;
   /** With `stage`: upserts the open batch and saves the bookmark of its last page, atomically. */

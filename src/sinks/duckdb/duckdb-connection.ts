@@ -21,8 +21,8 @@ const openPaths = new Set<string>();
  * temporary directory next to the database file. What cannot spill (the rows an UPDATE changes) gets
  * HEADROOM_MEMORY_LIMIT for one retry.
  */
-export const DUCKDB_MEMORY_LIMIT = '64MB';
-export const HEADROOM_MEMORY_LIMIT = '1GB';
+const DUCKDB_MEMORY_LIMIT = '64MB';
+const HEADROOM_MEMORY_LIMIT = '1GB';
 /**
  * One DuckDB worker: a sync's statements are small merges, and a second worker thread on a shared
  * machine only competes with the reader for the same cores (measured: 12% less CPU, same wall time).
@@ -59,7 +59,7 @@ export async function connectDuckDb(path: string): Promise<SqlSession> {
     await connection.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
     // In memory, so staged rows never reach the file or its write-ahead log (they spill to temp files).
     await connection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${STAGING_DATABASE}`);
-    return new DuckDbSession(file, instance, connection, true);
+    return new DuckDbSession(file, instance, connection, { raised: 0 }, true);
   } catch (error) {
     instance?.closeSync();
     openPaths.delete(file);
@@ -75,6 +75,8 @@ class DuckDbSession implements SqlSession {
     private readonly file: string,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    /** The memory limit is the instance's: sessions raising it at once restore it when the last is done. */
+    private readonly limit: { raised: number },
     /** The session that opened the file: closing it releases the file. */
     private readonly owner: boolean,
   ) {
@@ -82,7 +84,7 @@ class DuckDbSession implements SqlSession {
   }
 
   async openLoader(): Promise<SqlSession> {
-    return new DuckDbSession(this.file, this.instance, await this.instance.connect(), false);
+    return new DuckDbSession(this.file, this.instance, await this.instance.connect(), this.limit, false);
   }
 
   async query(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult> {
@@ -112,13 +114,15 @@ class DuckDbSession implements SqlSession {
   }
 
   private async withRaisedLimit<T>(work: () => Promise<T>): Promise<T> {
-    await this.connection.run(`SET memory_limit = '${HEADROOM_MEMORY_LIMIT}'`);
+    this.limit.raised += 1;
     try {
+      if (this.limit.raised === 1) await this.connection.run(`SET memory_limit = '${HEADROOM_MEMORY_LIMIT}'`);
       // Changed rows wait in memory until a checkpoint writes them out; a checkpoint frees them.
       await this.connection.run('CHECKPOINT').catch(() => undefined);
       return await work();
     } finally {
-      await this.connection.run(`SET memory_limit = '${DUCKDB_MEMORY_LIMIT}'`);
+      this.limit.raised -= 1;
+      if (this.limit.raised === 0) await this.connection.run(`SET memory_limit = '${DUCKDB_MEMORY_LIMIT}'`);
     }
   }
 

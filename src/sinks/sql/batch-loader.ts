@@ -60,44 +60,46 @@ export class BatchLoader {
    * bookmark past the lost ones).
    */
   private readonly failedStreams = new Set<string>();
-  private readonly queue: SerialQueue;
 
   constructor(
     private readonly dialect: SqlDialect,
     private readonly tables: TableEvolution,
     private readonly main: MainSide,
     private readonly loader: { session: SqlSession; queue: SerialQueue },
-  ) {
-    this.queue = loader.queue;
-  }
+  ) {}
 
   /** Adds a page to the stream's open batch; see Sink.stage. */
   stage(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult> {
-    return this.queue(() => this.stageNow(stream, rows, bookmark));
+    return this.loader.queue(() => this.stageNow(stream, rows, bookmark));
   }
 
   /** Merges the stream's open batch once its pages have loaded. */
   commit(stream: StreamSpec): Promise<WriteResult> {
     // The merge is queued in the loader's order but not awaited there, so loading goes on meanwhile.
-    return this.queue(async () => ({ merged: handled(this.main.queue(await this.seal(stream))) })).then(
-      ({ merged }) => merged,
-    );
+    return this.loader
+      .queue(async () => ({ merged: handled(this.main.queue(await this.seal(stream))) }))
+      .then(({ merged }) => merged);
   }
 
   /** Stages one page and merges its batch: one write. */
   write(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult> {
-    return this.queue(async () => {
-      const early = await this.stageNow(stream, rows, bookmark);
-      return { early, merged: handled(this.main.queue(await this.seal(stream))) };
-    }).then(async ({ early, merged }) => addResults(early, await merged));
+    return this.loader
+      .queue(async () => {
+        const early = await this.stageNow(stream, rows, bookmark);
+        return { early, merged: handled(this.main.queue(await this.seal(stream))) };
+      })
+      .then(async ({ early, merged }) => addResults(early, await merged));
   }
 
   /** Resolves once every page handed over so far has loaded (or failed). */
   drain(): Promise<void> {
-    return this.queue(async () => undefined);
+    return this.loader.queue(async () => undefined);
   }
 
-  /** Drops the staging tables of batches never committed (best effort: the run is ending). */
+  /**
+   * Drops the staging tables of batches never committed (best effort: the run is ending); their
+   * pages are read again next run.
+   */
   async abandon(): Promise<void> {
     for (const batch of this.batches.values()) {
       if (batch.columns === undefined) continue;
@@ -106,23 +108,7 @@ export class BatchLoader {
         .query(dropStagingSql(this.dialect, batch.staging))
         .catch(() => undefined);
     }
-    this.clear();
-  }
-
-  /** Forgets open batches: with the session gone, their pages are read again next run. */
-  clear(): void {
     this.batches.clear();
-    this.refusedUpTo.clear();
-    this.failedStreams.clear();
-  }
-
-  private loaderSession(): SqlSession {
-    return this.loader.session;
-  }
-
-  /** Runs work on the main session, after what is queued there. */
-  private onMain<T>(work: () => Promise<T>): Promise<T> {
-    return this.main.queue(work);
   }
 
   private async stageNow(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult> {
@@ -139,11 +125,11 @@ export class BatchLoader {
     const open = this.batches.get(stream.name);
     if (open?.columns !== undefined && staged.rows.length > 0) {
       const clash = !sameColumns(open.columns, staged.columns) || keys.some((key) => open.keys.has(key));
-      if (clash) committed = await this.onMain(await this.seal(stream));
+      if (clash) committed = await this.main.queue(await this.seal(stream));
     }
     const batch = this.batches.get(stream.name) ?? this.openBatch(stream.name, bookmark);
     if (staged.rows.length > 0) {
-      const session = this.loaderSession();
+      const session = this.loader.session;
       try {
         if (batch.columns === undefined) {
           await session.query(dropStagingSql(this.dialect, batch.staging));
@@ -173,7 +159,7 @@ export class BatchLoader {
   ): Promise<TableLayout> {
     return (
       this.tables.peek(stream, undeclared, misfitFields) ??
-      (await this.onMain(() => this.tables.ensure(this.main.session(), stream, undeclared, misfitFields)))
+      (await this.main.queue(() => this.tables.ensure(this.main.session(), stream, undeclared, misfitFields)))
     );
   }
 
@@ -202,7 +188,7 @@ export class BatchLoader {
     if (batch === undefined) return async () => NOTHING_WRITTEN;
     this.batches.delete(stream.name);
     if (batch.columns !== undefined) {
-      const session = this.loaderSession();
+      const session = this.loader.session;
       try {
         await session.finishStaging?.(batch.staging);
       } catch (error) {

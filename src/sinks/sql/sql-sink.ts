@@ -36,7 +36,7 @@ export function createSqlSink(driver: SqlDriver): Sink {
 class SqlSink implements Sink {
   readonly capabilities: SinkCapabilities = { transactionalState: true, storesState: true };
   private session: SqlSession | undefined;
-  /** A second session for loading pages, where the engine offers one. */
+  /** The second session: pages load on it while `session` merges. */
   private loaderSession: SqlSession | undefined;
   private loader: BatchLoader | undefined;
   private runId = '';
