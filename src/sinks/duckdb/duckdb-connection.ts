@@ -36,6 +36,12 @@ const DUCKDB_THREADS = 1;
  * replayed on the next open after a crash.
  */
 const CHECKPOINT_THRESHOLD = '32MB';
+/**
+ * DuckDB keeps memory it has freed for reuse until 128MB (512MB after a bulk free) are held, outside
+ * its memory limit; a sync frees blocks steadily, so it hands them back early instead. Measured:
+ * peak RSS 336-342 -> 296-310 MB at 250,000 messages, 405 -> 369 MB at 1,000,000, same speed.
+ */
+const ALLOCATOR_FLUSH_THRESHOLD = '4MB';
 
 export function describeDuckDb(path: string): string {
   return `DuckDB database ${resolve(path)}`;
@@ -57,6 +63,8 @@ export async function connectDuckDb(path: string): Promise<SqlSession> {
     await connection.run(`SET memory_limit = '${DUCKDB_MEMORY_LIMIT}'`);
     await connection.run(`SET threads = ${DUCKDB_THREADS}`);
     await connection.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
+    await connection.run(`SET allocator_flush_threshold = '${ALLOCATOR_FLUSH_THRESHOLD}'`);
+    await connection.run(`SET allocator_bulk_deallocation_flush_threshold = '${ALLOCATOR_FLUSH_THRESHOLD}'`);
     // In memory, so staged rows never reach the file or its write-ahead log (they spill to temp files).
     await connection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${STAGING_DATABASE}`);
     return new DuckDbSession(file, instance, connection, { raised: 0 }, true);
