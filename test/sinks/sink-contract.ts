@@ -197,6 +197,41 @@ export function describeSinkContract(engineName: string, makeSink: () => Promise
       ]);
     });
 
+    it('merges a batch mixing stored and new keys, whichever way the stream is replicated', async () => {
+      const h = await harness();
+      const fields = { kind: { type: 'string' }, id: ID, name: NAME };
+      const specs = [
+        streamSpec(uniqueName('mixed_full'), fields, { primaryKey: ['kind', 'id'] }),
+        streamSpec(uniqueName('mixed_incr'), fields, { primaryKey: ['kind', 'id'], method: 'incremental' }),
+      ];
+      await h.sink.open(runInfo(specs));
+      for (const spec of specs) {
+        await h.sink.prepareStream(spec);
+        const first = [
+          { kind: 'a', id: 1, name: 'a1' },
+          { kind: 'a', id: 2, name: 'a2' },
+        ];
+        expect(await h.sink.write(spec, first, {})).toMatchObject({ written: 2, unchanged: 0 });
+        const mixed = [
+          { kind: 'a', id: 1, name: 'a1' },
+          { kind: 'a', id: 2, name: 'a2 changed' },
+          { kind: 'b', id: 1, name: 'b1' },
+        ];
+        // An unchanged stored row is rewritten only by a full-table stream.
+        const rewritten = spec.method === 'incremental' ? 2 : 3;
+        expect(await h.sink.write(spec, mixed, {})).toMatchObject({
+          written: rewritten,
+          unchanged: 3 - rewritten,
+        });
+        const stored = await h.query(`SELECT kind, id, name FROM ${q(spec.name)} ORDER BY kind, id`);
+        expect(stored).toEqual([
+          { kind: 'a', id: 1, name: 'a1' },
+          { kind: 'a', id: 2, name: 'a2 changed' },
+          { kind: 'b', id: 1, name: 'b1' },
+        ]);
+      }
+    });
+
     it('deduplicates a batch by primary key, the last row winning', async () => {
       const h = await harness();
       const spec = streamSpec(uniqueName('dedupe'), { id: ID, name: NAME });

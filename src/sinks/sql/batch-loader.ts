@@ -5,7 +5,7 @@ import type { Row } from '../../streams/types.js';
 import type { StreamSpec, WriteResult } from '../sink.js';
 import type { LogicalType } from './column-types.js';
 import type { SerialQueue } from './serial-queue.js';
-import type { SqlDialect, SqlSession } from './sql-dialect.js';
+import type { QueryResult, SqlDialect, SqlSession } from './sql-dialect.js';
 import { createStagingSql, dropStagingSql, mergeSql, STAGING_PREFIX } from './sql-statements.js';
 import { dedupeByPrimaryKey, fitRows, stageRows, undeclaredFields } from './stage-batch.js';
 import { keyColumnsOf, type TableEvolution } from './table-evolution.js';
@@ -235,16 +235,19 @@ export class BatchLoader {
           await this.main.saveState(session, stream.name, batch.bookmark);
           if (columns === undefined) return 0;
           failpoint('mid-batch', stream.name);
-          let merged = 0;
-          for (const sql of mergeSql(
+          const plan = mergeSql(
             this.dialect,
             layout.table,
             batch.staging,
             columns,
             keyColumns,
             skipUnchanged,
-          )) {
-            merged += (await session.query(sql)).rowCount;
+          );
+          const present = plan.probe === undefined ? 0 : countOf(await session.query(plan.probe));
+          let merged = 0;
+          for (const { sql, when } of plan.statements) {
+            if (when === undefined || when(present, batch.rows))
+              merged += (await session.query(sql)).rowCount;
           }
           return merged;
         });
@@ -263,6 +266,15 @@ export class BatchLoader {
       }
     }
   }
+}
+
+/** The one number a `SELECT count(*)` returns (drivers give it as a bigint, a number or a string). */
+function countOf(result: QueryResult): number {
+  const value = Object.values(result.rows[0] ?? {})[0];
+  const count = Number(value);
+  if (!Number.isSafeInteger(count))
+    throw new CioError('CIO_ERR_INTERNAL', `expected a row count, got ${String(value)}`);
+  return count;
 }
 
 /** A promise awaited later: until then its failure must not count as unhandled. */

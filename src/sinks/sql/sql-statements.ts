@@ -109,11 +109,19 @@ export function dropStagingSql(d: SqlDialect, staging: string): string {
   return `DROP TABLE IF EXISTS ${d.stagingRef(staging)}`;
 }
 
+/** One statement of a merge, run when `when` (given the probe's count) says so. */
+export interface MergeStatement {
+  sql: string;
+  /** Absent: always. `present`: staged rows whose key the table already has; `staged`: all of them. */
+  when?: (present: number, staged: number) => boolean;
+}
+
 /**
- * Staging -> target upsert, as one or more statements run in order; their row counts add up to the rows
- * written. Every row written gets the transaction's time and a cleared deletion mark. With
- * `skipUnchanged` (incremental streams) a row whose data columns all equal the stored ones is not
- * rewritten, unless it was marked deleted.
+ * Staging -> target upsert. `probe`, when there is one, counts the staged rows whose key the table
+ * already has; then the statements run in order, and their row counts add up to the rows written.
+ * Every row written gets the transaction's time and a cleared deletion mark. With `skipUnchanged`
+ * (incremental streams) a row whose data columns all equal the stored ones is not rewritten, unless
+ * it was marked deleted.
  */
 export function mergeSql(
   d: SqlDialect,
@@ -122,9 +130,13 @@ export function mergeSql(
   columns: readonly ColumnInfo[],
   keyColumns: readonly string[],
   skipUnchanged: boolean,
-): string[] {
+): { probe?: string; statements: MergeStatement[] } {
   return d.upsert === 'on_conflict'
-    ? [onConflictMergeSql(d, table, d.stagingRef(staging), columns, keyColumns, skipUnchanged)]
+    ? {
+        statements: [
+          { sql: onConflictMergeSql(d, table, d.stagingRef(staging), columns, keyColumns, skipUnchanged) },
+        ],
+      }
     : updateThenInsertSql(d, table, d.stagingRef(staging), columns, keyColumns, skipUnchanged);
 }
 
@@ -170,13 +182,14 @@ function updateThenInsertSql(
   columns: readonly ColumnInfo[],
   keyColumns: readonly string[],
   skipUnchanged: boolean,
-): string[] {
+): { probe: string; statements: MergeStatement[] } {
   const target = d.tableRef(table);
   const staged = (info: ColumnInfo) => d.fromStaging(info.type, `${STAGED}.${q(info.column)}`);
   const keys = new Set(keyColumns);
   const keyInfos = columns.filter((info) => keys.has(info.column));
   const updatable = columns.filter((info) => !keys.has(info.column));
   const sameKey = keyInfos.map((info) => `${target}.${q(info.column)} = ${staged(info)}`).join(' AND ');
+  const present = `EXISTS (SELECT 1 FROM ${target} WHERE ${sameKey})`;
   const assignments = [
     ...updatable.map((info) => `${q(info.column)} = ${staged(info)}`),
     `${q(SYNCED_AT)} = CURRENT_TIMESTAMP`,
@@ -185,12 +198,22 @@ function updateThenInsertSql(
   const pairs = updatable.map((info): [string, string] => [`${target}.${q(info.column)}`, staged(info)]);
   const changed = skipUnchanged ? ` AND (${needsRewrite(target, pairs)})` : '';
   const names = [...columns.map((info) => q(info.column)), q(SYNCED_AT), q(DELETED_AT)];
-  return [
-    `UPDATE ${target} SET ${assignments.join(', ')} FROM ${staging} AS ${STAGED} WHERE ${sameKey}${changed}`,
-    `INSERT INTO ${target} (${names.join(', ')})
-      SELECT ${columns.map(staged).join(', ')}, CURRENT_TIMESTAMP, NULL FROM ${staging} AS ${STAGED}
-      WHERE NOT EXISTS (SELECT 1 FROM ${target} WHERE ${sameKey})`,
-  ];
+  const insert = `INSERT INTO ${target} (${names.join(', ')})
+      SELECT ${columns.map(staged).join(', ')}, CURRENT_TIMESTAMP, NULL FROM ${staging} AS ${STAGED}`;
+  // Each join against the table scans its key columns, which costs more as the table grows. The
+  // probe is one such scan; a batch of new rows (every batch of a first sync) then needs no other,
+  // and one of known rows (a full-table read again) needs only the UPDATE's.
+  return {
+    probe: `SELECT count(*) AS present FROM ${staging} AS ${STAGED} WHERE ${present}`,
+    statements: [
+      {
+        sql: `UPDATE ${target} SET ${assignments.join(', ')} FROM ${staging} AS ${STAGED} WHERE ${sameKey}${changed}`,
+        when: (found) => found > 0,
+      },
+      { sql: insert, when: (found) => found === 0 },
+      { sql: `${insert}\n      WHERE NOT ${present}`, when: (found, all) => found > 0 && found < all },
+    ],
+  };
 }
 
 /**
