@@ -10,7 +10,31 @@ export function unixToIso(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds > MAX_UNIX_SECONDS || seconds < MIN_UNIX_SECONDS) {
     throw new CioError('CIO_ERR_BAD_RESPONSE', `not a unix timestamp in seconds: ${seconds}`);
   }
+  if (Number.isInteger(seconds)) return wholeSecondsToIso(seconds);
   return new Date(Math.round(seconds * 1000)).toISOString().replace('.000Z', 'Z');
+}
+
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
+/** `YYYY-MM-DDT` by days since the epoch: the records of a page share a few days. */
+const dayPrefixes = new Map<number, string>();
+const MAX_DAY_PREFIXES = 4096;
+
+/**
+ * Every record of every page has a timestamp or two, and formatting through a Date and a string
+ * replace was a tenth of the sync's own work; the date part is cached and the time built by hand.
+ */
+function wholeSecondsToIso(seconds: number): string {
+  const day = Math.floor(seconds / 86_400);
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) {
+    prefix = new Date(day * 86_400_000).toISOString().slice(0, 11);
+    if (dayPrefixes.size >= MAX_DAY_PREFIXES) dayPrefixes.clear();
+    dayPrefixes.set(day, prefix);
+  }
+  const inDay = seconds - day * 86_400;
+  const hour = Math.floor(inDay / 3600);
+  const minute = Math.floor((inDay % 3600) / 60);
+  return `${prefix}${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[inDay % 60]}Z`;
 }
 
 /** RFC 3339 (or any string Date.parse accepts) or a Date -> whole unix seconds (floored). */

@@ -40,6 +40,14 @@ describe('unixToIso / isoToUnix', () => {
     expect(() => isoToUnix('not a date')).toThrow(expect.objectContaining({ code: 'CIO_ERR_INTERNAL' }));
   });
 
+  it('formats every whole second of years 1..9999 as Date does', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -62_135_596_800, max: 253_402_300_799 }), (seconds) => {
+        expect(unixToIso(seconds)).toBe(new Date(seconds * 1000).toISOString().replace('.000Z', 'Z'));
+      }),
+    );
+  });
+
   it('round-trips every second of years 1970..9999', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 253_402_300_799 }), (seconds) => {

@@ -10,6 +10,8 @@ const MAX_MICROS = 253402300799999999n; // 9999-12-31T23:59:59.999999Z
 
 /** Microseconds since the epoch, or undefined when `text` is not an RFC 3339 date-time. */
 export function parseDateTimeMicros(text: string): bigint | undefined {
+  const whole = wholeSecondsUtc(text);
+  if (whole !== undefined) return whole;
   const match = DATE_TIME.exec(text);
   if (!match) return undefined;
   const year = Number(match[1]);
@@ -33,6 +35,51 @@ export function parseDateTimeMicros(text: string): bigint | undefined {
   const fraction = match[7] === undefined ? 0n : BigInt(match[7].padEnd(6, '0').slice(0, 6));
   const micros = BigInt(seconds) * 1_000_000n + fraction;
   return micros < MIN_MICROS || micros > MAX_MICROS ? undefined : micros;
+}
+
+/** Days since the epoch of valid `YYYY-MM-DD` dates seen, null for invalid ones. */
+const daysOfDates = new Map<string, number | null>();
+const MAX_CACHED_DATES = 4096;
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * The form the connector writes every API timestamp in (`2026-01-01T00:00:00Z`), parsed without the
+ * general expression: the date part comes from a cache, the time from the characters. Undefined for
+ * any other form, which the general parser then reads (to the same result).
+ */
+function wholeSecondsUtc(text: string): bigint | undefined {
+  if (text.length !== 20 || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' || text[19] !== 'Z') {
+    return undefined;
+  }
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  if (hour > 23 || minute > 59 || second > 60) return undefined;
+  const days = daysOfDate(text.slice(0, 10));
+  if (days === null) return undefined;
+  const micros = BigInt(days * 86_400 + hour * 3600 + minute * 60 + second) * 1_000_000n;
+  return micros < MIN_MICROS || micros > MAX_MICROS ? undefined : micros;
+}
+
+/** The number two ASCII digits at `at` spell, or 99 (out of every range) for anything else. */
+function twoDigits(text: string, at: number): number {
+  const tens = text.charCodeAt(at) - 48;
+  const ones = text.charCodeAt(at + 1) - 48;
+  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : 99;
+}
+
+function daysOfDate(date: string): number | null {
+  const cached = daysOfDates.get(date);
+  if (cached !== undefined) return cached;
+  const match = DATE_ONLY.exec(date);
+  const year = Number(match?.[1]);
+  const month = Number(match?.[2]);
+  const day = Number(match?.[3]);
+  const valid = match !== null && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+  const days = valid ? daysFromCivil(year, month, day) : null;
+  if (daysOfDates.size >= MAX_CACHED_DATES) daysOfDates.clear();
+  daysOfDates.set(date, days);
+  return days;
 }
 
 /** Microseconds since the epoch for a valid Date in range, else undefined. */

@@ -27,8 +27,28 @@ describe('parseDateTimeMicros', () => {
     '0001-01-01T00:00:00+01:00',
     '9999-12-31T23:00:00-01:00',
     ' 2024-01-01T00:00:00Z',
+    '2024-01-01T0a:00:00Z',
+    '2024-01-01T00:60:00Z',
+    '2024-1a-01T00:00:00Z',
   ])('rejects %s', (text) => {
     expect(parseDateTimeMicros(text)).toBeUndefined();
+  });
+
+  it('reads whole UTC seconds (the form the connector writes) as the general form reads them', () => {
+    expect(parseDateTimeMicros('2016-12-31T23:59:60Z')).toBe(parseDateTimeMicros('2017-01-01T00:00:00.000Z'));
+    const inRange = fc.date({
+      min: new Date('0001-01-01T00:00:00Z'),
+      max: new Date('9999-12-31T23:59:59Z'),
+      noInvalidDate: true,
+    });
+    fc.assert(
+      fc.property(inRange, (date) => {
+        const whole = date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+        const seconds = Math.floor(date.getTime() / 1000);
+        expect(parseDateTimeMicros(whole)).toBe(BigInt(seconds) * 1_000_000n);
+        expect(parseDateTimeMicros(whole)).toBe(parseDateTimeMicros(whole.replace('Z', '.000000Z')));
+      }),
+    );
   });
 
   it('agrees with Date on every instant JavaScript can format, and round-trips through formatMicros', () => {
