@@ -7,28 +7,31 @@ import { dateMicros, parseDateTimeMicros } from './rfc3339.js';
  */
 export type ColumnValue = string | number | bigint | boolean | null;
 
-export type FitResult = { fits: true; value: ColumnValue } | { fits: false };
+/** What fitting returns for a value that does not fit its column (a marker, so fitting allocates nothing). */
+export const MISFIT: unique symbol = Symbol('misfit');
+
+/** A fitted value, or MISFIT. */
+export type Fitted = ColumnValue | typeof MISFIT;
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-const MISFIT: FitResult = { fits: false };
 
-/** Converts a row value for a column of `type`, or reports that it does not fit (it then goes to `__raw`). */
-export function fitValue(type: LogicalType, value: unknown): FitResult {
-  if (value === null || value === undefined) return { fits: true, value: null };
+/** Converts a row value for a column of `type`, or returns MISFIT (the value then goes to `__raw`). */
+export function fitValue(type: LogicalType, value: unknown): Fitted {
+  if (value === null || value === undefined) return null;
   switch (type) {
     case 'text':
-      return typeof value === 'string' ? { fits: true, value } : MISFIT;
+      return typeof value === 'string' ? value : MISFIT;
     case 'bigint':
       return fitBigint(value);
     case 'double':
       return fitDouble(value);
     case 'boolean':
-      return typeof value === 'boolean' ? { fits: true, value } : MISFIT;
+      return typeof value === 'boolean' ? value : MISFIT;
     case 'timestamptz':
       return fitTimestamp(value);
     case 'json':
-      return { fits: true, value: toJsonText(value) };
+      return toJsonText(value);
   }
 }
 
@@ -36,11 +39,11 @@ export function fitValue(type: LogicalType, value: unknown): FitResult {
  * Primary key values cannot move to a `__raw` column, so lossless conversions are accepted there:
  * a number for a text key, a string of digits for a bigint key.
  */
-export function fitKeyValue(type: LogicalType, value: unknown): FitResult {
+export function fitKeyValue(type: LogicalType, value: unknown): Fitted {
   const strict = fitValue(type, value);
-  if (strict.fits) return strict;
+  if (strict !== MISFIT) return strict;
   if (type === 'text' && (typeof value === 'number' || typeof value === 'bigint') && isFiniteNumber(value)) {
-    return { fits: true, value: String(value) };
+    return String(value);
   }
   if (type === 'bigint' && typeof value === 'string' && /^-?\d{1,19}$/.test(value))
     return fitBigint(BigInt(value));
@@ -85,29 +88,28 @@ function plainJson(value: unknown, depth = 0): boolean {
   }
 }
 
-function fitBigint(value: unknown): FitResult {
+function fitBigint(value: unknown): Fitted {
   let big: bigint;
   if (typeof value === 'bigint') big = value;
   else if (typeof value === 'number' && Number.isInteger(value)) big = BigInt(value);
   else return MISFIT;
-  return big >= INT64_MIN && big <= INT64_MAX ? { fits: true, value: big } : MISFIT;
+  return big >= INT64_MIN && big <= INT64_MAX ? big : MISFIT;
 }
 
-function fitDouble(value: unknown): FitResult {
-  if (typeof value === 'number') return Number.isFinite(value) ? { fits: true, value } : MISFIT;
-  if (typeof value === 'bigint' && BigInt(Number(value)) === value)
-    return { fits: true, value: Number(value) };
+function fitDouble(value: unknown): Fitted {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : MISFIT;
+  if (typeof value === 'bigint' && BigInt(Number(value)) === value) return Number(value);
   return MISFIT;
 }
 
-function fitTimestamp(value: unknown): FitResult {
+function fitTimestamp(value: unknown): Fitted {
   const micros =
     typeof value === 'string'
       ? parseDateTimeMicros(value)
       : value instanceof Date
         ? dateMicros(value)
         : undefined;
-  return micros === undefined ? MISFIT : { fits: true, value: micros };
+  return micros === undefined ? MISFIT : micros;
 }
 
 function isFiniteNumber(value: number | bigint): boolean {

@@ -1,6 +1,6 @@
 import type { Row } from '../../streams/types.js';
 import { inferLogicalType, type LogicalType } from './column-types.js';
-import { type ColumnValue, fitKeyValue, fitValue, toJsonText } from './column-values.js';
+import { type ColumnValue, type Fitted, fitKeyValue, fitValue, MISFIT, toJsonText } from './column-values.js';
 import { type ColumnInfo, isMetadataField, type TableLayout } from './table-layout.js';
 
 /** A batch turned into column values: what a sink loads into its staging table. */
@@ -32,7 +32,7 @@ export function dedupeByPrimaryKey(
   // A value that fits no key type never matches another (the engine rejects the row anyway).
   const keyOf = (row: Row, index: number): unknown => {
     const fitted = fitKeyValue(types[index] ?? 'text', row[primaryKey[index] ?? '']);
-    if (fitted.fits) return fitted.value;
+    if (fitted !== MISFIT) return fitted;
     misfits += 1;
     return { misfit: misfits };
   };
@@ -73,20 +73,30 @@ export function fitRows(
 ): FittedRows {
   const valueColumns = [...layout.values.values()];
   const keys = new Set(primaryKey);
+  const fields = valueColumns.map((info) => info.field);
+  const fitters = valueColumns.map((info): ((value: unknown) => Fitted) =>
+    keys.has(info.field) ? (value) => fitKeyValue(info.type, value) : (value) => fitValue(info.type, value),
+  );
   const misfitFields = new Set<string>();
   let coerced = 0;
+  // Plain loops: this runs for every value of every page (hot path).
   const fitted = rows.map((row) => {
     let raw: Map<string, string> | undefined;
-    const values = valueColumns.map((info) => {
-      const value = row[info.field];
-      const result = keys.has(info.field) ? fitKeyValue(info.type, value) : fitValue(info.type, value);
-      if (result.fits) return result.value;
+    const values: ColumnValue[] = new Array(fields.length);
+    for (let index = 0; index < fields.length; index++) {
+      const field = fields[index] as string;
+      const value = row[field];
+      const result = (fitters[index] as (value: unknown) => Fitted)(value);
+      if (result !== MISFIT) {
+        values[index] = result;
+        continue;
+      }
       coerced++;
-      misfitFields.add(info.field);
+      misfitFields.add(field);
       raw ??= new Map();
-      raw.set(info.field, toJsonText(value));
-      return null;
-    });
+      raw.set(field, toJsonText(value));
+      values[index] = null;
+    }
     return { values, raw };
   });
   return { valueColumns, rows: fitted, coerced, misfitFields };

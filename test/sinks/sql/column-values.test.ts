@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LogicalType } from '../../../src/sinks/sql/column-types.js';
-import { fitKeyValue, fitValue, toJsonText } from '../../../src/sinks/sql/column-values.js';
+import { fitKeyValue, fitValue, MISFIT, toJsonText } from '../../../src/sinks/sql/column-values.js';
 
 describe('fitValue', () => {
   const fits: [LogicalType, unknown, unknown][] = [
@@ -21,7 +21,7 @@ describe('fitValue', () => {
     ['json', 7, '7'],
   ];
   it.each(fits)('%s accepts %s', (type, value, expected) => {
-    expect(fitValue(type, value)).toEqual({ fits: true, value: expected });
+    expect(fitValue(type, value)).toEqual(expected);
   });
 
   const misfits: [LogicalType, unknown][] = [
@@ -42,16 +42,16 @@ describe('fitValue', () => {
     ['timestamptz', new Date(Number.NaN)],
   ];
   it.each(misfits)('%s rejects %s', (type, value) => {
-    expect(fitValue(type, value)).toEqual({ fits: false });
+    expect(fitValue(type, value)).toBe(MISFIT);
   });
 });
 
 describe('fitKeyValue', () => {
   it('accepts lossless conversions for keys only', () => {
-    expect(fitKeyValue('text', 12)).toEqual({ fits: true, value: '12' });
-    expect(fitKeyValue('bigint', '-12')).toEqual({ fits: true, value: -12n });
-    expect(fitKeyValue('bigint', '12a')).toEqual({ fits: false });
-    expect(fitValue('text', 12)).toEqual({ fits: false });
+    expect(fitKeyValue('text', 12)).toBe('12');
+    expect(fitKeyValue('bigint', '-12')).toBe(-12n);
+    expect(fitKeyValue('bigint', '12a')).toBe(MISFIT);
+    expect(fitValue('text', 12)).toBe(MISFIT);
   });
 });
 
