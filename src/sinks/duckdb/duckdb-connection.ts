@@ -1,6 +1,6 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { CioError } from '../../api/errors.js';
 import type { ColumnValue } from '../sql/column-values.js';
 import type { QueryResult, SqlParam, SqlSession } from '../sql/sql-dialect.js';
@@ -57,6 +57,8 @@ export async function connectDuckDb(path: string): Promise<SqlSession> {
   try {
     // The instance cache makes any other in-process user of this file (a test, a library caller reading
     // the results) share this database instead of opening a second, unsynchronised copy of it.
+    // Loaded here, not at start-up: a run into another destination (or `--help`) does not pay for it.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
     instance = await DuckDBInstance.fromCache(file);
     const connection = await instance.connect();
     // A SET rather than an open option: opening with options would refuse the cache's other users.

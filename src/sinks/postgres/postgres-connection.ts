@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
-import copyStreams from 'pg-copy-streams';
+import type pg from 'pg';
 import { CioError } from '../../api/errors.js';
 import type { ColumnValue } from '../sql/column-values.js';
 import { quoteIdentifier } from '../sql/quote-identifier.js';
@@ -54,7 +53,21 @@ export async function connectPostgres(
   return new PostgresSession(client, dialect, { lockKey, url, target });
 }
 
+/**
+ * The driver loads with the first connection, so a run into another destination (or `--help`) does
+ * not pay for loading it.
+ */
+let driver: Promise<{ pg: typeof pg; copyFrom: typeof import('pg-copy-streams')['from'] }> | undefined;
+function loadDriver(): NonNullable<typeof driver> {
+  driver ??= Promise.all([import('pg'), import('pg-copy-streams')]).then(([client, copy]) => ({
+    pg: client.default,
+    copyFrom: copy.default.from,
+  }));
+  return driver;
+}
+
 async function openClient(url: string, target: PostgresTarget): Promise<pg.Client> {
+  const { pg } = await loadDriver();
   const client = new pg.Client({
     connectionString: url,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
@@ -98,9 +111,8 @@ class PostgresSession implements SqlSession {
   ): Promise<void> {
     const names = columns.map((info) => quoteIdentifier(info.column)).join(', ');
     const encoders = columns.map((info) => copyEncoders[info.type]);
-    const copy = this.client.query(
-      copyStreams.from(`COPY ${this.dialect.stagingRef(table)} (${names}) FROM STDIN`),
-    );
+    const { copyFrom } = await loadDriver();
+    const copy = this.client.query(copyFrom(`COPY ${this.dialect.stagingRef(table)} (${names}) FROM STDIN`));
     await pipeline(Readable.from(copyChunks(rows, encoders)), copy);
   }
 
