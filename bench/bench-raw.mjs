@@ -10,6 +10,16 @@ import { startSimProcess } from './lib/simulator.mjs';
 import { medianOf, round } from './lib/stats.mjs';
 import { runSync } from './lib/sync-run.mjs';
 
+/**
+ * The settings README's "Memory" section gives for a capped footprint: glibc returns large blocks
+ * (DuckDB's 256 KB buffers) to the system at once instead of keeping them in its arenas, and V8 grows
+ * its heap by half of what survives a full collection instead of by up to four times.
+ */
+export const MEMORY_CAPPED = {
+  nodeArgs: ['--heap-growing-percent=50'],
+  extraEnv: { MALLOC_MMAP_THRESHOLD_: '131072' },
+};
+
 /** The connector's ceiling for its own budget (config maximum): far above what one chain reaches. */
 const UNLIMITED_RATE = 1000;
 export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -90,11 +100,11 @@ async function withSchema(schema, fn) {
  * For each scale: the baseline, then `streams` synced into a fresh DuckDB file (and into a fresh
  * PostgreSQL schema when `postgres`), `runs` times each. One simulator per scale.
  */
-export async function benchRaw({ scales, runs, streams, duckdb, postgres, dir, log }) {
+export async function benchRaw({ scales, runs, streams, duckdb, postgres, capped = false, dir, log }) {
   const results = [];
   for (const scale of scales) {
     const sim = await startSimProcess({ scale, rps: 0, latencyMs: 0 });
-    const entry = { scale, streams, baseline: [], tap: [], duckdb: [], postgres: [] };
+    const entry = { scale, streams, baseline: [], tap: [], duckdb: [], duckdbCapped: [], postgres: [] };
     try {
       for (let run = 1; run <= runs; run++) {
         const base = await baseline(sim);
@@ -109,18 +119,27 @@ export async function benchRaw({ scales, runs, streams, duckdb, postgres, dir, l
           log(
             `    no database (tap > /dev/null): ${Math.round(tap.recordsPerSecond)} records/s, peak RSS ${round(tap.peakRssMb, 0)} MB`,
           );
-          const file = join(dir, `raw-${scale}-${run}.duckdb`);
-          try {
-            const sync = await runSync({ sim, destination: `duckdb:${file}`, rate: UNLIMITED_RATE, streams });
-            const figures = syncFigures(sync, streams);
-            figures.ofBaseline = figures.recordsPerSecond / base.recordsPerSecond;
-            entry.duckdb.push(figures);
-            log(
-              `    duckdb: ${Math.round(figures.recordsPerSecond)} records/s, peak RSS ${round(figures.peakRssMb, 0)} MB, ${round(figures.cpuSeconds, 1)} s CPU`,
-            );
-          } finally {
-            rmSync(file, { force: true });
-            rmSync(`${file}.wal`, { force: true });
+          const variants = capped
+            ? [
+                ['duckdb', {}],
+                ['duckdbCapped', MEMORY_CAPPED],
+              ]
+            : [['duckdb', {}]];
+          for (const [key, settings] of variants) {
+            const file = join(dir, `raw-${scale}-${run}-${key}.duckdb`);
+            try {
+              const destination = `duckdb:${file}`;
+              const sync = await runSync({ sim, destination, rate: UNLIMITED_RATE, streams, ...settings });
+              const figures = syncFigures(sync, streams);
+              figures.ofBaseline = figures.recordsPerSecond / base.recordsPerSecond;
+              entry[key].push(figures);
+              log(
+                `    ${key}: ${Math.round(figures.recordsPerSecond)} records/s, peak RSS ${round(figures.peakRssMb, 0)} MB, ${round(figures.cpuSeconds, 1)} s CPU`,
+              );
+            } finally {
+              rmSync(file, { force: true });
+              rmSync(`${file}.wal`, { force: true });
+            }
           }
         }
         if (postgres) {
@@ -147,6 +166,9 @@ export async function benchRaw({ scales, runs, streams, duckdb, postgres, dir, l
         ? {
             tap: { median: medianOf(entry.tap), runs: entry.tap },
             duckdb: { median: medianOf(entry.duckdb), runs: entry.duckdb },
+            ...(capped
+              ? { duckdbCapped: { median: medianOf(entry.duckdbCapped), runs: entry.duckdbCapped } }
+              : {}),
           }
         : {}),
       ...(postgres ? { postgres: { median: medianOf(entry.postgres), runs: entry.postgres } } : {}),

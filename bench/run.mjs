@@ -7,7 +7,8 @@
 // budget   full sync of a mid-size world at 10 requests/s with 150 ms latency (concurrency 8)
 // serial   the same, one request at a time (concurrency 1)
 // second   a second sync into the same destination with nothing changed
-// raw      the simulator unlimited: messages into DuckDB, records/s and peak RSS, two world sizes,
+// raw      the simulator unlimited: messages into DuckDB, records/s and peak RSS, two world sizes
+//          (also with the memory-capped settings of the README),
 //          against a baseline that only fetches and parses the same pages
 // postgres the raw benchmark's largest world into PostgreSQL (127.0.0.1:5432, db test)
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -83,6 +84,7 @@ try {
         streams: ['messages'],
         duckdb: true,
         postgres: false,
+        capped: true,
         dir,
         log,
       }),

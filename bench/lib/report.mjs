@@ -77,6 +77,13 @@ function rawLines(section, key, title) {
     ]);
     lines.push([label, 'connector peak RSS, MB', fmt(sink.peakRssMb, 0), '< 300', sink.peakRssMb < 300]);
     lines.push([label, 'connector CPU, s', fmt(sink.cpuSeconds, 1), '', undefined]);
+    const capped = key === 'duckdb' ? entry.duckdbCapped?.median : undefined;
+    if (capped) {
+      const name = 'duckdb, memory-capped settings';
+      lines.push([label, `${name}: records/s`, fmt(capped.recordsPerSecond), '', undefined]);
+      lines.push([label, `${name}: / baseline`, fmt(capped.ofBaseline, 3), '', undefined]);
+      lines.push([label, `${name}: peak RSS, MB`, fmt(capped.peakRssMb, 0), '< 300', capped.peakRssMb < 300]);
+    }
   }
   return lines;
 }

@@ -59,14 +59,25 @@ export async function runSync({
   streams,
   schema,
   timeline = false,
+  nodeArgs = [],
+  extraEnv = {},
 }) {
-  const args = [CLI, 'sync', '--base-url', sim.url, '--destination', destination, '--no-progress'];
+  const args = [
+    ...nodeArgs,
+    CLI,
+    'sync',
+    '--base-url',
+    sim.url,
+    '--destination',
+    destination,
+    '--no-progress',
+  ];
   args.push('--max-requests-per-second', String(rate), '--concurrency', String(concurrency));
   if (streams) args.push('--streams', streams.join(','));
   if (schema) args.push('--schema', schema);
   if (timeline) args.push('--log-format', 'json', '--log-level', 'debug');
   // The token goes by environment, not argv: flags show in ps.
-  const env = { ...process.env, CIO_ACCESS_TOKEN: sim.token };
+  const env = { ...process.env, ...extraEnv, CIO_ACCESS_TOKEN: sim.token };
   const spawnedAtMs = Date.now();
   const run = await runMeasured(args, { env });
   const exitedAtMs = spawnedAtMs + run.wallMs;
