@@ -5,7 +5,8 @@ import { CioError } from '../../api/errors.js';
 import type { ColumnValue } from '../sql/column-values.js';
 import type { QueryResult, SqlParam, SqlSession } from '../sql/sql-dialect.js';
 import type { ColumnInfo } from '../sql/table-layout.js';
-import { isOutOfMemory, STAGING_DATABASE } from './duckdb-types.js';
+import { STAGING_DATABASE } from './duckdb-types.js';
+import { DUCKDB_MEMORY_LIMIT, MemoryBudget } from './memory-budget.js';
 import { StagingAppenders } from './staging-appenders.js';
 
 /**
@@ -14,15 +15,6 @@ import { StagingAppenders } from './staging-appenders.js';
  */
 const openPaths = new Set<string>();
 
-/**
- * DuckDB's buffer pool defaults to 80% of the machine's memory and keeps the table's blocks cached as
- * it grows (a 256MB pool alone took a 1,000,000-message sync from 350MB to 520MB); a sync touches each
- * batch once, so a small pool keeps the process's memory flat. Staging tables and joins spill to a
- * temporary directory next to the database file. What cannot spill (the rows an UPDATE changes) gets
- * HEADROOM_MEMORY_LIMIT for one retry.
- */
-const DUCKDB_MEMORY_LIMIT = '64MB';
-const HEADROOM_MEMORY_LIMIT = '1GB';
 /**
  * One DuckDB worker: a sync's statements are small merges, and a second worker thread on a shared
  * machine only competes with the reader for the same cores (measured: 12% less CPU, same wall time).
@@ -69,7 +61,7 @@ export async function connectDuckDb(path: string): Promise<SqlSession> {
     await connection.run(`SET allocator_bulk_deallocation_flush_threshold = '${ALLOCATOR_FLUSH_THRESHOLD}'`);
     // In memory, so staged rows never reach the file or its write-ahead log (they spill to temp files).
     await connection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${STAGING_DATABASE}`);
-    return new DuckDbSession(file, instance, connection, { raised: 0 }, true);
+    return new DuckDbSession(file, instance, connection, new MemoryBudget(), true);
   } catch (error) {
     instance?.closeSync();
     openPaths.delete(file);
@@ -85,16 +77,16 @@ class DuckDbSession implements SqlSession {
     private readonly file: string,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
-    /** The memory limit is the instance's: sessions raising it at once restore it when the last is done. */
-    private readonly limit: { raised: number },
+    /** The memory limit is the instance's, shared by its sessions. */
+    private readonly budget: MemoryBudget,
     /** The session that opened the file: closing it releases the file. */
     private readonly owner: boolean,
   ) {
-    this.staging = new StagingAppenders(connection, (work) => this.withRaisedLimit(work));
+    this.staging = new StagingAppenders(connection, (work) => this.budget.withRaisedLimit(this.run, work));
   }
 
   async openLoader(): Promise<SqlSession> {
-    return new DuckDbSession(this.file, this.instance, await this.instance.connect(), this.limit, false);
+    return new DuckDbSession(this.file, this.instance, await this.instance.connect(), this.budget, false);
   }
 
   async query(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult> {
@@ -102,14 +94,11 @@ class DuckDbSession implements SqlSession {
     return { rows: reader.getRowObjectsJS() as Record<string, unknown>[], rowCount: reader.rowsChanged };
   }
 
-  async withMemoryHeadroom<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (!isOutOfMemory(error)) throw error;
-      return this.withRaisedLimit(work);
-    }
+  withMemoryHeadroom<T>(work: () => Promise<T>): Promise<T> {
+    return this.budget.withHeadroom(this.run, work);
   }
+
+  private readonly run = (sql: string): Promise<unknown> => this.connection.run(sql);
 
   loadStaging(
     table: string,
@@ -121,19 +110,6 @@ class DuckDbSession implements SqlSession {
 
   finishStaging(table: string): Promise<void> {
     return this.staging.finish(table);
-  }
-
-  private async withRaisedLimit<T>(work: () => Promise<T>): Promise<T> {
-    this.limit.raised += 1;
-    try {
-      if (this.limit.raised === 1) await this.connection.run(`SET memory_limit = '${HEADROOM_MEMORY_LIMIT}'`);
-      // Changed rows wait in memory until a checkpoint writes them out; a checkpoint frees them.
-      await this.connection.run('CHECKPOINT').catch(() => undefined);
-      return await work();
-    } finally {
-      this.limit.raised -= 1;
-      if (this.limit.raised === 0) await this.connection.run(`SET memory_limit = '${DUCKDB_MEMORY_LIMIT}'`);
-    }
   }
 
   async close(): Promise<void> {
