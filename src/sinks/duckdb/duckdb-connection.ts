@@ -47,10 +47,10 @@ export async function connectDuckDb(path: string): Promise<SqlSession> {
   openPaths.add(file);
   let instance: DuckDBInstance | undefined;
   try {
-    // The instance cache makes any other in-process user of this file (a test, a library caller reading
-    // the results) share this database instead of opening a second, unsynchronised copy of it.
     // Loaded here, not at start-up: a run into another destination (or `--help`) does not pay for it.
     const { DuckDBInstance } = await import('@duckdb/node-api');
+    // The instance cache makes any other in-process user of this file (a test, a library caller reading
+    // the results) share this database instead of opening a second, unsynchronised copy of it.
     instance = await DuckDBInstance.fromCache(file);
     const connection = await instance.connect();
     // A SET rather than an open option: opening with options would refuse the cache's other users.
@@ -72,6 +72,8 @@ export async function connectDuckDb(path: string): Promise<SqlSession> {
 class DuckDbSession implements SqlSession {
   private closed = false;
   private readonly staging: StagingAppenders;
+  /** Runs a statement for the memory budget, on this session's connection. */
+  private readonly run = (sql: string): Promise<unknown> => this.connection.run(sql);
 
   constructor(
     private readonly file: string,
@@ -97,8 +99,6 @@ class DuckDbSession implements SqlSession {
   withMemoryHeadroom<T>(work: () => Promise<T>): Promise<T> {
     return this.budget.withHeadroom(this.run, work);
   }
-
-  private readonly run = (sql: string): Promise<unknown> => this.connection.run(sql);
 
   loadStaging(
     table: string,
