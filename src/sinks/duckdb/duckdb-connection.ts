@@ -35,6 +35,18 @@ const CHECKPOINT_THRESHOLD = '32MB';
  */
 const ALLOCATOR_FLUSH_THRESHOLD = '4MB';
 
+let driver: Promise<typeof import('@duckdb/node-api')> | undefined;
+
+/**
+ * Loads the DuckDB library once. Not at start-up, so a run into another destination (or `--help`)
+ * does not pay for it; a DuckDB sink starts it when created, so the load (~0.1 s) overlaps the key
+ * check's round trip instead of following it.
+ */
+export function loadDuckDb(): Promise<typeof import('@duckdb/node-api')> {
+  driver ??= import('@duckdb/node-api');
+  return driver;
+}
+
 export function describeDuckDb(path: string): string {
   return `DuckDB database ${resolve(path)}`;
 }
@@ -47,8 +59,7 @@ export async function connectDuckDb(path: string): Promise<SqlSession> {
   openPaths.add(file);
   let instance: DuckDBInstance | undefined;
   try {
-    // Loaded here, not at start-up: a run into another destination (or `--help`) does not pay for it.
-    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const { DuckDBInstance } = await loadDuckDb();
     // The instance cache makes any other in-process user of this file (a test, a library caller reading
     // the results) share this database instead of opening a second, unsynchronised copy of it.
     instance = await DuckDBInstance.fromCache(file);

@@ -1,6 +1,6 @@
 import type { Sink } from '../sink.js';
 import { createSqlSink } from '../sql/sql-sink.js';
-import { connectDuckDb, describeDuckDb } from './duckdb-connection.js';
+import { connectDuckDb, describeDuckDb, loadDuckDb } from './duckdb-connection.js';
 import { duckDbDialect } from './duckdb-types.js';
 
 export interface DuckDbSinkOptions {
@@ -10,6 +10,8 @@ export interface DuckDbSinkOptions {
 
 /** A sink writing into a DuckDB file. Nothing is opened before `open()`. */
 export function createDuckDbSink(opts: DuckDbSinkOptions): Sink {
+  // Meanwhile the engine checks the key; open() reports a library that fails to load.
+  loadDuckDb().catch(() => undefined);
   return createSqlSink({
     dialect: duckDbDialect,
     destination: describeDuckDb(opts.path),

@@ -53,12 +53,13 @@ export async function connectPostgres(
   return new PostgresSession(client, dialect, { lockKey, url, target });
 }
 
-/**
- * The driver loads with the first connection, so a run into another destination (or `--help`) does
- * not pay for loading it.
- */
 let driver: Promise<{ pg: typeof pg; copyFrom: typeof import('pg-copy-streams')['from'] }> | undefined;
-function loadDriver(): NonNullable<typeof driver> {
+
+/**
+ * Loads the driver once. Not at start-up, so a run into another destination (or `--help`) does not
+ * pay for it; a PostgreSQL sink starts it when created, so the load overlaps the key check.
+ */
+export function loadPostgresDriver(): NonNullable<typeof driver> {
   driver ??= Promise.all([import('pg'), import('pg-copy-streams')]).then(([client, copy]) => ({
     pg: client.default,
     copyFrom: copy.default.from,
@@ -67,7 +68,7 @@ function loadDriver(): NonNullable<typeof driver> {
 }
 
 async function openClient(url: string, target: PostgresTarget): Promise<pg.Client> {
-  const { pg } = await loadDriver();
+  const { pg } = await loadPostgresDriver();
   const client = new pg.Client({
     connectionString: url,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
@@ -111,7 +112,7 @@ class PostgresSession implements SqlSession {
   ): Promise<void> {
     const names = columns.map((info) => quoteIdentifier(info.column)).join(', ');
     const encoders = columns.map((info) => copyEncoders[info.type]);
-    const { copyFrom } = await loadDriver();
+    const { copyFrom } = await loadPostgresDriver();
     const copy = this.client.query(copyFrom(`COPY ${this.dialect.stagingRef(table)} (${names}) FROM STDIN`));
     await pipeline(Readable.from(copyChunks(rows, encoders)), copy);
   }

@@ -1,7 +1,7 @@
 import type { Sink } from '../sink.js';
 import { fitIdentifier } from '../sql/identifier-names.js';
 import { createSqlSink } from '../sql/sql-sink.js';
-import { connectPostgres, describePostgres } from './postgres-connection.js';
+import { connectPostgres, describePostgres, loadPostgresDriver } from './postgres-connection.js';
 import { parsePostgresUrl } from './postgres-target.js';
 import { POSTGRES_IDENTIFIERS, postgresDialect } from './postgres-types.js';
 
@@ -14,6 +14,8 @@ export interface PostgresSinkOptions {
 
 /** A sink writing into a PostgreSQL schema. Nothing connects before `open()`. */
 export function createPostgresSink(opts: PostgresSinkOptions): Sink {
+  // Meanwhile the engine checks the key; open() reports a driver that fails to load.
+  loadPostgresDriver().catch(() => undefined);
   const schema = fitIdentifier(opts.schema, POSTGRES_IDENTIFIERS);
   const dialect = postgresDialect(schema);
   let destination = `PostgreSQL (schema ${schema})`;
