@@ -11,7 +11,7 @@ import { medianOf, round } from './lib/stats.mjs';
 import { runSync } from './lib/sync-run.mjs';
 
 /**
- * The settings README's "Memory" section gives for a capped footprint: glibc returns large blocks
+ * The settings of the README's "Keeping memory under a cap": glibc returns large blocks
  * (DuckDB's 256 KB buffers) to the system at once instead of keeping them in its arenas, and V8 grows
  * its heap by half of what survives a full collection instead of by up to four times.
  */
@@ -119,12 +119,7 @@ export async function benchRaw({ scales, runs, streams, duckdb, postgres, capped
           log(
             `    no database (tap > /dev/null): ${Math.round(tap.recordsPerSecond)} records/s, peak RSS ${round(tap.peakRssMb, 0)} MB`,
           );
-          const variants = capped
-            ? [
-                ['duckdb', {}],
-                ['duckdbCapped', MEMORY_CAPPED],
-              ]
-            : [['duckdb', {}]];
+          const variants = [['duckdb', {}], ...(capped ? [['duckdbCapped', MEMORY_CAPPED]] : [])];
           for (const [key, settings] of variants) {
             const file = join(dir, `raw-${scale}-${run}-${key}.duckdb`);
             try {
