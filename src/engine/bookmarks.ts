@@ -1,7 +1,8 @@
 /**
  * Pure bookmark arithmetic. Values are RFC 3339 strings in state; comparisons are on instants.
- * Rules: a bookmark never moves backwards, and never past the start of the sync that promotes it
- * (a record updated during the sync is read again next time rather than missed).
+ * Rules: a bookmark never moves backwards, and never past the start of the read that promotes it
+ * (a record updated during the read, or while an interrupted read waited to resume, is read again
+ * next time rather than missed).
  */
 
 export function toMillis(value: unknown): number | undefined {
@@ -34,16 +35,16 @@ export function passesLowerBound(value: unknown, bound: number | undefined): boo
   return ms === undefined || ms >= bound;
 }
 
-/** The bookmark to save after a complete read: max(old, seen), capped at the sync start. */
+/** The bookmark to save after a complete read: max(old, seen), capped at the start of the read. */
 export function promoteBookmark(
   old: string | undefined,
   seenMax: string | undefined,
-  syncStartedAt: Date,
+  readStartedAt: Date,
 ): string | undefined {
   const oldMs = toMillis(old);
   const seenMs = toMillis(seenMax);
   if (seenMs === undefined) return old;
-  const capped = Math.min(seenMs, syncStartedAt.getTime());
+  const capped = Math.min(seenMs, readStartedAt.getTime());
   if (oldMs !== undefined && oldMs >= capped) return old;
   return toIso(capped);
 }

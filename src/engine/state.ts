@@ -22,6 +22,8 @@ export interface ResumePoint {
   pending_max?: string;
   /** Full-table streams with a time field: the smallest time value read so far (RFC 3339). */
   min_time?: string;
+  /** Lists that grow at the head: the newest time value committed so far, where a resume catches up to. */
+  max_time?: string;
 }
 
 export interface SyncState {

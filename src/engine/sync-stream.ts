@@ -6,6 +6,7 @@ import type { Row, StreamDefinition } from '../streams/types.js';
 import { extremeOf, incrementalThreshold, passesLowerBound, promoteBookmark, toMillis } from './bookmarks.js';
 import type { SyncEventListener } from './events.js';
 import { failpoint } from './failpoint.js';
+import { reachesMark, resumePlan } from './head-catch-up.js';
 import { type BatchPolicy, PageBatcher } from './page-batcher.js';
 import { extendSchema, projectRow } from './schema-evolution.js';
 import type { ResumePoint, StreamBookmark } from './state.js';
@@ -51,57 +52,83 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
   const boundField = incremental ? def.replicationKey : def.timeField;
   let pendingMax = resume?.pending_max;
   let minTime = resume?.min_time;
+  let maxTime = resume?.max_time;
   let rowsLoaded = 0;
   const batcher = new PageBatcher(ctx.sink, spec, ctx.batch, () => failpoint('page-committed', name));
 
   await ctx.sink.prepareStream(spec);
   ctx.emit({ type: 'stream_started', stream: name, resumed: resume !== undefined });
 
-  // A resume point with no position means the read had finished but its completion was not committed.
-  const alreadyRead = resume !== undefined && resume.position === null;
-  if (!alreadyRead) {
-    const reader = readerFor(def);
-    const pages = reader(def, {
+  /** Writes one page's rows with the bookmark that resumes at `saved` (position and head mark). */
+  const write = async (pageRows: Row[], saved: { position: unknown; maxTime: string | undefined }) => {
+    ctx.signal.throwIfAborted();
+    failpoint('page-read', name);
+    let rows: Row[] = boundField
+      ? pageRows.filter((r) => passesLowerBound(r[boundField], lowerBound))
+      : pageRows;
+    if (def.replicationKey) pendingMax = extremeOf(rows, def.replicationKey, pendingMax, 'max');
+    if (def.timeField) minTime = extremeOf(rows, def.timeField, minTime, 'min');
+    if (job.fields) {
+      const keep = job.fields;
+      rows = rows.map((row) => projectRow(row, keep));
+    } else if (extendSchema(spec.schema, rows).length > 0) {
+      await ctx.sink.prepareStream(spec);
+    }
+    const bookmark: StreamBookmark = {
+      ...job.bookmark,
+      resume: {
+        read_started_at: readStartedAt.toISOString(),
+        position: saved.position,
+        ...(pendingMax ? { pending_max: pendingMax } : {}),
+        ...(minTime ? { min_time: minTime } : {}),
+        ...(saved.maxTime ? { max_time: saved.maxTime } : {}),
+      },
+    };
+    await batcher.add(rows, bookmark);
+    rowsLoaded += rows.length;
+    ctx.emit({
+      type: 'page',
+      stream: name,
+      rows: rows.length,
+      totalRows: rowsLoaded,
+      requests: (ctx.client.stats.byStream[name] ?? 0) - requestsBefore,
+    });
+  };
+  const read = (from: unknown, startDate: Date | undefined, readAhead = true) =>
+    readerFor(def)(def, {
       client: ctx.client,
-      resume: resume?.position ?? undefined,
-      startDate: ctx.startDate,
+      resume: from,
+      startDate,
+      readAhead,
       signal: ctx.signal,
       concurrency: ctx.concurrency,
       onWarning: (message) => ctx.emit({ type: 'log', level: 'warn', message, stream: name }),
     });
+  const headField = def.growsAtHead ? def.timeField : undefined;
+
+  // A resume point with no position means the read had finished but its completion was not committed.
+  const alreadyRead = resume !== undefined && resume.position === null;
+  if (!alreadyRead) {
+    const plan = resumePlan(def, resume);
     try {
-      for await (const page of pages) {
-        ctx.signal.throwIfAborted();
-        failpoint('page-read', name);
-        let rows: Row[] = boundField
-          ? page.rows.filter((r) => passesLowerBound(r[boundField], lowerBound))
-          : page.rows;
-        if (def.replicationKey) pendingMax = extremeOf(rows, def.replicationKey, pendingMax, 'max');
-        if (def.timeField) minTime = extremeOf(rows, def.timeField, minTime, 'min');
-        if (job.fields) {
-          const keep = job.fields;
-          rows = rows.map((row) => projectRow(row, keep));
-        } else if (extendSchema(spec.schema, rows).length > 0) {
-          await ctx.sink.prepareStream(spec);
+      let mainRead = true;
+      if (plan.catchUpTo !== undefined && headField !== undefined) {
+        // Until the head is caught up, a crash must redo it: keep committing the old resume point.
+        const saved = { position: plan.from, maxTime: resume?.max_time };
+        // Unfiltered by the start date, so its oldest records show where the catch-up can stop.
+        for await (const page of read(undefined, undefined, false)) {
+          maxTime = extremeOf(page.rows, headField, maxTime, 'max');
+          await write(page.rows, saved);
+          // It read the whole list: nothing is left for the main read to do.
+          if (page.position === null) mainRead = false;
+          else if (reachesMark(page.rows, headField, plan.catchUpTo)) break;
         }
-        const bookmark: StreamBookmark = {
-          ...job.bookmark,
-          resume: {
-            read_started_at: readStartedAt.toISOString(),
-            position: page.position ?? null,
-            ...(pendingMax ? { pending_max: pendingMax } : {}),
-            ...(minTime ? { min_time: minTime } : {}),
-          },
-        };
-        await batcher.add(rows, bookmark);
-        rowsLoaded += rows.length;
-        ctx.emit({
-          type: 'page',
-          stream: name,
-          rows: rows.length,
-          totalRows: rowsLoaded,
-          requests: (ctx.client.stats.byStream[name] ?? 0) - requestsBefore,
-        });
+      }
+      if (mainRead) {
+        for await (const page of read(plan.from, ctx.startDate)) {
+          if (headField) maxTime = extremeOf(page.rows, headField, maxTime, 'max');
+          await write(page.rows, { position: page.position ?? null, maxTime });
+        }
       }
     } catch (error) {
       // Commit what was read before the failure, so the next run resumes after it. A failed write is
@@ -115,7 +142,9 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
   const done: StreamBookmark = { last_completed_at: new Date().toISOString() };
   if (def.replicationKey) {
     done.replication_key = def.replicationKey;
-    const value = promoteBookmark(job.bookmark.replication_key_value, pendingMax, ctx.syncStartedAt);
+    // A resumed read passed its earlier pages before the pause: updates made to them since are not
+    // seen, so the bookmark stops at the start of the read, not of this sync.
+    const value = promoteBookmark(job.bookmark.replication_key_value, pendingMax, readStartedAt);
     if (value !== undefined) done.replication_key_value = value;
   }
   failpoint('before-complete', name);

@@ -32,6 +32,7 @@ function resumePoint(value: unknown, stream: string): ResumePoint {
   if (value.pending_max !== undefined)
     point.pending_max = instant(value.pending_max, stream, 'resume.pending_max');
   if (value.min_time !== undefined) point.min_time = instant(value.min_time, stream, 'resume.min_time');
+  if (value.max_time !== undefined) point.max_time = instant(value.max_time, stream, 'resume.max_time');
   return point;
 }
 

@@ -96,6 +96,9 @@ export const STREAM_DEFINITIONS: readonly StreamDefinition[] = [
     paging: { kind: 'cursor', pageSize: 1000 },
     primaryKey: ['id'],
     timeField: 'created',
+    // Its order is not documented: treated like activities (newest first); if it is oldest first,
+    // a resumed read's catch-up ends after one page.
+    growsAtHead: true,
     serverTimeFilter: 'start_ts',
     schema: messagesSchema,
   },
@@ -115,6 +118,7 @@ export const STREAM_DEFINITIONS: readonly StreamDefinition[] = [
     paging: { kind: 'cursor', pageSize: 100 },
     primaryKey: ['id'],
     timeField: 'timestamp',
+    growsAtHead: true,
     schema: activitiesSchema,
   },
   {

@@ -22,10 +22,12 @@ const ignore = (): void => {};
  *
  * The next page is requested as soon as a page arrives, so it travels while the consumer writes
  * this one: a cursor chain is sequential, and waiting for each write before asking for the next
- * page would add the write time to every one of its round trips. One page is held ahead at most.
+ * page would add the write time to every one of its round trips. One page is held ahead at most,
+ * and none when the consumer may stop early (`readAhead: false`).
  */
 export const readTableStream: StreamReader = async function* readTableStream(def, ctx) {
   const keep = startDateFilter(def, ctx.startDate);
+  const readAhead = ctx.readAhead ?? true;
   const stop = new AbortController();
   const signal = ctx.signal === undefined ? stop.signal : AbortSignal.any([ctx.signal, stop.signal]);
   // Every queued and in-flight request listens to it: more than the default 10 is normal.
@@ -42,13 +44,18 @@ export const readTableStream: StreamReader = async function* readTableStream(def
       const result = await ahead;
       if (result.done) return;
       const page = result.value;
-      if (page.next !== null) {
+      const more = page.next !== null;
+      if (more && readAhead) {
         ahead = pages.next();
         ahead.catch(ignore);
       }
       const rows = page.records.map((record) => rowFromRecord(def, record));
       yield { rows: keep(rows), position: page.next };
-      if (page.next === null) return;
+      if (!more) return;
+      if (!readAhead) {
+        ahead = pages.next();
+        ahead.catch(ignore);
+      }
     }
   } finally {
     // The consumer stopped early or a page failed: cancel the request running ahead.

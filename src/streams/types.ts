@@ -54,6 +54,11 @@ export interface StreamDefinition {
    * the oldest value read are kept as "aged out" rather than marked deleted.
    */
   timeField?: string;
+  /**
+   * New records appear before positions already read (newest-first lists): a resumed read first
+   * reads the head again, down to the newest `timeField` value the interrupted attempt committed.
+   */
+  growsAtHead?: boolean;
   /** The API filters by time itself (messages: `start_ts`). */
   serverTimeFilter?: 'start_ts';
   /** JSON Schema of one row (without the `_cio_*` metadata columns). */
@@ -80,6 +85,11 @@ export interface ReadContext {
   signal?: AbortSignal;
   /** Requests a reader may keep in flight at once (customers' attribute calls, suppression types). */
   concurrency: number;
+  /**
+   * Request the next page while the consumer handles this one (default true). A consumer that may
+   * stop early turns it off, so it spends no request on a page it will not use.
+   */
+  readAhead?: boolean;
   /** Something worth telling the user that does not fail the read (customers the API omitted). */
   onWarning?: (message: string) => void;
 }

@@ -51,6 +51,11 @@ const BATCHED_KILLS = [
 
 const SEED = 5;
 const ADVANCE = { seconds: 5400, updateFraction: 0.1, addFraction: 0.05, deleteFraction: 0.05 };
+/**
+ * Records created only: a change or deletion to rows an interrupted attempt committed shows at the
+ * next complete read (see the README), so with them a resumed sync is not expected to be exact.
+ */
+const ADDITIONS = { seconds: 5400, updateFraction: 0, addFraction: 0.05, deleteFraction: 0 };
 const sims: Simulator[] = [];
 
 afterAll(async () => {
@@ -77,6 +82,21 @@ async function expectExactAndClean(destination: TestDestination, sim: Simulator)
   for (const [stream, bookmark] of Object.entries(bookmarks)) {
     expect(bookmark.resume, `${stream}: a read left unfinished in the final state`).toBeUndefined();
   }
+}
+
+function activityRequests(sim: Simulator, from: number) {
+  return sim
+    .requestLog()
+    .slice(from)
+    .filter((e) => e.path === '/v1/activities');
+}
+
+/** The cursor an interrupted read of `stream` committed as its resume point. */
+async function savedCursor(destination: TestDestination, stream: string): Promise<string> {
+  const resume = (await destination.bookmarks())[stream]?.resume as { position?: { cursor?: unknown } };
+  const cursor = resume?.position?.cursor;
+  expect(typeof cursor, `${stream}: no resume cursor was committed`).toBe('string');
+  return cursor as string;
 }
 
 /** Runs `work` against a fresh simulator and a fresh destination, which is removed afterwards. */
@@ -147,19 +167,35 @@ export function describeCrashSafety(
         withFreshWorld(makeDestination, `resume_${batchRows}`, async (sim, destination) => {
           const killed = await sync(sim, destination, kill, batchRows);
           expect(killed.signal).toBe('SIGKILL');
+          const saved = await savedCursor(destination, 'activities');
           const before = sim.requestLog().length;
           expect((await sync(sim, destination, undefined, batchRows)).code).toBe(0);
-          const rerun = sim
-            .requestLog()
-            .slice(before)
-            .filter((e) => e.path === '/v1/activities');
-          // Its first request carries the saved cursor.
-          expect(rerun[0]?.query.start, 'the rerun restarted activities from the first page').toBeTruthy();
+          const rerun = activityRequests(sim, before);
+          // Activities are newest first: the rerun reads the head again (one page, since nothing is
+          // new), then goes on at the saved cursor rather than at the second page.
+          expect(rerun[0]?.query.start).toBeUndefined();
+          expect(rerun[1]?.query.start, 'the rerun did not resume at the saved cursor').toBe(saved);
           const total = (sim.truth() as unknown as { activities: unknown[] }).activities.length;
-          expect(rerun.length).toBe(Math.ceil(total / 100) - 2);
+          expect(rerun.length).toBe(1 + Math.ceil(total / 100) - 2);
           await expectExactAndClean(destination, sim);
         }),
     );
+
+    it('a resumed read killed while it reads the head again resumes the same way, and loads what was created meanwhile', () =>
+      withFreshWorld(makeDestination, 'catch_up', async (sim, destination) => {
+        expect((await sync(sim, destination, 'page-committed@activities:2')).signal).toBe('SIGKILL');
+        const saved = await savedCursor(destination, 'activities');
+        sim.advance(ADDITIONS);
+        const before = sim.requestLog().length;
+        // Killed once the head's first page is committed: the catch-up is not over.
+        expect((await sync(sim, destination, 'page-committed@activities:1')).signal).toBe('SIGKILL');
+        expect(activityRequests(sim, before)[0]?.query.start).toBeUndefined();
+        expect(await savedCursor(destination, 'activities'), 'the catch-up moved the resume point').toBe(
+          saved,
+        );
+        expect((await sync(sim, destination)).code).toBe(0);
+        await expectExactAndClean(destination, sim);
+      }));
 
     it('refuses a second sync into the same destination while one runs', async () => {
       // Slow answers keep the first sync running (and holding the destination) well past the second's start-up.

@@ -13,18 +13,18 @@ const seconds = fc.integer({ min: 1_300_000_000, max: 1_900_000_000 });
 const iso = seconds.map((s) => toIso(s * 1000));
 
 describe('bookmarks', () => {
-  it('never moves a bookmark backwards and never past the sync start', () => {
+  it('never moves a bookmark backwards and never past the start of the read', () => {
     fc.assert(
       fc.property(
         fc.option(iso, { nil: undefined }),
         fc.option(iso, { nil: undefined }),
         seconds,
         (old, seen, start) => {
-          const syncStart = new Date(start * 1000);
-          const next = promoteBookmark(old, seen, syncStart);
+          const readStart = new Date(start * 1000);
+          const next = promoteBookmark(old, seen, readStart);
           if (old !== undefined) expect(toMillis(next)!).toBeGreaterThanOrEqual(toMillis(old)!);
           if (next !== undefined && next !== old)
-            expect(toMillis(next)!).toBeLessThanOrEqual(syncStart.getTime());
+            expect(toMillis(next)!).toBeLessThanOrEqual(readStart.getTime());
           if (seen === undefined) expect(next).toBe(old);
         },
       ),
