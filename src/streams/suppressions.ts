@@ -8,7 +8,12 @@ import { SUPPRESSION_TYPES, type SuppressionType, suppressionRow } from './suppr
 import { isRecordObject } from './transform.js';
 import type { StreamDefinition, StreamReader } from './types.js';
 
-/** Where an interrupted read resumes: lists read completely, and the next offset of the others. */
+/**
+ * How far an interrupted read got: the lists it read completely, and the next offset of the others.
+ * A resumed read skips the finished lists but reads the unfinished ones again from offset 0: removing
+ * a suppression shifts every later one to a lower offset, so going on at a saved offset would skip
+ * records, and a skipped record that an earlier sync loaded would be marked deleted.
+ */
 export interface SuppressionPosition {
   done: SuppressionType[];
   offsets: Partial<Record<SuppressionType, number>>;
@@ -58,7 +63,7 @@ const ignore = (): void => {};
 export const readSuppressions: StreamReader = async function* readSuppressions(def, ctx) {
   const start = suppressionPositionFrom(ctx.resume, def.name);
   const done = new Set<SuppressionType>(start.done);
-  const offsets = { ...start.offsets };
+  const offsets: SuppressionPosition['offsets'] = {};
   const waiting = SUPPRESSION_TYPES.filter((type) => !done.has(type));
   const keep = startDateFilter(def, ctx.startDate);
   const stop = new AbortController();
@@ -67,9 +72,7 @@ export const readSuppressions: StreamReader = async function* readSuppressions(d
   setMaxListeners(0, signal);
 
   const open = (type: SuppressionType): ListReader => {
-    const offset = offsets[type];
     const pages = paginate(ctx.client, listRequest(def, type), def.recordsKey, def.paging, {
-      from: offset === undefined ? null : { offset },
       signal,
       stream: def.name,
     });

@@ -120,15 +120,31 @@ describe('readSuppressions', () => {
     expect(second).toEqual(first);
   });
 
-  it('resumes from a saved position: skips finished lists and continues at the saved offsets', async () => {
+  it('resumes from a saved position: skips finished lists and reads unfinished ones again from the start', async () => {
     api = await startFakeApi(suppressionsApi());
     const resume = { done: ['bounces', 'invalid_emails'], offsets: { blocks: 2000 } };
     const pages = await collectPages(readSuppressions(def, ctx({ resume })));
     const rows = pages.flatMap((p) => p.rows);
-    expect(rows).toHaveLength(500 + 1000);
-    expect(rows.filter((r) => r.suppression_type === 'blocks')[0]?.email).toBe('blocks-2000@example.com');
+    expect(rows).toHaveLength(2500 + 1000);
     const requested = api.requests.map((r) => `${r.path.split('/').at(-1)}@${r.query.offset}`);
-    expect(requested.sort()).toEqual(['blocks@2000', 'spam_reports@0', 'spam_reports@1000']);
+    expect(requested.sort()).toEqual([
+      'blocks@0',
+      'blocks@1000',
+      'blocks@2000',
+      'spam_reports@0',
+      'spam_reports@1000',
+    ]);
+  });
+
+  it('misses no record of an unfinished list when suppressions were removed before the resume', async () => {
+    // The interrupted read committed blocks 0..1999; then the first 300 blocks were removed, so
+    // blocks-2000..2299 now sit at offsets 1700..1999, before the saved offset.
+    const lists = { ...LISTS, blocks: LISTS.blocks!.slice(300) };
+    api = await startFakeApi(suppressionsApi(lists));
+    const resume = { done: ['bounces', 'spam_reports', 'invalid_emails'], offsets: { blocks: 2000 } };
+    const rows = (await collectPages(readSuppressions(def, ctx({ resume })))).flatMap((p) => p.rows);
+    const emails = new Set(rows.map((r) => r.email));
+    for (const block of lists.blocks) expect(emails.has(block.email)).toBe(true);
   });
 
   it.each([{ cursor: 'x' }, { done: ['junk'], offsets: {} }, { done: [], offsets: { blocks: -1 } }])(
