@@ -11,12 +11,11 @@ import { medianOf, round } from './lib/stats.mjs';
 import { runSync } from './lib/sync-run.mjs';
 
 /**
- * The settings of the README's "Keeping memory under a cap": glibc returns large blocks
- * (DuckDB's 256 KB buffers) to the system at once instead of keeping them in its arenas, and V8 grows
- * its heap by half of what survives a full collection instead of by up to four times.
+ * The setting of the README's "Keeping memory under a cap": glibc returns large blocks (DuckDB's
+ * 256 KB buffers) to the system at once instead of keeping them in its arenas. (V8's heap growth is
+ * limited by the CLI itself, in both variants: src/cli/heap-growth.ts.)
  */
 export const MEMORY_CAPPED = {
-  nodeArgs: ['--heap-growing-percent=50'],
   extraEnv: { MALLOC_MMAP_THRESHOLD_: '131072' },
 };
 

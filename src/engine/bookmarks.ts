@@ -49,18 +49,28 @@ export function promoteBookmark(
   return toIso(capped);
 }
 
-/** Running max/min of a time field over rows, kept as RFC 3339. */
-export function extremeOf(
+/** The earliest and latest value of a time field seen so far, as RFC 3339. */
+export interface TimeRange {
+  min?: string;
+  max?: string;
+}
+
+/** Widens `current` by a page of rows, in one pass (a page is up to 1,000 rows). */
+export function rangeOf(
   rows: readonly Record<string, unknown>[],
   field: string,
-  current: string | undefined,
-  pick: 'max' | 'min',
-): string | undefined {
-  let best = toMillis(current);
+  current: TimeRange,
+): TimeRange {
+  let min = toMillis(current.min);
+  let max = toMillis(current.max);
   for (const row of rows) {
     const ms = toMillis(row[field]);
     if (ms === undefined) continue;
-    if (best === undefined || (pick === 'max' ? ms > best : ms < best)) best = ms;
+    if (min === undefined || ms < min) min = ms;
+    if (max === undefined || ms > max) max = ms;
   }
-  return best === undefined ? undefined : toIso(best);
+  const range: TimeRange = {};
+  if (min !== undefined) range.min = min === toMillis(current.min) ? current.min : toIso(min);
+  if (max !== undefined) range.max = max === toMillis(current.max) ? current.max : toIso(max);
+  return range;
 }

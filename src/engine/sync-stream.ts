@@ -3,7 +3,7 @@ import type { ApiClient } from '../api/types.js';
 import type { Sink, StreamRunStats, StreamSpec } from '../sinks/sink.js';
 import { readerFor } from '../streams/read-stream.js';
 import type { Row, StreamDefinition } from '../streams/types.js';
-import { extremeOf, incrementalThreshold, passesLowerBound, promoteBookmark, toMillis } from './bookmarks.js';
+import { incrementalThreshold, passesLowerBound, promoteBookmark, rangeOf, toMillis } from './bookmarks.js';
 import type { SyncEventListener } from './events.js';
 import { failpoint } from './failpoint.js';
 import { reachesMark, resumePlan } from './head-catch-up.js';
@@ -52,22 +52,27 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
   const boundField = incremental ? def.replicationKey : def.timeField;
   let pendingMax = resume?.pending_max;
   let minTime = resume?.min_time;
-  let maxTime = resume?.max_time;
+  /** The newest time read so far: where a later resume of a list that grows at the head catches up to. */
+  let newest = resume?.max_time;
   let rowsLoaded = 0;
   const batcher = new PageBatcher(ctx.sink, spec, ctx.batch, () => failpoint('page-committed', name));
 
   await ctx.sink.prepareStream(spec);
   ctx.emit({ type: 'stream_started', stream: name, resumed: resume !== undefined });
 
+  const headField = def.growsAtHead ? def.timeField : undefined;
   /** Writes one page's rows with the bookmark that resumes at `saved` (position and head mark). */
-  const write = async (pageRows: Row[], saved: { position: unknown; maxTime: string | undefined }) => {
+  const write = async (pageRows: Row[], saved: { position: unknown; catchingUp?: boolean }) => {
     ctx.signal.throwIfAborted();
     failpoint('page-read', name);
     let rows: Row[] = boundField
       ? pageRows.filter((r) => passesLowerBound(r[boundField], lowerBound))
       : pageRows;
-    if (def.replicationKey) pendingMax = extremeOf(rows, def.replicationKey, pendingMax, 'max');
-    if (def.timeField) minTime = extremeOf(rows, def.timeField, minTime, 'min');
+    if (def.replicationKey) pendingMax = rangeOf(rows, def.replicationKey, { max: pendingMax }).max;
+    if (def.timeField)
+      ({ min: minTime, max: newest } = rangeOf(rows, def.timeField, { min: minTime, max: newest }));
+    // Until the head is caught up, a crash must redo it: keep committing the old mark.
+    const headMark = headField && (saved.catchingUp ? resume?.max_time : newest);
     if (job.fields) {
       const keep = job.fields;
       rows = rows.map((row) => projectRow(row, keep));
@@ -81,7 +86,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
         position: saved.position,
         ...(pendingMax ? { pending_max: pendingMax } : {}),
         ...(minTime ? { min_time: minTime } : {}),
-        ...(saved.maxTime ? { max_time: saved.maxTime } : {}),
+        ...(headMark ? { max_time: headMark } : {}),
       },
     };
     await batcher.add(rows, bookmark);
@@ -104,7 +109,6 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
       concurrency: ctx.concurrency,
       onWarning: (message) => ctx.emit({ type: 'log', level: 'warn', message, stream: name }),
     });
-  const headField = def.growsAtHead ? def.timeField : undefined;
 
   // A resume point with no position means the read had finished but its completion was not committed.
   const alreadyRead = resume !== undefined && resume.position === null;
@@ -114,10 +118,9 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
       let mainRead = true;
       if (plan.catchUpTo !== undefined && headField !== undefined) {
         // Until the head is caught up, a crash must redo it: keep committing the old resume point.
-        const saved = { position: plan.from, maxTime: resume?.max_time };
+        const saved = { position: plan.from, catchingUp: true };
         // Unfiltered by the start date, so its oldest records show where the catch-up can stop.
         for await (const page of read(undefined, undefined, false)) {
-          maxTime = extremeOf(page.rows, headField, maxTime, 'max');
           await write(page.rows, saved);
           // It read the whole list: nothing is left for the main read to do.
           if (page.position === null) mainRead = false;
@@ -126,8 +129,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
       }
       if (mainRead) {
         for await (const page of read(plan.from, ctx.startDate)) {
-          if (headField) maxTime = extremeOf(page.rows, headField, maxTime, 'max');
-          await write(page.rows, { position: page.position ?? null, maxTime });
+          await write(page.rows, { position: page.position ?? null });
         }
       }
     } catch (error) {
