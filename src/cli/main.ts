@@ -3,7 +3,6 @@
 import './process-title.js';
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, isCioError } from '../api/errors.js';
-import { limitHeapGrowth } from './heap-growth.js';
 import { maskSecrets, rememberedSecrets, secretsFromProcess } from './secrets.js';
 import { VERSION } from './version.js';
 
@@ -21,8 +20,6 @@ const program = new Command('cio-sync')
 
 type Registrar = (program: Command) => void;
 
-const DATA_COMMANDS: ReadonlySet<string> = new Set(['sync', 'demo', 'tap', 'airbyte']);
-
 /**
  * Each command's module, loaded on demand: a run loads only its own command (a scheduler pays for
  * the DuckDB binding only when it syncs), help and unknown commands load them all.
@@ -39,8 +36,6 @@ const COMMANDS: Record<string, () => Promise<Registrar>> = {
 };
 
 const invoked = process.argv[2];
-// The commands that move data; the simulator keeps V8's defaults.
-if (invoked !== undefined && DATA_COMMANDS.has(invoked)) limitHeapGrowth();
 const needed = invoked !== undefined && invoked in COMMANDS ? [invoked] : Object.keys(COMMANDS);
 for (const name of needed) (await COMMANDS[name]!())(program);
 

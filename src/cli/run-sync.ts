@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
-import { redactUrlPassword } from '../config/destination.js';
+import { parseDestination, redactUrlPassword } from '../config/destination.js';
 import type { Config } from '../config/schema.js';
 import type { SyncEvent } from '../engine/events.js';
 import { runSync, type SyncResult } from '../engine/sync.js';
 import { createDatabaseSink } from '../sinks/create-sink.js';
 import { STREAM_NAMES, type StreamName } from '../streams/types.js';
+import { limitHeapGrowth } from './heap-growth.js';
 import { untilInterrupted } from './interrupt.js';
 import { ProgressDisplay } from './progress.js';
 
@@ -18,6 +19,7 @@ export interface SyncCliOptions {
 /** Runs a database sync for the CLI (sync and demo): progress or log lines, then the result. */
 export async function runDatabaseSync({ config, logger, progress }: SyncCliOptions): Promise<SyncResult> {
   const names = (config.streams ?? [...STREAM_NAMES]) as StreamName[];
+  if (parseDestination(config.destination).kind === 'duckdb') limitHeapGrowth();
   const sink = await createDatabaseSink(config.destination, config.schema);
   logger.info(`Syncing ${names.length} table(s) into ${redactUrlPassword(config.destination)}`);
   const display = progress ? new ProgressDisplay(names) : undefined;
