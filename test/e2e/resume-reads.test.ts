@@ -28,7 +28,8 @@ interface World {
   file: string;
   sync(): ReturnType<typeof runSync>;
   bookmark(stream: string): Promise<Record<string, unknown>>;
-  requests(path: string, from: number): { start?: string }[];
+  /** The query strings of the requests to `path` since log entry `from`. */
+  requests(path: string, from: number): Record<string, string | undefined>[];
 }
 
 async function world(name: string, table: StreamName, sim: Simulator): Promise<World> {
@@ -62,16 +63,16 @@ async function world(name: string, table: StreamName, sim: Simulator): Promise<W
         .requestLog()
         .slice(from)
         .filter((e) => e.path === path)
-        .map((e) => ({ start: e.query.start })),
+        .map((e) => e.query),
   };
 }
 
-/** Runs a sync through `faults`, which must stop `table` with the pagination guard. */
-async function interrupted(w: World, faults: FaultRule[]) {
+/** Runs a sync through `faults`, which must stop the table with error `code`. */
+async function interrupted(w: World, faults: FaultRule[], code = 'CIO_ERR_PAGINATION') {
   for (const fault of faults) w.sim.injectFault(fault);
   const run = await w.sync();
   expect(run.status).toBe('failed');
-  expect(run.error?.code).toBe('CIO_ERR_PAGINATION');
+  expect(run.error?.code).toBe(code);
   w.sim.clearFaults();
   return run;
 }
@@ -126,8 +127,46 @@ describe('resuming an interrupted read after the world moved on', () => {
       const from = sim.requestLog().length;
       const run = await w.sync();
       expect(run.status, run.error?.message).toBe('succeeded');
-      expect(w.requests('/v1/activities', from)).toEqual([{ start: undefined }]);
+      expect(w.requests('/v1/activities', from).map((q) => q.start)).toEqual([undefined]);
       expectLoadedMatchesTruth(await readDuckDb(w.file, ['activities']), sim.truth() as unknown as TruthLike);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('an unfinished suppression list is read again from its start: removals made meanwhile neither hide records nor get them marked deleted', async () => {
+    // scale 4: 4,000 bounces, four pages of 1,000 by offset, oldest first.
+    const sim = await startSimulator({ rps: 0, scale: 4, seed: 44 });
+    try {
+      const w = await world('suppressions', 'eps_suppression', sim);
+      expect((await w.sync()).status).toBe('succeeded');
+      // The daily quota runs out on the third bounces page: offsets 0-1999 are committed.
+      await interrupted(
+        w,
+        [{ kind: 'rate_limit', retryAfter: null, path: '/v1/esp/suppression/bounces', nth: [3] }],
+        'CIO_ERR_RATE_LIMITED',
+      );
+      const before = sim.truth() as unknown as TruthLike;
+      // Removals only: those before offset 2000 move later bounces below it.
+      const changes = sim.advance({ seconds: 3600, updateFraction: 0, addFraction: 0, deleteFraction: 0.1 });
+      expect(changes.changes['suppressions.bounces']?.deleted).toBeGreaterThan(100);
+
+      const from = sim.requestLog().length;
+      const run = await w.sync();
+      expect(run.status, run.error?.message).toBe('succeeded');
+      // Not at the saved offset 2000: from the start, as removals may have moved records below it.
+      expect(w.requests('/v1/esp/suppression/bounces', from).map((q) => q.offset)).toEqual([
+        '0',
+        '1000',
+        '2000',
+        '3000',
+      ]);
+      expectResumedLoadMatches(
+        await readDuckDb(w.file, ['eps_suppression']),
+        sim.truth() as unknown as TruthLike,
+        before,
+        run.startedAt,
+      );
     } finally {
       await sim.stop();
     }
