@@ -9,10 +9,11 @@ import { isRecordObject } from './transform.js';
 import type { StreamDefinition, StreamReader } from './types.js';
 
 /**
- * How far an interrupted read got: the lists it read completely, and the next offset of the others.
- * A resumed read skips the finished lists but reads the unfinished ones again from offset 0: removing
- * a suppression shifts every later one to a lower offset, so going on at a saved offset would skip
- * records, and a skipped record that an earlier sync loaded would be marked deleted.
+ * How far an interrupted read got (shown by `cio-sync state show`): the lists it read completely,
+ * and the next offset of the others. A resumed read still reads every list again from offset 0:
+ * removing a suppression shifts every later one to a lower offset, so going on at a saved offset
+ * would skip records (and mark them deleted if an earlier sync loaded them), and suppressions added
+ * to a finished list since would wait for the next sync. The lists are small next to messages.
  */
 export interface SuppressionPosition {
   done: SuppressionType[];
@@ -61,10 +62,11 @@ const ignore = (): void => {};
  * the last page).
  */
 export const readSuppressions: StreamReader = async function* readSuppressions(def, ctx) {
-  const start = suppressionPositionFrom(ctx.resume, def.name);
-  const done = new Set<SuppressionType>(start.done);
+  // Checked, so a damaged state is reported, but not followed: see SuppressionPosition.
+  suppressionPositionFrom(ctx.resume, def.name);
+  const done = new Set<SuppressionType>();
   const offsets: SuppressionPosition['offsets'] = {};
-  const waiting = SUPPRESSION_TYPES.filter((type) => !done.has(type));
+  const waiting = [...SUPPRESSION_TYPES];
   const keep = startDateFilter(def, ctx.startDate);
   const stop = new AbortController();
   const signal = ctx.signal === undefined ? stop.signal : AbortSignal.any([ctx.signal, stop.signal]);

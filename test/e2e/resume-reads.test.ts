@@ -134,7 +134,7 @@ describe('resuming an interrupted read after the world moved on', () => {
     }
   });
 
-  it('an unfinished suppression list is read again from its start: removals made meanwhile neither hide records nor get them marked deleted', async () => {
+  it('a resumed suppressions read reads every list again from its start: removals made meanwhile neither hide records nor get them marked deleted', async () => {
     // scale 4: 4,000 bounces, four pages of 1,000 by offset, oldest first.
     const sim = await startSimulator({ rps: 0, scale: 4, seed: 44 });
     try {

@@ -120,20 +120,29 @@ describe('readSuppressions', () => {
     expect(second).toEqual(first);
   });
 
-  it('resumes from a saved position: skips finished lists and reads unfinished ones again from the start', async () => {
+  it('resumes from a saved position by reading every list again from the start', async () => {
     api = await startFakeApi(suppressionsApi());
     const resume = { done: ['bounces', 'invalid_emails'], offsets: { blocks: 2000 } };
     const pages = await collectPages(readSuppressions(def, ctx({ resume })));
-    const rows = pages.flatMap((p) => p.rows);
-    expect(rows).toHaveLength(2500 + 1000);
+    expect(pages.flatMap((p) => p.rows)).toHaveLength(3510);
     const requested = api.requests.map((r) => `${r.path.split('/').at(-1)}@${r.query.offset}`);
     expect(requested.sort()).toEqual([
       'blocks@0',
       'blocks@1000',
       'blocks@2000',
+      'bounces@0',
+      'invalid_emails@0',
       'spam_reports@0',
       'spam_reports@1000',
     ]);
+  });
+
+  it('misses no record when suppressions were added to a finished list before the resume', async () => {
+    const lists = { ...LISTS, invalid_emails: list('invalid', 12) };
+    api = await startFakeApi(suppressionsApi(lists));
+    const resume = { done: ['bounces', 'spam_reports', 'invalid_emails'], offsets: { blocks: 2000 } };
+    const rows = (await collectPages(readSuppressions(def, ctx({ resume })))).flatMap((p) => p.rows);
+    expect(rows.filter((r) => r.suppression_type === 'invalid_emails')).toHaveLength(12);
   });
 
   it('misses no record of an unfinished list when suppressions were removed before the resume', async () => {
