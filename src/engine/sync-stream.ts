@@ -61,7 +61,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
   ctx.emit({ type: 'stream_started', stream: name, resumed: resume !== undefined });
 
   const headField = def.growsAtHead ? def.timeField : undefined;
-  /** Writes one page's rows with the bookmark that resumes at `saved` (position and head mark). */
+  /** Writes one page's rows with the bookmark that resumes at `saved.position`. */
   const write = async (pageRows: Row[], saved: { position: unknown; catchingUp?: boolean }) => {
     ctx.signal.throwIfAborted();
     failpoint('page-read', name);
@@ -71,7 +71,6 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
     if (def.replicationKey) pendingMax = rangeOf(rows, def.replicationKey, { max: pendingMax }).max;
     if (def.timeField)
       ({ min: minTime, max: newest } = rangeOf(rows, def.timeField, { min: minTime, max: newest }));
-    // Until the head is caught up, a crash must redo it: keep committing the old mark.
     const headMark = headField && (saved.catchingUp ? resume?.max_time : newest);
     if (job.fields) {
       const keep = job.fields;
@@ -117,7 +116,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
     try {
       let mainRead = true;
       if (plan.catchUpTo !== undefined && headField !== undefined) {
-        // Until the head is caught up, a crash must redo it: keep committing the old resume point.
+        // Until the head is caught up, a crash must redo it: keep committing the old position and mark.
         const saved = { position: plan.from, catchingUp: true };
         // Unfiltered by the start date, so its oldest records show where the catch-up can stop.
         for await (const page of read(undefined, undefined, false)) {
