@@ -28,6 +28,8 @@ interface World {
   file: string;
   sync(): ReturnType<typeof runSync>;
   bookmark(stream: string): Promise<Record<string, unknown>>;
+  /** Expects `table` right after a resumed sync that started at `resumedAt`, `before` the truth at the pause. */
+  expectResumed(table: string, before: TruthLike, resumedAt: Date): Promise<void>;
   /** The query strings of the requests to `path` since log entry `from`. */
   requests(path: string, from: number): Record<string, string | undefined>[];
 }
@@ -58,6 +60,13 @@ async function world(name: string, table: StreamName, sim: Simulator): Promise<W
       );
       return JSON.parse(String(rows[0]?.bookmark ?? '{}')) as Record<string, unknown>;
     },
+    expectResumed: async (table, before, resumedAt) =>
+      expectResumedLoadMatches(
+        await readDuckDb(file, [table]),
+        sim.truth() as unknown as TruthLike,
+        before,
+        resumedAt,
+      ),
     requests: (path, from) =>
       sim
         .requestLog()
@@ -98,12 +107,7 @@ describe('resuming an interrupted read after the world moved on', () => {
       // is the saved cursor, not the head's second page.
       expect(requests[1]?.start).toBe(resume.position.cursor);
       expect(requests).toHaveLength(2);
-      expectResumedLoadMatches(
-        await readDuckDb(w.file, ['activities']),
-        sim.truth() as unknown as TruthLike,
-        before,
-        run.startedAt,
-      );
+      await w.expectResumed('activities', before, run.startedAt);
     } finally {
       await sim.stop();
     }
@@ -161,12 +165,7 @@ describe('resuming an interrupted read after the world moved on', () => {
         '2000',
         '3000',
       ]);
-      expectResumedLoadMatches(
-        await readDuckDb(w.file, ['eps_suppression']),
-        sim.truth() as unknown as TruthLike,
-        before,
-        run.startedAt,
-      );
+      await w.expectResumed('eps_suppression', before, run.startedAt);
     } finally {
       await sim.stop();
     }
