@@ -61,8 +61,10 @@ export function rangeOf(
   field: string,
   current: TimeRange,
 ): TimeRange {
-  let min = toMillis(current.min);
-  let max = toMillis(current.max);
+  const minBefore = toMillis(current.min);
+  const maxBefore = toMillis(current.max);
+  let min = minBefore;
+  let max = maxBefore;
   for (const row of rows) {
     const ms = toMillis(row[field]);
     if (ms === undefined) continue;
@@ -70,7 +72,7 @@ export function rangeOf(
     if (max === undefined || ms > max) max = ms;
   }
   const range: TimeRange = {};
-  if (min !== undefined) range.min = min === toMillis(current.min) ? current.min : toIso(min);
-  if (max !== undefined) range.max = max === toMillis(current.max) ? current.max : toIso(max);
+  if (min !== undefined) range.min = min === minBefore ? current.min : toIso(min);
+  if (max !== undefined) range.max = max === maxBefore ? current.max : toIso(max);
   return range;
 }
