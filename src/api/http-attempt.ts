@@ -3,6 +3,7 @@ import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import { abortReason } from './abort.js';
 import { apiErrorDetail } from './error-detail.js';
+import { parseJsonBytes } from './json-bytes.js';
 import type { AttemptOutcome } from './retry.js';
 
 const DECODERS: Record<string, (input: Buffer) => Promise<Buffer>> = {
@@ -42,12 +43,12 @@ async function decode(raw: Buffer, encoding: string | undefined): Promise<Buffer
   return decoder(raw);
 }
 
-function parseObject(text: string): Record<string, unknown> | string {
+function parseObject(bytes: Buffer): Record<string, unknown> | string {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonBytes(bytes);
   } catch {
-    return `invalid or truncated JSON (${text.length} characters)`;
+    return `invalid or truncated JSON (${bytes.length} bytes)`;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return `JSON ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value} instead of an object`;
@@ -85,15 +86,15 @@ export async function sendAttempt(dispatcher: Dispatcher, req: AttemptRequest): 
     });
     const raw = Buffer.from(await response.body.arrayBuffer());
     const status = response.statusCode;
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = (await decode(raw, header(response.headers, 'content-encoding'))).toString('utf8');
+      bytes = await decode(raw, header(response.headers, 'content-encoding'));
     } catch (error) {
       if (status < 200 || status > 299) return { kind: 'response', status, path: req.path };
       return { kind: 'bad_body', status, path: req.path, reason: (error as Error).message };
     }
     if (status >= 200 && status <= 299) {
-      const parsed = parseObject(text);
+      const parsed = parseObject(bytes);
       return typeof parsed === 'string'
         ? { kind: 'bad_body', status, path: req.path, reason: parsed }
         : { kind: 'ok', status, body: parsed };
@@ -103,7 +104,7 @@ export async function sendAttempt(dispatcher: Dispatcher, req: AttemptRequest): 
       status,
       path: req.path,
       retryAfter: header(response.headers, 'retry-after'),
-      detail: apiErrorDetail(parseErrorBody(text)),
+      detail: apiErrorDetail(parseErrorBody(bytes.toString('utf8'))),
     };
   } catch (error) {
     if (req.signal?.aborted) throw abortReason(req.signal);
