@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import { abortReason } from './abort.js';
+import { readChunks, withJoined } from './body-bytes.js';
 import { apiErrorDetail } from './error-detail.js';
 import { parseJsonBytes } from './json-bytes.js';
 import type { AttemptOutcome } from './retry.js';
@@ -35,8 +36,8 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(value) ? value[0] : value;
 }
 
-async function decode(raw: Buffer, encoding: string | undefined): Promise<Buffer> {
-  const name = (encoding ?? 'identity').trim().toLowerCase();
+/** Undoes a content-encoding (named in lower case). */
+async function decode(raw: Buffer, name: string): Promise<Buffer> {
   if (name === '' || name === 'identity') return raw;
   const decoder = DECODERS[name];
   if (decoder === undefined) throw new Error(`unsupported content-encoding "${name}"`);
@@ -54,6 +55,13 @@ function parseObject(bytes: Buffer): Record<string, unknown> | string {
     return `JSON ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value} instead of an object`;
   }
   return value as Record<string, unknown>;
+}
+
+function okResult(status: number, path: string, bytes: Buffer): AttemptResult {
+  const parsed = parseObject(bytes);
+  return typeof parsed === 'string'
+    ? { kind: 'bad_body', status, path, reason: parsed }
+    : { kind: 'ok', status, body: parsed };
 }
 
 function parseErrorBody(text: string): unknown {
@@ -84,21 +92,20 @@ export async function sendAttempt(dispatcher: Dispatcher, req: AttemptRequest): 
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
     });
-    const raw = Buffer.from(await response.body.arrayBuffer());
+    const chunks = await readChunks(response.body);
     const status = response.statusCode;
+    const encoding = (header(response.headers, 'content-encoding') ?? 'identity').trim().toLowerCase();
+    if (status >= 200 && status <= 299 && (encoding === '' || encoding === 'identity')) {
+      return withJoined(chunks, (bytes) => okResult(status, req.path, bytes));
+    }
     let bytes: Buffer;
     try {
-      bytes = await decode(raw, header(response.headers, 'content-encoding'));
+      bytes = await decode(Buffer.concat(chunks), encoding);
     } catch (error) {
       if (status < 200 || status > 299) return { kind: 'response', status, path: req.path };
       return { kind: 'bad_body', status, path: req.path, reason: (error as Error).message };
     }
-    if (status >= 200 && status <= 299) {
-      const parsed = parseObject(bytes);
-      return typeof parsed === 'string'
-        ? { kind: 'bad_body', status, path: req.path, reason: parsed }
-        : { kind: 'ok', status, body: parsed };
-    }
+    if (status >= 200 && status <= 299) return okResult(status, req.path, bytes);
     return {
       kind: 'response',
       status,

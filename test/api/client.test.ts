@@ -107,6 +107,27 @@ describe('requests', () => {
     expect(server.requests[0]?.headers['accept-encoding']).toContain('gzip');
   });
 
+  it('parses large pages arriving together, each its own, though they share one join buffer', async () => {
+    // ~1 MB each (many TCP chunks, past the piecewise-parse threshold), with different contents.
+    const page = (n: number) => ({
+      messages: Array.from({ length: 4000 }, (_, i) => ({
+        id: `${n}-${i}`,
+        subject: `Grüße ${n} — ${'x'.repeat(200)}`,
+      })),
+      next: `cursor-${n}`,
+    });
+    const { client } = await setup((req) => ({
+      body: page(Number(req.query.n)),
+      delayMs: Number(req.query.n) % 3,
+    }));
+    const answers = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((n) =>
+        client.request({ method: 'GET', path: '/v1/messages', query: { n: String(n) } }),
+      ),
+    );
+    answers.forEach((answer, index) => expect(answer).toEqual(page(index + 1)));
+  });
+
   it('reuses keep-alive connections instead of opening one per request', async () => {
     const { server, client } = await setup(() => ok());
     for (let i = 0; i < 20; i++) await client.request({ method: 'GET', path: '/v1/segments' });
