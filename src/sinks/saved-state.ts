@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { CioError } from '../api/errors.js';
 import { parseDestination, redactUrlPassword } from '../config/destination.js';
 import type { StreamBookmark, SyncState } from '../engine/state.js';
+import { loadDuckDb } from './duckdb/duckdb-connection.js';
 
 const STATE_TABLE = '_cio_state';
 
@@ -37,7 +38,7 @@ type Action = { kind: 'show' } | { kind: 'reset'; streams?: string[] };
 
 async function duckdbState(path: string, action: Action): Promise<StateRow[]> {
   if (!existsSync(path)) return [];
-  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { DuckDBInstance } = await loadDuckDb();
   let instance: Awaited<ReturnType<typeof DuckDBInstance.create>>;
   try {
     instance = await DuckDBInstance.create(path, action.kind === 'show' ? { access_mode: 'READ_ONLY' } : {});

@@ -43,9 +43,27 @@ let driver: Promise<typeof import('@duckdb/node-api')> | undefined;
  * check's round trip instead of following it.
  */
 export function loadDuckDb(): Promise<typeof import('@duckdb/node-api')> {
-  driver ??= import('@duckdb/node-api');
+  if (driver === undefined) {
+    useOneAllocatorArena();
+    driver = import('@duckdb/node-api');
+  }
   return driver;
 }
+
+/**
+ * DuckDB's allocator (its own jemalloc) keeps an arena per few threads, each holding on to memory it
+ * freed; DuckDB runs here on Node's worker threads as well as its own, so that memory grew with the
+ * table. One arena keeps it flat: peak RSS at 1,000,000 messages 290-294 MB against 310-319 MB, the
+ * same speed (one writer, DuckDB limited to one thread of its own). jemalloc reads the variable once,
+ * when the library loads, so it is set before that; a value the user set is kept.
+ */
+function useOneAllocatorArena(): void {
+  process.env[DUCKDB_ALLOCATOR_ENV] ??= DUCKDB_ALLOCATOR_CONF;
+}
+
+/** The environment variable of DuckDB's jemalloc, and the setting cio-sync gives it. */
+export const DUCKDB_ALLOCATOR_ENV = 'DUCKDB_JE_MALLOC_CONF';
+export const DUCKDB_ALLOCATOR_CONF = 'narenas:1';
 
 export function describeDuckDb(path: string): string {
   return `DuckDB database ${resolve(path)}`;
