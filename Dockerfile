@@ -18,8 +18,8 @@ COPY --from=build /build/node_modules ./node_modules
 COPY --from=build /build/dist ./dist
 USER node
 
-ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/cli/main.js airbyte"
-ENTRYPOINT ["node", "/airbyte/integration_code/dist/cli/main.js", "airbyte"]
+ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/bin/main.js airbyte"
+ENTRYPOINT ["node", "/airbyte/integration_code/dist/bin/main.js", "airbyte"]
 
 LABEL io.airbyte.name=airbyte/source-cio-sync
 LABEL io.airbyte.version=0.1.0

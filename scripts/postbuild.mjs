@@ -2,6 +2,6 @@
 import { chmodSync, existsSync } from 'node:fs';
 
 for (const entry of ['main.js', 'tap-main.js']) {
-  const bin = new URL(`../dist/cli/${entry}`, import.meta.url);
+  const bin = new URL(`../dist/bin/${entry}`, import.meta.url);
   if (existsSync(bin)) chmodSync(bin, 0o755);
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+export const CLI = join(ROOT, 'dist', 'bin', 'main.js');
 export const RESULTS = join(ROOT, 'bench', 'results.json');
 /** --quick runs (smoke tests of the scripts) go here, never over the real figures. */
 export const QUICK_RESULTS = join(ROOT, 'bench', 'results-quick.json');

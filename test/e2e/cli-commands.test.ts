@@ -22,7 +22,7 @@ afterAll(() => sim.stop());
 describe('the cio-sync commands', () => {
   it('prints its version under both executables', async () => {
     expect((await runCli(['--version'])).stdout.trim()).toBe(version);
-    const tap = fileURLToPath(new URL('../../dist/cli/tap-main.js', import.meta.url));
+    const tap = fileURLToPath(new URL('../../dist/bin/tap-main.js', import.meta.url));
     expect(execFileSync(tap, ['--version'], { encoding: 'utf8' }).trim()).toBe(version);
   });
 
