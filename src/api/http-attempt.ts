@@ -36,9 +36,14 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Whether a content-encoding (named in lower case) leaves the body as it is. */
+function isIdentity(name: string): boolean {
+  return name === '' || name === 'identity';
+}
+
 /** Undoes a content-encoding (named in lower case). */
 async function decode(raw: Buffer, name: string): Promise<Buffer> {
-  if (name === '' || name === 'identity') return raw;
+  if (isIdentity(name)) return raw;
   const decoder = DECODERS[name];
   if (decoder === undefined) throw new Error(`unsupported content-encoding "${name}"`);
   return decoder(raw);
@@ -95,7 +100,7 @@ export async function sendAttempt(dispatcher: Dispatcher, req: AttemptRequest): 
     const chunks = await readChunks(response.body);
     const status = response.statusCode;
     const encoding = (header(response.headers, 'content-encoding') ?? 'identity').trim().toLowerCase();
-    if (status >= 200 && status <= 299 && (encoding === '' || encoding === 'identity')) {
+    if (status >= 200 && status <= 299 && isIdentity(encoding)) {
       return withJoined(chunks, (bytes) => okResult(status, req.path, bytes));
     }
     let bytes: Buffer;

@@ -53,7 +53,7 @@ export function loadDuckDb(): Promise<typeof import('@duckdb/node-api')> {
 /**
  * DuckDB's allocator (its own jemalloc) keeps an arena per few threads, each holding on to memory it
  * freed; DuckDB runs here on Node's worker threads as well as its own, so that memory grew with the
- * table. One arena keeps it flat: peak RSS at 1,000,000 messages 290-294 MB against 310-319 MB, the
+ * table. One arena keeps it flat: peak RSS at 1,000,000 messages 288-294 MB against 307-319 MB, the
  * same speed (one writer, DuckDB limited to one thread of its own). jemalloc reads the variable once,
  * when the library loads, so it is set before that; a value the user set is kept.
  */
