@@ -32,13 +32,21 @@ class NotSplittable extends Error {}
 export function parseJsonBytes(bytes: Buffer, pieceBytes: number = PIECE_BYTES): unknown {
   if (bytes.length > pieceBytes) {
     try {
-      return new PieceParser(bytes, pieceBytes).document();
+      return parsePiecewise(bytes, pieceBytes);
     } catch {
       // NotSplittable, a member JSON.parse rejected, or nesting too deep for the scan: JSON.parse
       // decides, on the whole body.
     }
   }
   return JSON.parse(bytes.toString('utf8'));
+}
+
+/**
+ * The member-by-member parse alone: throws, rather than falling back, on whatever it does not
+ * handle (a document that is not an object or array, a scalar longer than `pieceBytes`, invalid JSON).
+ */
+export function parsePiecewise(bytes: Buffer, pieceBytes: number): unknown {
+  return new PieceParser(bytes, pieceBytes).document();
 }
 
 class PieceParser {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PIECE_BYTES, parseJsonBytes } from '../../src/api/json-bytes.js';
+import { PIECE_BYTES, parseJsonBytes, parsePiecewise } from '../../src/api/json-bytes.js';
 
 /** What the piecewise parse must equal: the whole body decoded, then JSON.parse. */
 function reference(bytes: Buffer): { value: unknown } | { error: string } {
@@ -39,6 +39,19 @@ describe('parseJsonBytes', () => {
     const bytes = Buffer.from(JSON.stringify({ messages, next: 'abc' }));
     expect(bytes.length).toBeGreaterThan(PIECE_BYTES);
     expect(parseJsonBytes(bytes)).toEqual({ messages, next: 'abc' });
+    // The member-by-member path itself, not the whole-body fallback, parsed it.
+    expect(parsePiecewise(bytes, PIECE_BYTES)).toEqual({ messages, next: 'abc' });
+  });
+
+  it('parses any valid object or array member by member, without falling back', () => {
+    // Scalars stay under 128 bytes (fast-check's short strings, escaped), so none is too long to split.
+    const containers = spacedJson.filter((text) => /^\s*[[{]/.test(text));
+    fc.assert(
+      fc.property(containers, fc.integer({ min: 128, max: 512 }), (text, pieceBytes) => {
+        expect(parsePiecewise(Buffer.from(text), pieceBytes)).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('gives the same value or the same kind of error as JSON.parse, for any JSON and any piece size', () => {
