@@ -23,9 +23,13 @@ export const MEMORY_CAPPED = {
 const UNLIMITED_RATE = 1000;
 export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
-async function baseline(sim) {
-  const run = await runMeasured([join(ROOT, 'bench', 'baseline-fetch.mjs'), sim.url, sim.token]);
-  if (run.code !== 0) throw new Error(`baseline failed: ${run.stderr}`);
+/**
+ * Runs one of the stand-alone scripts against the simulator (`bench/<script> <url> <token> ...`),
+ * which prints `{records, seconds}`; rates are per second of the whole process.
+ */
+async function runScript(name, sim, ...extra) {
+  const run = await runMeasured([join(ROOT, 'bench', name), sim.url, sim.token, ...extra]);
+  if (run.code !== 0) throw new Error(`${name} failed: ${run.stderr.slice(-2000)}`);
   const { records, seconds } = JSON.parse(run.stdout);
   return {
     records,
@@ -36,6 +40,15 @@ async function baseline(sim) {
     cpuSeconds: (run.userSeconds ?? 0) + (run.systemSeconds ?? 0),
   };
 }
+
+/** Fetches and parses the pages, nothing more. */
+const baseline = (sim) => runScript('baseline-fetch.mjs', sim);
+
+/**
+ * The upper bound for any loader on this machine: page bytes straight into DuckDB's JSON reader,
+ * nothing checked. Messages only.
+ */
+const idealLoader = (sim, dir) => runScript('ideal-duckdb-load.mjs', sim, dir);
 
 /**
  * The connector without a database: the Singer tap with its stdout sent to /dev/null. Everything
@@ -103,7 +116,16 @@ export async function benchRaw({ scales, runs, streams, duckdb, postgres, capped
   const results = [];
   for (const scale of scales) {
     const sim = await startSimProcess({ scale, rps: 0, latencyMs: 0 });
-    const entry = { scale, streams, baseline: [], tap: [], duckdb: [], duckdbCapped: [], postgres: [] };
+    const entry = {
+      scale,
+      streams,
+      baseline: [],
+      ideal: [],
+      tap: [],
+      duckdb: [],
+      duckdbCapped: [],
+      postgres: [],
+    };
     try {
       for (let run = 1; run <= runs; run++) {
         const base = await baseline(sim);
@@ -112,6 +134,12 @@ export async function benchRaw({ scales, runs, streams, duckdb, postgres, capped
           `  scale ${scale} run ${run}: baseline ${Math.round(base.recordsPerSecond)} records/s, ${round(base.peakRssMb, 0)} MB`,
         );
         if (duckdb) {
+          const ideal = await idealLoader(sim, dir);
+          ideal.ofBaseline = ideal.recordsPerSecond / base.recordsPerSecond;
+          entry.ideal.push(ideal);
+          log(
+            `    ideal loader (bytes to DuckDB's JSON reader, no checks): ${Math.round(ideal.recordsPerSecond)} records/s, ${round(ideal.cpuSeconds, 1)} s CPU`,
+          );
           const tap = await tapToNull(sim, streams, dir);
           tap.ofBaseline = tap.recordsPerSecond / base.recordsPerSecond;
           entry.tap.push(tap);
@@ -158,6 +186,7 @@ export async function benchRaw({ scales, runs, streams, duckdb, postgres, capped
       baseline: { median: medianOf(entry.baseline), runs: entry.baseline },
       ...(duckdb
         ? {
+            ideal: { median: medianOf(entry.ideal), runs: entry.ideal },
             tap: { median: medianOf(entry.tap), runs: entry.tap },
             duckdb: { median: medianOf(entry.duckdb), runs: entry.duckdb },
             ...(capped

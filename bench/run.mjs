@@ -9,7 +9,8 @@
 // second   a second sync into the same destination with nothing changed
 // raw      the simulator unlimited: messages into DuckDB, records/s and peak RSS, two world sizes
 //          (also with the memory-capped settings of the README),
-//          against a baseline that only fetches and parses the same pages
+//          against a baseline that only fetches and parses the same pages, and an ideal loader
+//          that hands the page bytes to DuckDB's JSON reader unchecked (an upper bound, not a connector)
 // postgres the raw benchmark's largest world into PostgreSQL (127.0.0.1:5432, db test)
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -47,6 +47,12 @@ function rawLines(section, key, title) {
     const label = `${title} (scale ${entry.scale}, ${entry.streams.join(',')})`;
     const base = entry.baseline.median;
     lines.push([label, 'baseline fetch+parse, records/s', fmt(base.recordsPerSecond), '', undefined]);
+    const ideal = entry.ideal?.median;
+    if (ideal) {
+      const name = 'ideal loader (no checks, messages only)';
+      lines.push([label, `${name}: records/s`, fmt(ideal.recordsPerSecond), '', undefined]);
+      lines.push([label, `${name}: / baseline`, fmt(ideal.ofBaseline, 3), '', undefined]);
+    }
     const tap = entry.tap?.median;
     if (tap) {
       lines.push([
