@@ -63,6 +63,9 @@ function cursorPaging(pageSize: number, ctx: Context): PageStrategy {
       const cursor = String(raw);
       const sent = position !== null && 'cursor' in position ? position.cursor : undefined;
       if (cursor === sent || seen.has(cursor)) {
+        // An empty page pointing back to where the read has been ends the list (the tap's "stuck
+        // cursor" guard); a page of records doing so would serve them again, forever.
+        if (records.length === 0) return null;
         throw paginationError(
           ctx,
           `The API returned the same page cursor twice for ${ctx.path} ("${shorten(cursor)}"); stopping instead of looping. Run again; if it repeats, the endpoint is looping.`,
@@ -150,8 +153,25 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The page's records: the array under `key` (null: none). Without that key, the body's only array
+ * is taken, since implementations disagree on some names (`transactional` for `messages`, `ips`
+ * for `ip_addresses`) and reading a renamed list as empty would mark every row of a full table
+ * deleted; a body with no array at all is an empty page.
+ */
 function recordsOf(body: Record<string, unknown>, key: string, ctx: Context): unknown[] {
-  const value = body[key];
+  let value = body[key];
+  if (!Object.hasOwn(body, key)) {
+    const arrays = Object.keys(body).filter((name) => Array.isArray(body[name]));
+    if (arrays.length > 1) {
+      throw new CioError(
+        'CIO_ERR_BAD_RESPONSE',
+        `The Customer.io API answered ${ctx.path} without "${key}" and with several lists (${arrays.join(', ')}); cannot tell which holds the records.`,
+        { path: ctx.path, stream: ctx.stream },
+      );
+    }
+    value = arrays.length === 1 ? body[arrays[0] as string] : undefined;
+  }
   if (value === undefined || value === null) return [];
   if (Array.isArray(value)) return value;
   throw new CioError(

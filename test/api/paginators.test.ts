@@ -98,6 +98,19 @@ describe('no paging', () => {
     expect((await readAll(messages, 'segments', { kind: 'none' }))[0]?.records).toEqual([]);
   });
 
+  it('takes the only list of a body that names it differently (ingestr expects `ips`)', async () => {
+    serve(() => ({ body: { ips: ['10.0.0.1', '10.0.0.2'], count: 2 } }));
+    const [page] = await readAll(messages, 'ip_addresses', { kind: 'none' });
+    expect(page?.records).toEqual(['10.0.0.1', '10.0.0.2']);
+  });
+
+  it('refuses a body without the key and with several lists, naming them', async () => {
+    serve(() => ({ body: { a: [1], b: [2] } }));
+    const error = await readError(messages, 'segments', { kind: 'none' }, { stream: 'segments' });
+    expect(error).toMatchObject({ code: 'CIO_ERR_BAD_RESPONSE', stream: 'segments' });
+    expect(error.message).toContain('without "segments" and with several lists (a, b)');
+  });
+
   it('refuses a records value that is not an array, naming the key', async () => {
     serve(() => ({ body: { segments: { id: 1 } } }));
     const error = await readError(messages, 'segments', { kind: 'none' }, { stream: 'segments' });
@@ -153,6 +166,16 @@ describe('cursor paging', () => {
     const error = await readError(messages, 'messages', paging, { stream: 'messages' });
     expect(error).toMatchObject({ code: 'CIO_ERR_PAGINATION', stream: 'messages', path: '/v1/messages' });
     expect(error.message).toContain('the same page cursor twice');
+    expect(seen()).toHaveLength(2);
+  });
+
+  it('ends the list at an empty page whose cursor points back (a trailing page echoing its start)', async () => {
+    const seen = serve((req) => ({
+      body: req.query.start === undefined ? { messages: ids(1, 2), next: 'A' } : { messages: [], next: 'A' },
+    }));
+    const pages = await readAll(messages, 'messages', paging);
+    expect(records(pages)).toEqual(ids(1, 2));
+    expect(pages.at(-1)?.next).toBeNull();
     expect(seen()).toHaveLength(2);
   });
 
