@@ -100,6 +100,21 @@ describe('parseStartDate', () => {
     expect(parseStartDate('2024-01-31T12:30:00+02:00', NOW).toISOString()).toBe('2024-01-31T10:30:00.000Z');
   });
 
+  it('reads an ISO 8601 date and time without a zone as UTC, and old dates as "everything"', () => {
+    expect(parseStartDate('2024-01-31T12:30:00', NOW).toISOString()).toBe('2024-01-31T12:30:00.000Z');
+    expect(parseStartDate('2024-01-31 12:30', NOW).toISOString()).toBe('2024-01-31T12:30:00.000Z');
+    expect(parseStartDate('2024-01-31t12:30:00.250z', NOW).toISOString()).toBe('2024-01-31T12:30:00.250Z');
+    expect(parseStartDate('2024-01-31T12:30:00+0200', NOW).toISOString()).toBe('2024-01-31T10:30:00.000Z');
+    // The customary Singer default, before Customer.io existed.
+    expect(parseStartDate('2000-01-01T00:00:00Z', NOW).toISOString()).toBe('2000-01-01T00:00:00.000Z');
+    expect(() => parseStartDate('1969-12-31', NOW)).toThrow(/before 1970/);
+  });
+
+  it('rejects a date and time whose day does not exist, instead of rolling it over', () => {
+    expect(() => parseStartDate('2024-02-30T00:00:00Z', NOW)).toThrow(/that day does not exist/);
+    expect(() => parseStartDate('2023-04-31T10:00', NOW)).toThrow(/that day does not exist/);
+  });
+
   it('round-trips every real calendar day and rejects rolled-over ones', () => {
     fc.assert(
       fc.property(
