@@ -53,7 +53,9 @@ function parseBaseUrl(baseUrl: string): { origin: string; basePath: string } {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new CioError('CIO_ERR_CONFIG', `The API base URL must be http(s), not ${url.protocol}`);
   }
-  return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
+  // Hosts are often written with the version, `https://api.customer.io/v1`; every request path
+  // carries it already.
+  return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '').replace(/\/v1$/i, '') };
 }
 
 export function createApiClient(options: ApiClientOptions): ApiClient {

@@ -99,6 +99,20 @@ describe('requests', () => {
     expect(server.requests[0]?.path).toBe('/proxy/v1/segments');
   });
 
+  it('takes a base URL written with the API version, as the hosts are often quoted', async () => {
+    server = await startScriptedServer([ok(), ok()]);
+    client = createApiClient({ baseUrl: `${server.url}/v1/`, token: TOKEN, budget: new RequestBudget() });
+    await client.request({ method: 'GET', path: '/v1/segments' });
+    await client.close();
+    client = createApiClient({
+      baseUrl: `${server.url}/proxy/V1`,
+      token: TOKEN,
+      budget: new RequestBudget(),
+    });
+    await client.request({ method: 'GET', path: '/v1/segments' });
+    expect(server.requests.map((request) => request.path)).toEqual(['/v1/segments', '/proxy/v1/segments']);
+  });
+
   it('decodes gzip answers', async () => {
     const { server, client } = await setup([{ body: { campaigns: [{ id: 1 }] }, gzip: true }]);
     expect(await client.request({ method: 'GET', path: '/v1/campaigns' })).toEqual({
