@@ -51,8 +51,9 @@ function peopleOf(body: unknown): Map<string, Person> {
 
 /**
  * Fetches people by cio_id. Whether the body wants the ids bare or with the `cio_` prefix that
- * path lookups need is undocumented: bare ids are sent first, and a batch that finds nobody is
- * asked again with the prefix; the form that works is kept for the rest of the read.
+ * path lookups need is undocumented: bare ids are sent first, and a batch that finds nobody (or is
+ * refused with a 400) is asked again with the prefix; the form that works is kept for the rest of
+ * the read.
  */
 class AttributesFetcher {
   private form: 'bare' | 'prefixed' | 'unknown' = 'unknown';
@@ -64,7 +65,14 @@ class AttributesFetcher {
 
   async fetch(cioIds: string[]): Promise<Map<string, Person>> {
     if (this.form === 'prefixed') return this.call(cioIds.map((id) => `cio_${id}`));
-    const people = await this.call(cioIds);
+    let people: Map<string, Person>;
+    try {
+      people = await this.call(cioIds);
+    } catch (error) {
+      // A server that wants the prefix may refuse bare ids outright rather than find nobody.
+      if (this.form !== 'unknown' || !(error instanceof CioError) || error.status !== 400) throw error;
+      people = new Map();
+    }
     if (people.size > 0 || this.form === 'bare') {
       this.form = 'bare';
       return people;

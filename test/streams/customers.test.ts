@@ -3,7 +3,7 @@ import { readCustomers } from '../../src/streams/customers.js';
 import { getDefinition } from '../../src/streams/definitions.js';
 import type { ReadContext } from '../../src/streams/types.js';
 import { collectPages } from './helpers/collect.js';
-import { type FakeApi, type SeenRequest, startFakeApi } from './helpers/fake-api.js';
+import { type FakeApi, HttpAnswer, type SeenRequest, startFakeApi } from './helpers/fake-api.js';
 import { validationErrors } from './helpers/schema-validator.js';
 
 let api: FakeApi | undefined;
@@ -49,6 +49,8 @@ interface World {
   idsPerPage?: number;
   /** Answers attribute calls only for ids sent with the `cio_` prefix. */
   wantsPrefix?: boolean;
+  /** With `wantsPrefix`: bare ids are refused with a 400 rather than finding nobody. */
+  refusesBare?: boolean;
   onAttributes?: (req: SeenRequest) => Promise<void>;
 }
 
@@ -67,6 +69,8 @@ function customersApi(world: World) {
       expect(req.query).toEqual({ id_type: 'cio_id' });
       await world.onAttributes?.(req);
       const ids = (req.body as { ids: string[] }).ids;
+      if (world.refusesBare && !ids.every((id) => id.startsWith('cio_')))
+        return new HttpAnswer(400, { errors: [{ status: '400', detail: 'invalid id' }] });
       expect(ids.length).toBeGreaterThan(0);
       expect(ids.length).toBeLessThanOrEqual(100);
       const known = new Map(world.everyone.map((p) => [world.wantsPrefix ? `cio_${p.cio_id}` : p.cio_id, p]));
@@ -190,6 +194,30 @@ describe('readCustomers', () => {
       .filter((r) => r.path === '/v1/customers/attributes')
       .map((r) => (r.body as { ids: string[] }).ids[0]);
     expect(sent).toEqual(['c00000', 'cio_c00000', 'cio_c00100']);
+  });
+
+  it('falls back to cio_-prefixed ids when bare ones are refused with a 400', async () => {
+    api = await startFakeApi(customersApi({ everyone: people(150), wantsPrefix: true, refusesBare: true }));
+    const pages = await collectPages(readCustomers(def, ctx({ concurrency: 1 })));
+    expect(pages[0]?.rows).toHaveLength(150);
+    const sent = api.requests
+      .filter((r) => r.path === '/v1/customers/attributes')
+      .map((r) => (r.body as { ids: string[] }).ids[0]);
+    expect(sent).toEqual(['c00000', 'cio_c00000', 'cio_c00100']);
+  });
+
+  it('fails on a 400 once the bare form has worked: that refusal is not about the form', async () => {
+    const world = customersApi({ everyone: people(150) });
+    let calls = 0;
+    api = await startFakeApi((req) => {
+      if (req.path === '/v1/customers/attributes' && ++calls === 2)
+        return new HttpAnswer(400, { errors: [{ status: '400', detail: 'bad batch' }] });
+      return world(req);
+    });
+    await expect(collectPages(readCustomers(def, ctx({ concurrency: 1 })))).rejects.toMatchObject({
+      status: 400,
+    });
+    expect(calls).toBe(2);
   });
 
   it('accepts people not wrapped in `customer`, taking missing identifiers from the ids page', async () => {

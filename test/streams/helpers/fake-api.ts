@@ -13,8 +13,18 @@ export interface SeenRequest {
 
 export type Handler = (req: SeenRequest) => unknown | Promise<unknown>;
 
+/** What a handler returns to answer with a status other than 200. */
+export class HttpAnswer {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+
 export interface FakeApi {
   client: ApiClient;
+  /** The server's base URL, for a client or a sync of one's own. */
+  url: string;
   /** Every request the server answered, in arrival order. */
   requests: SeenRequest[];
   close(): Promise<void>;
@@ -47,6 +57,7 @@ export async function startFakeApi(handler: Handler): Promise<FakeApi> {
       let body: unknown;
       try {
         body = await handler(seen);
+        if (body instanceof HttpAnswer) ({ status, body } = body);
       } catch (error) {
         status = 404;
         body = { errors: [{ status: '404', detail: String(error) }] };
@@ -65,6 +76,7 @@ export async function startFakeApi(handler: Handler): Promise<FakeApi> {
   });
   return {
     client,
+    url: `http://127.0.0.1:${port}`,
     requests,
     close: async () => {
       await client.close();
