@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
+import { CioError } from '../api/errors.js';
 import { paginate } from '../api/paginators.js';
-import type { ApiRequest } from '../api/types.js';
+import type { ApiRequest, FetchedPage } from '../api/types.js';
 import { readCustomers } from './customers.js';
 import { pagePositionFrom } from './resume-position.js';
 import { startDateFilter } from './start-date.js';
@@ -17,6 +18,11 @@ function requestFor(def: StreamDefinition, ctx: ReadContext): ApiRequest {
 
 const ignore = (): void => {};
 
+/** A 400 or 422: the server refused the request as asked, not failed to serve it. */
+function isRefusal(error: unknown): boolean {
+  return error instanceof CioError && (error.status === 400 || error.status === 422);
+}
+
 /**
  * The reader of every table that is one list endpoint: paginate, map, filter by start date.
  *
@@ -32,16 +38,34 @@ export const readTableStream: StreamReader = async function* readTableStream(def
   const signal = ctx.signal === undefined ? stop.signal : AbortSignal.any([ctx.signal, stop.signal]);
   // Every queued and in-flight request listens to it: more than the default 10 is normal.
   setMaxListeners(0, signal);
-  const pages = paginate(ctx.client, requestFor(def, ctx), def.recordsKey, def.paging, {
-    from: pagePositionFrom(ctx.resume, def.name),
-    signal,
-    stream: def.name,
-  });
+  const from = pagePositionFrom(ctx.resume, def.name);
+  const open = (request: ApiRequest) =>
+    paginate(ctx.client, request, def.recordsKey, def.paging, { from, signal, stream: def.name });
+  const request = requestFor(def, ctx);
+  let pages = open(request);
   let ahead = pages.next();
   ahead.catch(ignore); // awaited below; a failure must not count as unhandled meanwhile
+  let first = true;
   try {
     for (;;) {
-      const result = await ahead;
+      let result: IteratorResult<FetchedPage>;
+      try {
+        result = await ahead;
+      } catch (error) {
+        // `start_ts` may span at most 6 months: a server that refuses a longer window is read
+        // without it, the start date then filtering here. Not on a resume: its cursor was minted
+        // for the filtered list.
+        if (!first || request === def.request || from !== null || !isRefusal(error)) throw error;
+        ctx.onWarning?.(
+          `${def.name}: the API refused the start date as a time filter (${(error as CioError).message}); reading every record and filtering by the start date instead.`,
+        );
+        first = false;
+        pages = open(def.request);
+        ahead = pages.next();
+        ahead.catch(ignore);
+        continue;
+      }
+      first = false;
       if (result.done) return;
       const page = result.value;
       const more = page.next !== null;

@@ -4,7 +4,7 @@ import { getDefinition } from '../../src/streams/definitions.js';
 import { readerFor, readTableStream } from '../../src/streams/read-stream.js';
 import { readSuppressions } from '../../src/streams/suppressions.js';
 import { collectPages } from './helpers/collect.js';
-import { type FakeApi, type SeenRequest, startFakeApi } from './helpers/fake-api.js';
+import { type FakeApi, HttpAnswer, type SeenRequest, startFakeApi } from './helpers/fake-api.js';
 
 let api: FakeApi | undefined;
 afterEach(async () => {
@@ -101,6 +101,45 @@ describe('readTableStream', () => {
     expect(pages[0]?.rows).toEqual([
       { id: 'm1', created: '2026-01-01T00:00:00Z', metrics: { sent: 1767225601 } },
     ]);
+  });
+
+  it('reads messages without start_ts when the API refuses the window, filtering by the start date itself', async () => {
+    const old = { id: 'm-old', created: 1600000000 };
+    const recent = { id: 'm-new', created: 1767225600 };
+    api = await startFakeApi((req) =>
+      req.query.start_ts === undefined
+        ? { messages: [recent, old], next: '' }
+        : new HttpAnswer(400, { errors: [{ status: '400', detail: 'range exceeds 6 months' }] }),
+    );
+    const warnings: string[] = [];
+    const pages = await collectPages(
+      readTableStream(getDefinition('messages'), {
+        client: api.client,
+        concurrency: 1,
+        startDate: new Date('2021-01-01T00:00:00Z'),
+        onWarning: (message) => warnings.push(message),
+      }),
+    );
+    expect(api.requests.map((r) => r.query)).toEqual([
+      { start_ts: '1609459200', limit: '1000' },
+      { limit: '1000' },
+    ]);
+    expect(pages.flatMap((page) => page.rows.map((row) => row.id))).toEqual(['m-new']);
+    expect(warnings).toEqual([expect.stringContaining('filtering by the start date instead')]);
+  });
+
+  it('does not drop start_ts on a resume, whose cursor belongs to the filtered list', async () => {
+    api = await startFakeApi(() => new HttpAnswer(400, { errors: [{ status: '400', detail: 'no' }] }));
+    const read = collectPages(
+      readTableStream(getDefinition('messages'), {
+        client: api.client,
+        concurrency: 1,
+        startDate: new Date('2020-01-01T00:00:00Z'),
+        resume: { cursor: 'c1' },
+      }),
+    );
+    await expect(read).rejects.toMatchObject({ status: 400 });
+    expect(api.requests).toHaveLength(1);
   });
 
   it('reads an unpaged list in one request and applies the table mapping', async () => {
