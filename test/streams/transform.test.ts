@@ -91,6 +91,19 @@ describe('recordToRow', () => {
     expect(record.created).toBe(1767225600);
   });
 
+  it('converts the scheduled times real campaign answers carry', () => {
+    const row = rowFromRecord(getDefinition('campaigns'), {
+      id: 7,
+      updated: 1767225600,
+      scheduled_start: 1767225600,
+      scheduled_stop: '1767229200',
+    });
+    expect(row).toMatchObject({
+      scheduled_start: '2026-01-01T00:00:00Z',
+      scheduled_stop: '2026-01-01T01:00:00Z',
+    });
+  });
+
   it.each([null, 'text', 42, [1, 2], true])('refuses a record that is not an object: %j', (record) => {
     expect(() => recordToRow(record, schema)).toThrow(
       expect.objectContaining({ code: 'CIO_ERR_BAD_RESPONSE' }),

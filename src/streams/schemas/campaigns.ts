@@ -45,6 +45,8 @@ export const campaignsSchema: JsonSchema = tableSchema(
     webhook_id: integer('Webhook-triggered campaigns.'),
     msg_templates: arrayOf(actionRef),
     created_by: string(),
+    scheduled_start: dateTime('Scheduled campaigns: when sending starts.'),
+    scheduled_stop: dateTime('Scheduled campaigns: when sending stops.'),
   },
   ['id', 'updated'],
 );
