@@ -35,16 +35,20 @@ export function passesLowerBound(value: unknown, bound: number | undefined): boo
   return ms === undefined || ms >= bound;
 }
 
-/** The bookmark to save after a complete read: max(old, seen), capped at the start of the read. */
+/**
+ * The bookmark to save after a complete read: max(old, seen), capped at `cap` when there is one (the
+ * start of a read that took several requests, which may have missed updates made to pages it had
+ * already passed).
+ */
 export function promoteBookmark(
   old: string | undefined,
   seenMax: string | undefined,
-  readStartedAt: Date,
+  cap: Date | undefined,
 ): string | undefined {
   const oldMs = toMillis(old);
   const seenMs = toMillis(seenMax);
   if (seenMs === undefined) return old;
-  const capped = Math.min(seenMs, readStartedAt.getTime());
+  const capped = cap === undefined ? seenMs : Math.min(seenMs, cap.getTime());
   if (oldMs !== undefined && oldMs >= capped) return old;
   return toIso(capped);
 }

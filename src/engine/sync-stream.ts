@@ -143,19 +143,29 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
   const done: StreamBookmark = { last_completed_at: new Date().toISOString() };
   if (def.replicationKey) {
     done.replication_key = def.replicationKey;
-    // A resumed read passed its earlier pages before the pause: updates made to them since are not
-    // seen, so the bookmark stops at the start of the read, not of this sync.
-    const value = promoteBookmark(job.bookmark.replication_key_value, pendingMax, readStartedAt);
+    // A read of several pages (or resumed after a pause) may have passed a page before one of its
+    // records was updated, so the bookmark stops at the start of the read. A one-request list is a
+    // snapshot: its bookmark is the largest value seen, as streams.md says, even when the server's
+    // clock runs ahead of ours.
+    const snapshot = def.paging.kind === 'none' && resume === undefined;
+    const value = promoteBookmark(
+      job.bookmark.replication_key_value,
+      pendingMax,
+      snapshot ? undefined : readStartedAt,
+    );
     if (value !== undefined) done.replication_key_value = value;
   }
   failpoint('before-complete', name);
   if (spec.method === 'full_table') {
-    const agedOut = def.timeField
-      ? {
-          column: def.timeField,
-          before: new Date(toMillis(minTime) ?? ctx.startDate?.getTime() ?? Date.now()),
-        }
-      : undefined;
+    // What this read covered: from the oldest record it saw where the API drops old records, from
+    // the start date elsewhere (a list the API keeps whole was read whole).
+    const coveredFrom = def.agesOut
+      ? (toMillis(minTime) ?? ctx.startDate?.getTime() ?? Date.now())
+      : ctx.startDate?.getTime();
+    const agedOut =
+      def.timeField && coveredFrom !== undefined
+        ? { column: def.timeField, before: new Date(coveredFrom) }
+        : undefined;
     await ctx.sink.completeFullTable(
       spec,
       { readStartedAt, ...(agedOut ? { agedOutBefore: agedOut } : {}) },

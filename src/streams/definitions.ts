@@ -96,6 +96,7 @@ export const STREAM_DEFINITIONS: readonly StreamDefinition[] = [
     paging: { kind: 'cursor', pageSize: 1000 },
     primaryKey: ['id'],
     timeField: 'created',
+    agesOut: true,
     // Its order is not documented: treated like activities (newest first); if it is oldest first,
     // a resumed read's catch-up ends after one page.
     growsAtHead: true,
@@ -118,6 +119,7 @@ export const STREAM_DEFINITIONS: readonly StreamDefinition[] = [
     paging: { kind: 'cursor', pageSize: 100 },
     primaryKey: ['id'],
     timeField: 'timestamp',
+    agesOut: true,
     growsAtHead: true,
     schema: activitiesSchema,
   },

@@ -51,9 +51,14 @@ export interface StreamDefinition {
   replicationKey?: string;
   /**
    * For full-table streams with a time field: the start date filters on it, and rows older than
-   * the oldest value read are kept as "aged out" rather than marked deleted.
+   * the start date are kept as "aged out" rather than marked deleted.
    */
   timeField?: string;
+  /**
+   * The API serves only recent records (messages about six months, activities about 30 days): rows
+   * older than the oldest `timeField` value read have aged out, not been deleted.
+   */
+  agesOut?: boolean;
   /**
    * New records appear before positions already read (newest-first lists): a resumed read first
    * reads the head again, down to the newest `timeField` value the interrupted attempt committed.

@@ -31,6 +31,15 @@ describe('bookmarks', () => {
     );
   });
 
+  it('takes the largest value seen when there is no cap (a one-request list), never moving back', () => {
+    expect(promoteBookmark(undefined, '2099-01-01T00:00:00Z', undefined)).toBe('2099-01-01T00:00:00Z');
+    expect(promoteBookmark('2024-01-02T00:00:00Z', '2024-01-01T00:00:00Z', undefined)).toBe(
+      '2024-01-02T00:00:00Z',
+    );
+    const cap = new Date('2026-01-01T00:00:00Z');
+    expect(promoteBookmark(undefined, '2099-01-01T00:00:00Z', cap)).toBe('2026-01-01T00:00:00Z');
+  });
+
   it('starts incremental reads at the later of bookmark and start date', () => {
     expect(incrementalThreshold(undefined, undefined)).toBeUndefined();
     expect(incrementalThreshold('2024-01-02T00:00:00Z', new Date('2024-01-01T00:00:00Z'))).toBe(
