@@ -1,14 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseStartDate } from '../../src/config/dates.js';
 import { parseDestination } from '../../src/config/destination.js';
 import { resolveConfig } from '../../src/config/load.js';
+import { scratchDir } from '../helpers/scratch-dir.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const TOKEN = 'secret-token-1234';
+const dir = scratchDir('config');
 
 function configError(input: Parameters<typeof resolveConfig>[0]): { code: string; message: string } {
   try {
@@ -21,7 +22,6 @@ function configError(input: Parameters<typeof resolveConfig>[0]): { code: string
 
 describe('resolveConfig', () => {
   it('applies defaults and layers file < env < flags', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cio-config-'));
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify({ api_key: TOKEN, region: 'eu', start_date: '01/31/2024' }));
     const config = resolveConfig({ file, env: { CIO_REGION: 'us' }, flags: { concurrency: '4' }, now: NOW });
@@ -72,7 +72,6 @@ describe('resolveConfig', () => {
   });
 
   it('explains an unreadable or malformed config file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cio-config-'));
     expect(configError({ file: join(dir, 'missing.json') }).message).toMatch(/does not exist/);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"access_token": ');

@@ -1,15 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +8,7 @@ import { parseStartDate } from '../../src/config/dates.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { runCli } from '../helpers/cli.js';
 import { queryDuckDb } from '../helpers/duckdb.js';
+import { scratchDir } from '../helpers/scratch-dir.js';
 
 /**
  * The bad-input catalogue: every input a person or a scheduler can get wrong, run through the
@@ -48,7 +39,7 @@ interface CaseContext {
 }
 
 let base: Simulator;
-let root: string;
+const root = scratchDir('bad-input');
 /** A DuckDB file with rows and `_cio_state` from a real sync: copied in front of each case. */
 let loadedDb: string;
 
@@ -510,7 +501,6 @@ async function scratchCase(name: string, existingDestination: boolean): Promise<
 }
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'cio-bad-input-'));
   base = await startSimulator({ rps: 0, scale: 0.05, seed: 2 });
   loadedDb = join(root, 'loaded.duckdb');
   const loaded = await runCli(
@@ -532,7 +522,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await base?.stop();
-  rmSync(root, { recursive: true, force: true });
 });
 
 describe.concurrent('bad input: exit code 2, one line saying what to do, nothing written', () => {

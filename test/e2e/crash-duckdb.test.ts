@@ -1,8 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { duckdbDestination } from '../helpers/destinations.js';
+import { scratchDir } from '../helpers/scratch-dir.js';
 import { describeCrashSafety } from './crash-harness.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cio-crash-'));
+const dir = scratchDir('crash');
 describeCrashSafety('duckdb', (name) => duckdbDestination(dir, name));

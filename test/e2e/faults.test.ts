@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.js';
 import { runSync } from '../../src/engine/sync.js';
 import type { FaultRule, Simulator, SimulatorOptions } from '../../src/sim/index.js';
@@ -11,6 +9,7 @@ import { createDatabaseSink } from '../../src/sinks/create-sink.js';
 import { STREAM_NAMES, type StreamName } from '../../src/streams/types.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
 import { type DbRow, queryDuckDb, readDuckDb } from '../helpers/duckdb.js';
+import { scratchDir } from '../helpers/scratch-dir.js';
 import {
   expectedTables,
   expectLoadedMatchesTruth,
@@ -25,13 +24,7 @@ import {
  * exactly. Every case uses its own simulator (seeded) and DuckDB file.
  */
 
-let dir: string;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cio-faults-'));
-});
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('faults');
 
 interface Scenario {
   sim: Simulator;

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import {
@@ -10,11 +8,14 @@ import {
   startSimulator,
 } from '../../src/index.js';
 import { queryDuckDb } from '../helpers/duckdb.js';
+import { scratchDir } from '../helpers/scratch-dir.js';
+
+const dir = scratchDir('lib');
 
 it('runs a sync through the public library API', async () => {
   const sim = await startSimulator({ rps: 0, seed: 4 });
   try {
-    const file = join(mkdtempSync(join(tmpdir(), 'cio-lib-')), 'lib.duckdb');
+    const file = join(dir, 'lib.duckdb');
     const config = resolveConfig({
       flags: { access_token: sim.token, base_url: sim.url, streams: 'segments,topics' },
     });

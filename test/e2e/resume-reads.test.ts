@@ -1,13 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.js';
 import { runSync } from '../../src/engine/sync.js';
 import { type FaultRule, type Simulator, startSimulator } from '../../src/sim/index.js';
 import { createDatabaseSink } from '../../src/sinks/create-sink.js';
 import type { StreamName } from '../../src/streams/types.js';
 import { queryDuckDb, readDuckDb } from '../helpers/duckdb.js';
+import { scratchDir } from '../helpers/scratch-dir.js';
 import { expectLoadedMatchesTruth, expectResumedLoadMatches, type TruthLike } from '../helpers/truth.js';
 
 /**
@@ -15,13 +14,7 @@ import { expectLoadedMatchesTruth, expectResumedLoadMatches, type TruthLike } fr
  * the pause would hide from a plain resume at the saved position must still be loaded, or read again.
  */
 
-let dir: string;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cio-resume-'));
-});
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('resume');
 
 interface World {
   sim: Simulator;

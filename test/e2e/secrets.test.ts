@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { type CliResult, runCli, startCli } from '../helpers/cli.js';
 import { type DbRow, queryDuckDb, readDuckDb } from '../helpers/duckdb.js';
 import { dropSchema, PG_URL, readPostgres } from '../helpers/postgres.js';
+import { scratchDir } from '../helpers/scratch-dir.js';
 import { expectedTables, expectTableMatches, sameValue, type TruthLike } from '../helpers/truth.js';
 
 /**
@@ -17,18 +17,9 @@ import { expectedTables, expectTableMatches, sameValue, type TruthLike } from '.
  * credentials in the data are stripped before loading, and hostile field names cannot inject SQL.
  */
 
-let dir: string;
+const dir = scratchDir('secrets');
 /** Input files that hold the token on purpose (configs) live outside the folder that is searched. */
-let inputs: string;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cio-secrets-'));
-  inputs = mkdtempSync(join(tmpdir(), 'cio-secrets-input-'));
-});
-
-afterAll(() => {
-  for (const folder of [dir, inputs]) rmSync(folder, { recursive: true, force: true });
-});
+const inputs = scratchDir('secrets-input');
 
 interface Watched {
   result: Promise<CliResult>;

@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { STREAM_NAMES } from '../../src/streams/types.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { queryDuckDb, readDuckDb } from '../helpers/duckdb.js';
+import { scratchDir } from '../helpers/scratch-dir.js';
 import {
   expectedTables,
   expectLoadedMatchesTruth,
@@ -27,12 +27,8 @@ const REPLICATION_KEY: Record<string, string> = {
   collections: 'updated_at',
 };
 
-let dir: string;
+const dir = scratchDir('e2e');
 let sim: Simulator | undefined;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cio-e2e-'));
-});
 
 afterEach(async () => {
   await sim?.stop();

@@ -1,16 +1,14 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { STREAM_NAMES } from '../../src/streams/types.js';
 import { runCli } from '../helpers/cli.js';
 import { duckdbDestination, postgresDestination } from '../helpers/destinations.js';
+import { scratchDir } from '../helpers/scratch-dir.js';
 import { expectLoadedMatchesTruth, type TruthLike } from '../helpers/truth.js';
 
 const schema = `e2e_pg_${process.pid}`;
 const postgres = postgresDestination(schema);
-const duckdb = duckdbDestination(mkdtempSync(join(tmpdir(), 'cio-pg-e2e-')), 'twin');
+const duckdb = duckdbDestination(scratchDir('pg-e2e'), 'twin');
 let sim: Simulator;
 
 afterAll(async () => {

@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDatabaseSink, resolveConfig, runSync } from '../../src/index.js';
 import { queryDuckDb } from '../helpers/duckdb.js';
+import { scratchDir } from '../helpers/scratch-dir.js';
 import { type FakeApi, startFakeApi } from '../streams/helpers/fake-api.js';
 
 /**
@@ -12,11 +11,11 @@ import { type FakeApi, startFakeApi } from '../streams/helpers/fake-api.js';
  * (messages) covers only what it served, so rows older than its oldest record have aged out.
  */
 let api: FakeApi | undefined;
-const dirs: string[] = [];
+const dir = scratchDir('deletion');
+let files = 0;
 afterEach(async () => {
   await api?.close();
   api = undefined;
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 const bounce = (email: string, created: number) => ({ email, created, reason: 'r', status: '550' });
@@ -32,9 +31,8 @@ async function syncTwice(
     if (req.path === '/v1/workspaces') return { workspaces: [] };
     return serve(run, req.path);
   });
-  const dir = mkdtempSync(join(tmpdir(), 'cio-deletion-'));
-  dirs.push(dir);
-  const file = join(dir, 'out.duckdb');
+  files += 1;
+  const file = join(dir, `${files}.duckdb`);
   for (; run <= 2; run++) {
     const startDate = startDates[run - 1];
     const config = resolveConfig({

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CioError } from '../../src/api/errors.js';
 import { PageBatcher } from '../../src/engine/page-batcher.js';
 import type { StreamBookmark } from '../../src/engine/state.js';
@@ -10,9 +8,9 @@ import { createDuckDbSink } from '../../src/sinks/duckdb/duckdb-sink.js';
 import type { Sink, StreamSpec } from '../../src/sinks/sink.js';
 import type { Row } from '../../src/streams/types.js';
 import { queryDuckDb } from '../helpers/duckdb.js';
+import { scratchDir } from '../helpers/scratch-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cio-batcher-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('batcher');
 
 const spec: StreamSpec = {
   name: 'items',
