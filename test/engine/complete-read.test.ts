@@ -1,17 +1,19 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDatabaseSink, resolveConfig, runSync } from '../../src/index.js';
+import { createDatabaseSink, resolveConfig, runSync, type StreamName } from '../../src/index.js';
 import { queryDuckDb } from '../helpers/duckdb.js';
 import { scratchDir } from '../helpers/scratch-dir.js';
 import { type FakeApi, startFakeApi } from '../streams/helpers/fake-api.js';
 
 /**
- * Which unseen rows a complete read marks deleted: a list the API keeps whole (suppressions) was
- * read whole, so any row it no longer lists is deleted, however old; a list the API trims by age
- * (messages) covers only what it served, so rows older than its oldest record have aged out.
+ * What a complete read saves besides rows, through a real sync into DuckDB against a scripted API.
+ * Deletions: a list the API keeps whole (suppressions) was read whole, so any row it no longer lists
+ * is deleted, however old; a list the API trims by age (messages) covers only what it served, so
+ * rows older than its oldest record have aged out. Bookmarks: the largest value seen, capped at the
+ * start of the read only where the read took several requests.
  */
 let api: FakeApi | undefined;
-const dir = scratchDir('deletion');
+const dir = scratchDir('complete-read');
 let files = 0;
 afterEach(async () => {
   await api?.close();
@@ -21,11 +23,12 @@ afterEach(async () => {
 const bounce = (email: string, created: number) => ({ email, created, reason: 'r', status: '550' });
 const message = (id: string, created: number) => ({ id, created, type: 'email' });
 
-async function syncTwice(
-  stream: 'eps_suppression' | 'messages',
+/** Syncs `stream` once per start date (run n is served `serve(n, path)`); returns the DuckDB file. */
+async function syncRuns(
+  stream: StreamName,
   serve: (run: number, path: string) => unknown,
-  startDates: [string | undefined, string | undefined] = [undefined, undefined],
-): Promise<Record<string, unknown>[]> {
+  startDates: (string | undefined)[],
+): Promise<string> {
   let run = 1;
   api = await startFakeApi((req) => {
     if (req.path === '/v1/workspaces') return { workspaces: [] };
@@ -33,7 +36,7 @@ async function syncTwice(
   });
   files += 1;
   const file = join(dir, `${files}.duckdb`);
-  for (; run <= 2; run++) {
+  for (; run <= startDates.length; run++) {
     const startDate = startDates[run - 1];
     const config = resolveConfig({
       flags: {
@@ -50,8 +53,24 @@ async function syncTwice(
     });
     expect(result.status, JSON.stringify(result.streams)).toBe('succeeded');
   }
-  const table = stream === 'messages' ? 'messages' : 'eps_suppression';
-  return queryDuckDb(file, `SELECT id, _cio_deleted_at IS NOT NULL AS deleted FROM ${table} ORDER BY id`);
+  return file;
+}
+
+async function syncTwice(
+  stream: 'eps_suppression' | 'messages',
+  serve: (run: number, path: string) => unknown,
+  startDates: [string | undefined, string | undefined] = [undefined, undefined],
+): Promise<Record<string, unknown>[]> {
+  const file = await syncRuns(stream, serve, startDates);
+  return queryDuckDb(file, `SELECT id, _cio_deleted_at IS NOT NULL AS deleted FROM ${stream} ORDER BY id`);
+}
+
+async function savedBookmark(file: string, stream: string): Promise<unknown> {
+  const rows = await queryDuckDb(
+    file,
+    `SELECT CAST(bookmark AS VARCHAR) AS b FROM _cio_state WHERE stream = '${stream}'`,
+  );
+  return (JSON.parse(String(rows[0]?.b)) as { replication_key_value?: unknown }).replication_key_value;
 }
 
 describe('rows a complete read no longer sees', () => {
@@ -98,5 +117,35 @@ describe('rows a complete read no longer sees', () => {
       { id: 'm-old', deleted: false },
       { id: 'm-older', deleted: false },
     ]);
+  });
+});
+
+describe('the bookmark a complete read saves', () => {
+  const FUTURE = 4_102_444_800; // 2100-01-01: the server's clock far ahead of ours
+
+  it('is the largest value seen for a list that comes in one answer, even ahead of our clock', async () => {
+    const file = await syncRuns(
+      'broadcasts',
+      () => ({
+        broadcasts: [
+          { id: 1, updated: 1_700_000_000 },
+          { id: 2, updated: FUTURE },
+        ],
+      }),
+      [undefined],
+    );
+    expect(await savedBookmark(file, 'broadcasts')).toBe('2100-01-01T00:00:00Z');
+  });
+
+  it('stops at the start of the read for a list read in several pages', async () => {
+    const before = Date.now();
+    const file = await syncRuns(
+      'newsletters',
+      () => ({ newsletters: [{ id: 1, updated: FUTURE }], next: '' }),
+      [undefined],
+    );
+    const saved = Date.parse(String(await savedBookmark(file, 'newsletters')));
+    expect(saved).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(saved).toBeLessThanOrEqual(Date.now());
   });
 });
