@@ -3,24 +3,18 @@
 //   node bench/baseline-fetch.mjs <simulator url> <token>
 // Uses undici, the connector's HTTP client, with the same headers, so the difference to a sync
 // is the connector's own work: mapping, state and loading.
-import { Pool } from 'undici';
+import { messagesPages } from './lib/messages-pages.mjs';
 
 const [url, token] = process.argv.slice(2);
 if (!url || !token) throw new Error('usage: baseline-fetch.mjs <url> <token>');
-const pool = new Pool(url, { connections: 1 });
-const headers = {
-  authorization: `Bearer ${token}`,
-  accept: 'application/json',
-  'accept-encoding': 'identity',
-};
+const messages = messagesPages(url, token);
 
 const started = performance.now();
 let records = 0;
 let pages = 0;
 let start = '';
 do {
-  const query = `limit=1000${start ? `&start=${encodeURIComponent(start)}` : ''}`;
-  const res = await pool.request({ method: 'GET', path: `/v1/messages?${query}`, headers });
+  const res = await messages.page(start);
   const text = await res.body.text();
   if (res.statusCode !== 200) throw new Error(`/v1/messages: ${res.statusCode} ${text.slice(0, 200)}`);
   const body = JSON.parse(text);
@@ -29,5 +23,5 @@ do {
   start = body.next;
 } while (start);
 const seconds = (performance.now() - started) / 1000;
-await pool.close();
+await messages.close();
 process.stdout.write(`${JSON.stringify({ records, pages, seconds })}\n`);

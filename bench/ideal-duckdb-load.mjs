@@ -9,7 +9,7 @@
 // The column list mirrors the connector's `messages` table (src/streams/schemas/messages.ts).
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Pool } from 'undici';
+import { messagesPages } from './lib/messages-pages.mjs';
 
 const [url, token, dir] = process.argv.slice(2);
 if (!url || !token || !dir) throw new Error('usage: ideal-duckdb-load.mjs <url> <token> <work dir>');
@@ -86,20 +86,14 @@ async function load(files, cursor) {
   await db.run('COMMIT');
 }
 
-const pool = new Pool(url, { connections: 1 });
-const headers = {
-  authorization: `Bearer ${token}`,
-  accept: 'application/json',
-  'accept-encoding': 'identity',
-};
+const messages = messagesPages(url, token);
 const started = performance.now();
 let pages = 0;
 let cursor = '';
 let files = [];
 let loading = Promise.resolve();
 do {
-  const query = `limit=1000${cursor ? `&start=${encodeURIComponent(cursor)}` : ''}`;
-  const res = await pool.request({ method: 'GET', path: `/v1/messages?${query}`, headers });
+  const res = await messages.page(cursor);
   const chunks = [];
   for await (const chunk of res.body) chunks.push(chunk);
   const body = Buffer.concat(chunks);
@@ -126,7 +120,7 @@ const records = Number(count.getRows()[0][0]);
 const seconds = (performance.now() - started) / 1000;
 db.closeSync();
 instance.closeSync();
-await pool.close();
+await messages.close();
 rmSync(pagesDir, { recursive: true, force: true });
 rmSync(file, { force: true });
 rmSync(`${file}.wal`, { force: true });
