@@ -13,7 +13,7 @@ import { messagesPages } from './lib/messages-pages.mjs';
 
 const [url, token, dir] = process.argv.slice(2);
 if (!url || !token || !dir) throw new Error('usage: ideal-duckdb-load.mjs <url> <token> <work dir>');
-// As the connector does before loading DuckDB (src/sinks/duckdb/duckdb-connection.ts).
+// As the connector does before loading DuckDB (src/destinations/duckdb/duckdb-connection.ts).
 process.env.DUCKDB_JE_MALLOC_CONF ??= 'narenas:1';
 const { DuckDBInstance } = await import('@duckdb/node-api');
 

@@ -1,7 +1,8 @@
 // Prints the record counts of the simulated world as JSON: node bench/world-sizes.mjs <scale> [seed]
 // Run as its own process by the benchmarks, so the world's memory never counts against anyone.
-import { World } from '../dist/sim/data.js';
+
 import { DEFAULT_NOW } from '../dist/sim/index.js';
+import { World } from '../dist/sim/world/data.js';
 
 const scale = Number(process.argv[2] ?? 1);
 const seed = Number(process.argv[3] ?? 1);

@@ -10,7 +10,7 @@ await build({
   external: [/^@duckdb\//, /^pg($|-)/],
   logLevel: 'warn',
   output: {
-    // Two levels below the package root, as dist/cli is: src/cli/version.ts finds package.json there.
+    // Two levels below the package root, as dist/cli is: src/core/version.ts finds package.json there.
     dir: 'dist/bin',
     format: 'esm',
     entryFileNames: '[name].js',

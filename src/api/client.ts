@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
+import { CioError } from '../core/errors.js';
 import { abortReason } from './abort.js';
 import type { RequestBudget } from './budget.js';
-import { CioError } from './errors.js';
 import { ACCEPT_ENCODING, type AttemptResult, sendAttempt } from './http-attempt.js';
 import { buildQueryString } from './query.js';
 import { backoffMs, classify, DEFAULT_MAX_RETRIES, type Verdict } from './retry.js';

@@ -1,4 +1,4 @@
-import { CioError } from './errors.js';
+import { CioError } from '../core/errors.js';
 import type { ApiClient, ApiRequest, FetchedPage, PagePosition, Paging, QueryValue } from './types.js';
 
 export interface PaginateOptions {

@@ -1,4 +1,4 @@
-import type { ErrorCode } from './errors.js';
+import type { ErrorCode } from '../core/errors.js';
 
 /** What one attempt ended with, as seen by the client. */
 export type AttemptOutcome =

@@ -2,11 +2,12 @@
 // First: hides a token given as a flag from `ps` before anything else loads.
 import './process-title.js';
 import { Command, CommanderError } from 'commander';
-import { exitCodeFor, isCioError } from '../api/errors.js';
-import { maskSecrets, rememberedSecrets, secretsFromProcess } from './secrets.js';
-import { VERSION } from './version.js';
+import { SECRET_ENV_NAMES } from '../config/load.js';
+import { exitCodeFor, isCioError } from '../core/errors.js';
+import { maskSecrets, rememberedSecrets, secretsFromProcess } from '../core/secrets.js';
+import { VERSION } from '../core/version.js';
 
-const secrets = secretsFromProcess(process.argv, process.env);
+const secrets = secretsFromProcess(process.argv, process.env, SECRET_ENV_NAMES);
 
 const program = new Command('cio-sync')
   .description('Replicate a Customer.io workspace into DuckDB, PostgreSQL, Singer or Airbyte')
@@ -31,8 +32,8 @@ const COMMANDS: Record<string, () => Promise<Registrar>> = {
   state: async () => (await import('./commands/state.js')).registerStateCommand,
   demo: async () => (await import('./commands/demo.js')).registerDemoCommand,
   sim: async () => (await import('./commands/sim.js')).registerSimCommand,
-  tap: async () => (await import('./commands/tap.js')).registerTapCommand,
-  airbyte: async () => (await import('./commands/airbyte.js')).registerAirbyteCommand,
+  tap: async () => (await import('../protocols/singer/tap-command.js')).registerTapCommand,
+  airbyte: async () => (await import('../protocols/airbyte/airbyte-command.js')).registerAirbyteCommand,
 };
 
 const invoked = process.argv[2];

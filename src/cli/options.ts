@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { resolveConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { rememberSecret } from './secrets.js';
+import { rememberSecret } from '../core/secrets.js';
 
 /** The settings every command that talks to the API accepts as flags (they win over file and env). */
 export function addConfigOptions(command: Command): Command {

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import { parseDestination, redactUrlPassword } from '../config/destination.js';
 import type { Config } from '../config/schema.js';
+import { untilInterrupted } from '../core/interrupt.js';
+import { createDatabaseSink } from '../destinations/registry.js';
 import type { SyncEvent } from '../engine/events.js';
 import { runSync, type SyncResult } from '../engine/sync.js';
-import { createDatabaseSink } from '../sinks/create-sink.js';
 import { STREAM_NAMES, type StreamName } from '../streams/types.js';
 import { limitHeapGrowth } from './heap-growth.js';
-import { untilInterrupted } from './interrupt.js';
 import { ProgressDisplay } from './progress.js';
 
 export interface SyncCliOptions {

@@ -1,4 +1,4 @@
-import { CioError } from '../api/errors.js';
+import { CioError } from '../core/errors.js';
 
 const US_DATE = /^(\d{2})\/(\d{2})\/(\d{4})$/;
 const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -1,4 +1,4 @@
-import { CioError } from '../api/errors.js';
+import { CioError } from '../core/errors.js';
 
 export type Destination = { kind: 'duckdb'; path: string } | { kind: 'postgres'; url: string };
 

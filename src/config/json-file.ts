@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CioError, type ErrorCode } from '../api/errors.js';
+import { CioError, type ErrorCode } from '../core/errors.js';
 
 /** Reads and parses a JSON file given on the command line, with an error that says which and why. */
 export function readJsonFile(path: string, what: string, code: ErrorCode = 'CIO_ERR_CONFIG'): unknown {

@@ -1,5 +1,5 @@
 import { Value } from '@sinclair/typebox/value';
-import { CioError } from '../api/errors.js';
+import { CioError } from '../core/errors.js';
 import { isStreamName, STREAM_NAMES } from '../streams/types.js';
 import { parseStartDate } from './dates.js';
 import { parseDestination } from './destination.js';
@@ -32,6 +32,11 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   CIO_CONCURRENCY: 'concurrency',
   CIO_BATCH_SIZE_ROWS: 'batch_size_rows',
 };
+
+/** The environment variables that carry a secret (masked wherever output may show them). */
+export const SECRET_ENV_NAMES: readonly string[] = Object.keys(ENV_KEYS).filter(
+  (name) => ENV_KEYS[name] === 'access_token',
+);
 
 const NUMERIC_KEYS = new Set([
   'max_requests_per_second',

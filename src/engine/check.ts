@@ -1,5 +1,5 @@
-import { isCioError } from '../api/errors.js';
 import type { ApiClient } from '../api/types.js';
+import { isCioError } from '../core/errors.js';
 
 export interface ConnectionCheck {
   /** Workspaces the key can see (the account's), when the key has that scope. */

@@ -1,5 +1,5 @@
-import type { CioError } from '../api/errors.js';
-import type { StreamRunStats } from '../sinks/sink.js';
+import type { CioError } from '../core/errors.js';
+import type { StreamRunStats } from './sink.js';
 
 /** What the engine reports while it runs (progress display, logs, Airbyte stream statuses). */
 export type SyncEvent =

@@ -5,9 +5,10 @@
  * So such a resumed read first reads the head again, down to the newest time the interrupted
  * attempt had committed, and only then continues from where it stopped.
  */
+
+import type { ResumePoint } from '../core/state.js';
 import type { Row, StreamDefinition } from '../streams/types.js';
 import { toMillis } from './bookmarks.js';
-import type { ResumePoint } from './state.js';
 
 export interface ResumePlan {
   /** Where the main read starts: a saved position, or undefined for the first page. */

@@ -1,6 +1,6 @@
-import type { Sink, StreamSpec, WriteResult } from '../sinks/sink.js';
+import type { StreamBookmark } from '../core/state.js';
 import type { Row } from '../streams/types.js';
-import type { StreamBookmark } from './state.js';
+import type { Sink, StreamSpec, WriteResult } from './sink.js';
 
 export interface BatchPolicy {
   /** A batch is written once it holds this many rows (1: every page on its own). */

@@ -1,15 +1,15 @@
-import type { CioError } from '../api/errors.js';
 import type { ApiClient } from '../api/types.js';
-import type { Sink, StreamRunStats, StreamSpec } from '../sinks/sink.js';
-import { readerFor } from '../streams/read-stream.js';
+import type { CioError } from '../core/errors.js';
+import { failpoint } from '../core/failpoint.js';
+import type { ResumePoint, StreamBookmark } from '../core/state.js';
+import { readerFor } from '../streams/readers/list.js';
 import type { Row, StreamDefinition } from '../streams/types.js';
 import { incrementalThreshold, passesLowerBound, promoteBookmark, rangeOf, toMillis } from './bookmarks.js';
 import type { SyncEventListener } from './events.js';
-import { failpoint } from './failpoint.js';
 import { reachesMark, resumePlan } from './head-catch-up.js';
 import { type BatchPolicy, PageBatcher } from './page-batcher.js';
 import { extendSchema, projectRow } from './schema-evolution.js';
-import type { ResumePoint, StreamBookmark } from './state.js';
+import type { Sink, StreamRunStats, StreamSpec } from './sink.js';
 
 export interface StreamJob {
   definition: StreamDefinition;

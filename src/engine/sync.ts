@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { CioError, isCioError } from '../api/errors.js';
 import type { ApiClient } from '../api/types.js';
 import { parseStartDate } from '../config/dates.js';
 import type { Config } from '../config/schema.js';
-import type { RunOutcome, Sink, StreamRunStats, StreamSpec } from '../sinks/sink.js';
-import { streamSpecFor } from '../streams/catalog.js';
+import { CioError, isCioError } from '../core/errors.js';
+import type { SyncState } from '../core/state.js';
 import { getDefinition } from '../streams/definitions.js';
 import type { StreamName } from '../streams/types.js';
+import { streamSpecFor } from './catalog.js';
 import { checkConnection } from './check.js';
 import { createClientFor } from './client-factory.js';
 import type { SyncEvent, SyncEventListener } from './events.js';
 import type { BatchPolicy } from './page-batcher.js';
-import type { SyncState } from './state.js';
+import type { RunOutcome, Sink, StreamRunStats, StreamSpec } from './sink.js';
 import { type StreamJob, syncStream } from './sync-stream.js';
 
 export interface StreamSelection {

@@ -7,18 +7,20 @@
  *   sim.truth().campaigns; sim.advance({ seconds: 3600 }); await sim.stop();
  */
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_NOW, World } from './data.js';
-import { FaultPlan, type FaultRule } from './faults.js';
-import { advanceWorld } from './mutate.js';
-import { CursorCodec } from './paging.js';
-import { RateLimiter } from './rate-limit.js';
-import { createSimServer } from './server.js';
-import type { SimState } from './state.js';
-import type { AdvanceOptions, Simulator, SimulatorOptions } from './types.js';
+import { FaultPlan, type FaultRule } from './http/faults.js';
+import { CursorCodec } from './http/paging.js';
+import { RateLimiter } from './http/rate-limit.js';
+import { createSimServer } from './http/server.js';
+import type { SimState } from './http/state.js';
+import type { Simulator, SimulatorOptions } from './http/types.js';
+import { DEFAULT_NOW, World } from './world/data.js';
+import { advanceWorld } from './world/mutate.js';
+import type { AdvanceOptions } from './world/types.js';
 
-export { DEFAULT_NOW } from './data.js';
-export type { FaultEffect, FaultKind, FaultRule, FaultTarget } from './faults.js';
-export { RANDOM_MIX } from './faults.js';
+export type { FaultEffect, FaultKind, FaultRule, FaultTarget } from './http/faults.js';
+export { RANDOM_MIX } from './http/faults.js';
+export type { RequestLogEntry, SimStats, Simulator, SimulatorOptions } from './http/types.js';
+export { DEFAULT_NOW } from './world/data.js';
 export type {
   AdvanceOptions,
   AdvanceResult,
@@ -26,13 +28,9 @@ export type {
   GroundTruth,
   Json,
   JsonObject,
-  RequestLogEntry,
-  SimStats,
-  Simulator,
-  SimulatorOptions,
   SuppressionType,
-} from './types.js';
-export { SUPPRESSION_TYPES } from './types.js';
+} from './world/types.js';
+export { SUPPRESSION_TYPES } from './world/types.js';
 
 function check(name: string, value: number, ok: boolean): number {
   if (!Number.isFinite(value) || !ok) throw new RangeError(`invalid simulator option ${name}: ${value}`);

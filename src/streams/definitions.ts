@@ -1,4 +1,4 @@
-import { CioError } from '../api/errors.js';
+import { CioError } from '../core/errors.js';
 import { ipAddressToRow, reportingWebhookToRow } from './row-mappers.js';
 import { activitiesSchema } from './schemas/activities.js';
 import { broadcastsSchema } from './schemas/broadcasts.js';

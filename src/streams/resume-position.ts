@@ -1,5 +1,5 @@
-import { CioError } from '../api/errors.js';
 import type { PagePosition } from '../api/types.js';
+import { CioError } from '../core/errors.js';
 import { isRecordObject } from './transform.js';
 
 /** A saved position of a paged read, checked: state files are edited by people and tools. */

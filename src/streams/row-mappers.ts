@@ -1,4 +1,4 @@
-import { CioError } from '../api/errors.js';
+import { CioError } from '../core/errors.js';
 import { reportingWebhooksSchema } from './schemas/reporting-webhooks.js';
 import { recordToRow } from './transform.js';
 import type { Row } from './types.js';

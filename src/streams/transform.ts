@@ -1,4 +1,4 @@
-import { CioError } from '../api/errors.js';
+import { CioError } from '../core/errors.js';
 import type { JsonSchema, Row, StreamDefinition } from './types.js';
 
 // Beyond year 9999 toISOString() leaves RFC 3339 (`+010000-…`); such a value is not unix seconds.

@@ -6,9 +6,9 @@ import {
   type LogLevel,
   regionBaseUrl,
 } from '../../src/api/client.js';
-import { CioError } from '../../src/api/errors.js';
 import { AUTH_MESSAGE } from '../../src/api/retry.js';
 import type { ApiClient } from '../../src/api/types.js';
+import { CioError } from '../../src/core/errors.js';
 import { type Script, type ScriptedServer, startScriptedServer } from './helpers/scripted-server.js';
 
 const TOKEN = 'sk-test-0123456789abcdef-secret';

@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RequestBudget } from '../../src/api/budget.js';
 import { createApiClient } from '../../src/api/client.js';
-import type { CioError } from '../../src/api/errors.js';
 import { MAX_CONSECUTIVE_EMPTY_PAGES, type PaginateOptions, paginate } from '../../src/api/paginators.js';
 import type { ApiClient, ApiRequest, FetchedPage, PagePosition, Paging } from '../../src/api/types.js';
+import type { CioError } from '../../src/core/errors.js';
 import {
   cursorFor,
   cursorPagedApi,

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ErrorCode } from '../../src/api/errors.js';
 import {
   type AttemptOutcome,
   AUTH_MESSAGE,
@@ -10,6 +9,7 @@ import {
   parseRetryAfter,
   type RetryAction,
 } from '../../src/api/retry.js';
+import type { ErrorCode } from '../../src/core/errors.js';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 const path = '/v1/messages';

@@ -3,8 +3,8 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFile
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isCioError } from '../../src/api/errors.js';
 import { parseStartDate } from '../../src/config/dates.js';
+import { isCioError } from '../../src/core/errors.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { runCli } from '../helpers/cli.js';
 import { queryDuckDb } from '../helpers/duckdb.js';

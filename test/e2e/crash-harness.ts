@@ -6,7 +6,7 @@ import type { TestDestination } from '../helpers/destinations.js';
 import { expectLoadedMatchesTruth, type TruthLike } from '../helpers/truth.js';
 
 /**
- * The crash harness: a sync killed with SIGKILL at a failpoint (src/engine/failpoint.ts), then rerun to
+ * The crash harness: a sync killed with SIGKILL at a failpoint (src/core/failpoint.ts), then rerun to
  * completion, must leave the destination equal to the ground truth with a clean state - for kill points
  * mid-page, mid-batch (rows staged, not merged), mid-commit (before and right after COMMIT), between
  * pages and between tables, in a first full sync and in an incremental second sync. These lists run

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.js';
+import { createDatabaseSink } from '../../src/destinations/registry.js';
 import { runSync } from '../../src/engine/sync.js';
 import { type FaultRule, type Simulator, startSimulator } from '../../src/sim/index.js';
-import { createDatabaseSink } from '../../src/sinks/create-sink.js';
 import type { StreamName } from '../../src/streams/types.js';
 import { queryDuckDb, readDuckDb } from '../helpers/duckdb.js';
 import { scratchDir } from '../helpers/scratch-dir.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ResumePoint } from '../../src/core/state.js';
 import { reachesMark, resumePlan } from '../../src/engine/head-catch-up.js';
-import type { ResumePoint } from '../../src/engine/state.js';
 import { STREAM_DEFINITIONS } from '../../src/streams/definitions.js';
 import type { StreamDefinition } from '../../src/streams/types.js';
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CioError } from '../../src/api/errors.js';
+import { CioError } from '../../src/core/errors.js';
+import type { StreamBookmark } from '../../src/core/state.js';
+import { createDuckDbSink } from '../../src/destinations/duckdb/duckdb-sink.js';
 import { PageBatcher } from '../../src/engine/page-batcher.js';
-import type { StreamBookmark } from '../../src/engine/state.js';
-import { createDuckDbSink } from '../../src/sinks/duckdb/duckdb-sink.js';
-import type { Sink, StreamSpec } from '../../src/sinks/sink.js';
+import type { Sink, StreamSpec } from '../../src/engine/sink.js';
 import type { Row } from '../../src/streams/types.js';
 import { queryDuckDb } from '../helpers/duckdb.js';
 import { scratchDir } from '../helpers/scratch-dir.js';

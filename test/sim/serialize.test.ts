@@ -8,9 +8,10 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { World } from '../../src/sim/data.js';
-import { listMessages } from '../../src/sim/handlers-deliveries.js';
+import { listMessages } from '../../src/sim/http/handlers-deliveries.js';
+import { CursorCodec } from '../../src/sim/http/paging.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
+import { World } from '../../src/sim/world/data.js';
 import {
   fragment,
   JsonBytes,
@@ -20,12 +21,11 @@ import {
   putHex8,
   putNumber,
   putPadded,
-} from '../../src/sim/json-bytes.js';
-import { advanceWorld } from '../../src/sim/mutate.js';
-import { type PageBytes, PageCache } from '../../src/sim/page-cache.js';
-import { CursorCodec } from '../../src/sim/paging.js';
-import { hash32, hashNumber, Rng } from '../../src/sim/prng.js';
-import type { MessageFilter } from '../../src/sim/world-messages.js';
+} from '../../src/sim/world/json-bytes.js';
+import type { MessageFilter } from '../../src/sim/world/messages.js';
+import { advanceWorld } from '../../src/sim/world/mutate.js';
+import { type PageBytes, PageCache } from '../../src/sim/world/page-cache.js';
+import { hash32, hashNumber, Rng } from '../../src/sim/world/prng.js';
 import { call, obj } from './helpers.js';
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');

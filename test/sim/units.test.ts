@@ -1,11 +1,11 @@
 /** The simulator's building blocks, in isolation. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileFilter } from '../../src/sim/handlers-customers.js';
-import { IndexedTable } from '../../src/sim/indexed-table.js';
-import { CursorCodec, collect } from '../../src/sim/paging.js';
-import { RateLimiter } from '../../src/sim/rate-limit.js';
-import { Timeline } from '../../src/sim/timeline.js';
+import { compileFilter } from '../../src/sim/http/handlers-customers.js';
+import { CursorCodec, collect } from '../../src/sim/http/paging.js';
+import { RateLimiter } from '../../src/sim/http/rate-limit.js';
+import { IndexedTable } from '../../src/sim/world/indexed-table.js';
+import { Timeline } from '../../src/sim/world/timeline.js';
 
 describe('cursor tokens', () => {
   const codec = new CursorCodec(1);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readCustomers } from '../../src/streams/customers.js';
 import { getDefinition } from '../../src/streams/definitions.js';
+import { readCustomers } from '../../src/streams/readers/customers.js';
 import type { ReadContext } from '../../src/streams/types.js';
 import { collectPages } from './helpers/collect.js';
 import { type FakeApi, HttpAnswer, type SeenRequest, startFakeApi } from './helpers/fake-api.js';

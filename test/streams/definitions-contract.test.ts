@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { streamSpecFor } from '../../src/streams/catalog.js';
+import { streamSpecFor } from '../../src/engine/catalog.js';
 import { getDefinition, isStreamName, STREAM_DEFINITIONS } from '../../src/streams/definitions.js';
 import { type JsonSchema, STREAM_NAMES, type StreamDefinition } from '../../src/streams/types.js';
 import { exampleRow } from './helpers/example-rows.js';

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isCioError } from '../../src/api/errors.js';
-import { readCustomers } from '../../src/streams/customers.js';
+import { isCioError } from '../../src/core/errors.js';
 import { getDefinition } from '../../src/streams/definitions.js';
-import { readTableStream } from '../../src/streams/read-stream.js';
+import { readCustomers } from '../../src/streams/readers/customers.js';
+import { readTableStream } from '../../src/streams/readers/list.js';
 import { type FakeApi, type SeenRequest, startFakeApi } from './helpers/fake-api.js';
 
 let api: FakeApi | undefined;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { getDefinition } from '../../src/streams/definitions.js';
-import { readSuppressions } from '../../src/streams/suppressions.js';
+import { readSuppressions } from '../../src/streams/readers/suppressions.js';
 import type { ReadContext } from '../../src/streams/types.js';
 import { collectPages } from './helpers/collect.js';
 import { type FakeApi, type SeenRequest, startFakeApi } from './helpers/fake-api.js';

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import { resolveConfig } from '../../config/load.js';
+import { createLogger } from '../../core/logger.js';
 import { startSimulator } from '../../sim/index.js';
-import { createLogger } from '../logger.js';
 import { exitCodeForResult, formatSummary, runDatabaseSync } from '../run-sync.js';
 
 interface DemoFlags {

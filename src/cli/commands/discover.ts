@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { streamSpecFor } from '../../streams/catalog.js';
+import { streamSpecFor } from '../../engine/catalog.js';
 import { STREAM_DEFINITIONS } from '../../streams/definitions.js';
 
 /** Prints the catalog: every table with its key, replication method and JSON Schema. */

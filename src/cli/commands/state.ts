@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { CioError } from '../../api/errors.js';
 import { resolveConfig } from '../../config/load.js';
-import { accessSavedState } from '../../sinks/saved-state.js';
+import { CioError } from '../../core/errors.js';
+import { accessSavedState } from '../../destinations/saved-state.js';
 import { isStreamName, STREAM_NAMES } from '../../streams/types.js';
 
 interface StateFlags {

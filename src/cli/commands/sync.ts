@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
-import { assertDestinationUsable } from '../destination-preflight.js';
-import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.js';
+import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../../core/logger.js';
+import { assertDestinationUsable } from '../../destinations/preflight.js';
 import { addConfigOptions, type ConfigFlags, configFromFlags } from '../options.js';
 
 interface SyncFlags extends ConfigFlags {

@@ -1,5 +1,5 @@
-import { customerRow } from '../../../src/streams/customer-row.js';
-import { suppressionRow } from '../../../src/streams/suppression-row.js';
+import { customerRow } from '../../../src/streams/readers/customer-row.js';
+import { suppressionRow } from '../../../src/streams/readers/suppression-row.js';
 import { rowFromRecord } from '../../../src/streams/transform.js';
 import type { Row, StreamDefinition } from '../../../src/streams/types.js';
 import { API_EXAMPLES } from './api-examples.js';

@@ -1,0 +1,48 @@
+/**
+ * Flags whose value is a secret: ours (--access-token) and the misspellings or other tools' names a
+ * person may try (--acess-token=..., --api-key ...), which commander echoes in "unknown option".
+ */
+const SECRET_FLAG = /^--[\w-]*(token|key|secret|password)[\w-]*$/i;
+
+/**
+ * Secrets the process was given on its command line or in its environment (to mask in output);
+ * `secretEnvNames` are the environment variables that carry one.
+ */
+export function secretsFromProcess(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  secretEnvNames: readonly string[],
+): string[] {
+  const found: string[] = [];
+  argv.forEach((arg, i) => {
+    const equals = arg.indexOf('=');
+    const name = equals < 0 ? arg : arg.slice(0, equals);
+    if (!SECRET_FLAG.test(name)) return;
+    const value = equals < 0 ? argv[i + 1] : arg.slice(equals + 1);
+    if (value !== undefined && !value.startsWith('--')) found.push(value, value.trim());
+  });
+  for (const name of secretEnvNames) {
+    const value = env[name];
+    if (value) found.push(value, value.trim());
+  }
+  // Longest first, so a secret that contains another is masked whole.
+  return [...new Set(found.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+}
+
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((out, secret) => out.split(secret).join('***'), text);
+}
+
+const learned = new Set<string>();
+
+/**
+ * A secret found after start-up (the token from a config file): the last-resort error line of
+ * main.ts masks these too, whatever failed and however its message was built.
+ */
+export function rememberSecret(secret: string): void {
+  if (secret.length >= 4) learned.add(secret);
+}
+
+export function rememberedSecrets(): string[] {
+  return [...learned];
+}

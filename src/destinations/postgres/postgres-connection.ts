@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { CioError } from '../../core/errors.js';
+import type { ColumnValue } from '../sql/column-values.js';
+import { quoteIdentifier } from '../sql/quote-identifier.js';
+import type { QueryResult, SqlDialect, SqlParam, SqlSession } from '../sql/sql-dialect.js';
+import { dropStagingSql, leftoverStagingSql } from '../sql/sql-statements.js';
+import type { ColumnInfo } from '../sql/table-layout.js';
+import { type PostgresTarget, redact } from './postgres-target.js';
+import { copyEncoders, copyLine } from './postgres-types.js';
+
+const CONNECT_TIMEOUT_MS = 15_000;
+const LINES_PER_CHUNK = 2_000;
+
+export function describePostgres(target: PostgresTarget, schema: string): string {
+  return `PostgreSQL ${target.label} (schema ${quoteIdentifier(schema)})`;
+}
+
+/**
+ * Connects, takes the destination lock and creates the schema. The lock is a session advisory lock
+ * keyed on the schema, held by this connection for the whole run: PostgreSQL releases it by itself if
+ * the process dies.
+ */
+export async function connectPostgres(
+  url: string,
+  target: PostgresTarget,
+  schema: string,
+  dialect: SqlDialect,
+): Promise<SqlSession> {
+  const client = await openClient(url, target);
+  const lockKey = advisoryLockKey(schema);
+  try {
+    const locked = await client.query('SELECT pg_try_advisory_lock(CAST($1 AS BIGINT)) AS locked', [lockKey]);
+    if (locked.rows[0]?.locked !== true) {
+      throw new CioError(
+        'CIO_ERR_DESTINATION',
+        `Another cio-sync run is using ${describePostgres(target, schema)}; wait for it to finish, then run again.`,
+      );
+    }
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    // Under the lock, no other run is loading into this schema: what staging tables remain are a
+    // crashed run's, whose batches were never committed.
+    const leftovers = await client.query(leftoverStagingSql(), [schema]);
+    for (const row of leftovers.rows as { table_name: string }[]) {
+      await client.query(dropStagingSql(dialect, row.table_name));
+    }
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  return new PostgresSession(client, dialect, { lockKey, url, target });
+}
+
+let driver: Promise<{ pg: typeof pg; copyFrom: typeof import('pg-copy-streams')['from'] }> | undefined;
+
+/**
+ * Loads the driver once. Not at start-up, so a run into another destination (or `--help`) does not
+ * pay for it; a PostgreSQL sink starts it when created, so the load overlaps the key check.
+ */
+export function loadPostgresDriver(): NonNullable<typeof driver> {
+  driver ??= Promise.all([import('pg'), import('pg-copy-streams')]).then(([client, copy]) => ({
+    pg: client.default,
+    copyFrom: copy.default.from,
+  }));
+  return driver;
+}
+
+async function openClient(url: string, target: PostgresTarget): Promise<pg.Client> {
+  const { pg } = await loadPostgresDriver();
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    application_name: 'cio-sync',
+  });
+  // An idle connection that drops emits 'error'; the next query reports it, so it must not crash the process.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw connectError(error, target);
+  }
+  return client;
+}
+
+class PostgresSession implements SqlSession {
+  private closed = false;
+
+  constructor(
+    private readonly client: pg.Client,
+    private readonly dialect: SqlDialect,
+    /** The session holding the destination lock; a loader session has none. */
+    private readonly owner?: { lockKey: string; url: string; target: PostgresTarget },
+  ) {}
+
+  async openLoader(): Promise<SqlSession> {
+    if (!this.owner) throw new CioError('CIO_ERR_INTERNAL', 'a loader session opens no loader of its own');
+    return new PostgresSession(await openClient(this.owner.url, this.owner.target), this.dialect);
+  }
+
+  async query(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult> {
+    const result = await this.client.query(sql, [...params]);
+    return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? 0 };
+  }
+
+  async loadStaging(
+    table: string,
+    columns: readonly ColumnInfo[],
+    rows: readonly (readonly ColumnValue[])[],
+  ): Promise<void> {
+    const names = columns.map((info) => quoteIdentifier(info.column)).join(', ');
+    const encoders = columns.map((info) => copyEncoders[info.type]);
+    const { copyFrom } = await loadPostgresDriver();
+    const copy = this.client.query(copyFrom(`COPY ${this.dialect.stagingRef(table)} (${names}) FROM STDIN`));
+    await pipeline(Readable.from(copyChunks(rows, encoders)), copy);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.owner) {
+      try {
+        await this.client.query('SELECT pg_advisory_unlock(CAST($1 AS BIGINT))', [this.owner.lockKey]);
+      } catch {
+        // Ending the session releases the lock as well.
+      }
+    }
+    await this.client.end().catch(() => undefined);
+  }
+}
+
+function* copyChunks(
+  rows: readonly (readonly ColumnValue[])[],
+  encoders: Parameters<typeof copyLine>[1],
+): Generator<string> {
+  let chunk = '';
+  for (let index = 0; index < rows.length; index++) {
+    chunk += copyLine(rows[index] ?? [], encoders);
+    if ((index + 1) % LINES_PER_CHUNK === 0) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk !== '') yield chunk;
+}
+
+/** A signed 64-bit key from the schema name, stable across processes and versions. */
+export function advisoryLockKey(schema: string): string {
+  const digest = createHash('sha256').update(`cio-sync:${schema}`).digest();
+  return digest.readBigInt64BE(0).toString();
+}
+
+function connectError(error: unknown, target: PostgresTarget): CioError {
+  const code = errorCode(error);
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: 'connection refused; check that the server is running and accepts TCP connections there',
+    ENOTFOUND: 'host not found; check the host name',
+    EAI_AGAIN: 'host name lookup failed; check the host name and DNS',
+    ETIMEDOUT: 'connection timed out; check the host, port and firewall',
+    '28P01': `authentication failed for user "${target.user}"; check the user name and password`,
+    '28000': `the server rejected user "${target.user}"; check pg_hba.conf and the user name`,
+    '3D000': `database "${target.database}" does not exist; create it or fix the URL`,
+  };
+  const message = error instanceof Error ? error.message : String(error);
+  const reason =
+    reasons[code] ??
+    (/timeout/i.test(message) ? reasons.ETIMEDOUT : redact(message, target) || 'unknown error');
+  return new CioError('CIO_ERR_DESTINATION', `Cannot connect to PostgreSQL at ${target.label}: ${reason}`, {
+    cause: error,
+  });
+}
+
+function errorCode(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return '';
+  const { code, errors } = error as { code?: unknown; errors?: unknown };
+  if (typeof code === 'string') return code;
+  // Node reports every failed address of a multi-address host in an AggregateError.
+  return Array.isArray(errors) ? errorCode(errors[0]) : '';
+}

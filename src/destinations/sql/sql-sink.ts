@@ -1,0 +1,255 @@
+import { CioError } from '../../core/errors.js';
+import type { StreamBookmark, SyncState } from '../../core/state.js';
+import type {
+  CompleteFullTable,
+  RunInfo,
+  RunOutcome,
+  Sink,
+  SinkCapabilities,
+  StreamSpec,
+  WriteResult,
+} from '../../engine/sink.js';
+import type { Row } from '../../streams/types.js';
+import { BatchLoader } from './batch-loader.js';
+import { destinationError } from './destination-error.js';
+import { createSerialQueue } from './serial-queue.js';
+import type { SqlDialect, SqlDriver, SqlSession } from './sql-dialect.js';
+import {
+  bootstrapStatements,
+  finishRunSql,
+  loadStateSql,
+  markDeletedSql,
+  saveStateSql,
+  startRunSql,
+} from './sql-statements.js';
+import { TableEvolution } from './table-evolution.js';
+import { inTransaction } from './transaction.js';
+
+/**
+ * The database sink shared by every SQL engine; what differs per engine comes from the driver and its
+ * dialect record. Operations run one at a time on the session's single connection.
+ */
+export function createSqlSink(driver: SqlDriver): Sink {
+  return new SqlSink(driver);
+}
+
+class SqlSink implements Sink {
+  readonly capabilities: SinkCapabilities = { transactionalState: true, storesState: true };
+  private session: SqlSession | undefined;
+  /** The second session: pages load on it while `session` merges. */
+  private loaderSession: SqlSession | undefined;
+  private loader: BatchLoader | undefined;
+  private runId = '';
+  private readonly serial = createSerialQueue();
+  private readonly dialect: SqlDialect;
+  private readonly tables: TableEvolution;
+
+  constructor(private readonly driver: SqlDriver) {
+    this.dialect = driver.dialect;
+    this.tables = new TableEvolution(driver.dialect);
+  }
+
+  open(run: RunInfo): Promise<SyncState> {
+    return this.serial(() => this.guard('opening', () => this.openNow(run)));
+  }
+
+  prepareStream(stream: StreamSpec): Promise<void> {
+    return this.serial(() =>
+      this.guard(
+        `preparing the table of stream "${stream.name}"`,
+        async () => {
+          await this.tables.ensure(this.requireSession(), stream);
+        },
+        stream.name,
+      ),
+    );
+  }
+
+  write(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult> {
+    return this.guard(
+      `writing ${rows.length} rows of stream "${stream.name}"`,
+      () => this.requireLoader().write(stream, rows, bookmark),
+      stream.name,
+    );
+  }
+
+  stage(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult> {
+    return this.guard(
+      `staging ${rows.length} rows of stream "${stream.name}"`,
+      () => this.requireLoader().stage(stream, rows, bookmark),
+      stream.name,
+    );
+  }
+
+  commit(stream: StreamSpec): Promise<WriteResult> {
+    return this.guard(
+      `writing the batch of stream "${stream.name}"`,
+      () => this.requireLoader().commit(stream),
+      stream.name,
+    );
+  }
+
+  completeFullTable(stream: StreamSpec, done: CompleteFullTable, bookmark: StreamBookmark): Promise<number> {
+    return this.serial(() =>
+      this.guard(
+        `marking deleted rows of stream "${stream.name}"`,
+        () => this.completeNow(stream, done, bookmark),
+        stream.name,
+      ),
+    );
+  }
+
+  saveBookmark(stream: StreamSpec, bookmark: StreamBookmark): Promise<void> {
+    return this.serial(() =>
+      this.guard(
+        `saving the bookmark of stream "${stream.name}"`,
+        async () => {
+          await this.saveState(this.requireSession(), stream.name, bookmark);
+        },
+        stream.name,
+      ),
+    );
+  }
+
+  async close(outcome: RunOutcome): Promise<void> {
+    await this.loader?.drain();
+    return this.serial(() => this.guard('closing', () => this.closeNow(outcome)));
+  }
+
+  private async openNow(run: RunInfo): Promise<SyncState> {
+    if (this.session) {
+      throw new CioError('CIO_ERR_INTERNAL', `${this.driver.destination} is already open in this sink`);
+    }
+    const session = await this.driver.connect();
+    try {
+      for (const sql of bootstrapStatements(this.dialect)) await session.query(sql);
+      const streams = JSON.stringify(run.streams.map((stream) => stream.name));
+      await session.query(startRunSql(this.dialect), [run.runId, run.startedAt.toISOString(), streams]);
+      const saved = await session.query(loadStateSql(this.dialect));
+      const bookmarks: Record<string, StreamBookmark> = {};
+      for (const row of saved.rows) {
+        const stream = String(row.stream);
+        bookmarks[stream] = this.parseBookmark(stream, row.bookmark);
+      }
+      const loaderSession = await session.openLoader();
+      this.session = session;
+      this.runId = run.runId;
+      this.tables.clear();
+      this.loaderSession = loaderSession;
+      const main = {
+        session: () => this.requireSession(),
+        queue: this.serial,
+        saveState: (s: SqlSession, stream: string, bookmark: StreamBookmark) =>
+          this.saveState(s, stream, bookmark),
+      };
+      this.loader = new BatchLoader(this.dialect, this.tables, main, {
+        session: loaderSession,
+        queue: createSerialQueue(),
+      });
+      return { bookmarks };
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+  }
+
+  private async closeNow(outcome: RunOutcome): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    const loaderSession = this.loaderSession;
+    this.loaderSession = undefined;
+    await loaderSession?.close();
+    // Batches never committed are dropped: their pages are read again next run.
+    await this.loader?.abandon();
+    this.loader = undefined;
+    this.session = undefined;
+    this.tables.clear();
+    try {
+      const errors = Object.entries(outcome.streams)
+        .filter(([, stats]) => stats.error !== undefined)
+        .map(([name, stats]) => `${name}: ${stats.error}`);
+      await session.query(finishRunSql(this.dialect), [
+        this.runId,
+        outcome.status,
+        outcome.finishedAt.toISOString(),
+        JSON.stringify(outcome.streams),
+        errors.length === 0 ? null : errors.join('\n'),
+      ]);
+    } finally {
+      await session.close();
+    }
+  }
+
+  private async completeNow(
+    stream: StreamSpec,
+    done: CompleteFullTable,
+    bookmark: StreamBookmark,
+  ): Promise<number> {
+    const session = this.requireSession();
+    const layout = await this.tables.ensure(session, stream);
+    const params = [done.readStartedAt.toISOString()];
+    let agedOutColumn: string | undefined;
+    const window = done.agedOutBefore;
+    // A time column never created holds only nulls, and null time values are never aged out.
+    const info = window === undefined ? undefined : layout.values.get(window.column);
+    if (window !== undefined && info !== undefined) {
+      if (info.type !== 'timestamptz') {
+        throw new CioError(
+          'CIO_ERR_INTERNAL',
+          `Stream "${stream.name}": the aged-out column "${window.column}" is not a timestamp column`,
+          { stream: stream.name },
+        );
+      }
+      agedOutColumn = info.column;
+      params.push(window.before.toISOString());
+    }
+    return inTransaction(session, async () => {
+      await this.saveState(session, stream.name, bookmark);
+      const marked = await session.query(markDeletedSql(this.dialect, layout.table, agedOutColumn), params);
+      return marked.rowCount;
+    });
+  }
+
+  private async saveState(session: SqlSession, stream: string, bookmark: StreamBookmark): Promise<void> {
+    await session.query(saveStateSql(this.dialect), [stream, JSON.stringify(bookmark)]);
+  }
+
+  private parseBookmark(stream: string, text: unknown): StreamBookmark {
+    let parsed: unknown;
+    try {
+      parsed = typeof text === 'string' ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new CioError(
+        'CIO_ERR_STATE',
+        `${this.driver.destination}: the bookmark saved for stream "${stream}" in _cio_state is not a JSON object; fix or delete that row`,
+        { stream },
+      );
+    }
+    return parsed as StreamBookmark;
+  }
+
+  private requireLoader(): BatchLoader {
+    if (!this.loader) {
+      throw new CioError('CIO_ERR_INTERNAL', `${this.driver.destination} is not open: call open() first`);
+    }
+    return this.loader;
+  }
+
+  private requireSession(): SqlSession {
+    if (!this.session) {
+      throw new CioError('CIO_ERR_INTERNAL', `${this.driver.destination} is not open: call open() first`);
+    }
+    return this.session;
+  }
+
+  private async guard<T>(action: string, work: () => Promise<T>, stream?: string): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw destinationError(this.driver.destination, action, error, stream);
+    }
+  }
+}

@@ -1,0 +1,231 @@
+import { DELETED_AT, SYNCED_AT } from '../../engine/sink.js';
+import { quoteIdentifier as q } from './quote-identifier.js';
+import type { SqlDialect } from './sql-dialect.js';
+import type { ColumnInfo } from './table-layout.js';
+
+/** The sink's own tables, next to the data they describe. */
+export const STATE_TABLE = '_cio_state';
+export const RUNS_TABLE = '_cio_sync_runs';
+export const COLUMNS_TABLE = '_cio_columns';
+/** Staging tables are named this plus a number, one per stream with a batch open. */
+export const STAGING_PREFIX = '_cio_stage_';
+
+const TARGET = q('_cio_target');
+const STAGED = q('_cio_staged');
+
+export function bootstrapStatements(d: SqlDialect): string[] {
+  const t = d.columnTypes;
+  return [
+    `CREATE TABLE IF NOT EXISTS ${d.tableRef(STATE_TABLE)} (stream ${t.text} PRIMARY KEY, bookmark ${t.json}, updated_at ${t.timestamptz})`,
+    `CREATE TABLE IF NOT EXISTS ${d.tableRef(RUNS_TABLE)} (run_id ${t.text} PRIMARY KEY, started_at ${t.timestamptz}, finished_at ${t.timestamptz}, status ${t.text}, streams ${t.json}, error ${t.text})`,
+    `CREATE TABLE IF NOT EXISTS ${d.tableRef(COLUMNS_TABLE)} (table_name ${t.text}, field ${t.text}, role ${t.text}, column_name ${t.text}, column_type ${t.text}, PRIMARY KEY (table_name, field, role))`,
+  ];
+}
+
+/** $1 run id, $2 started at, $3 streams JSON. */
+export function startRunSql(d: SqlDialect): string {
+  const t = d.columnTypes;
+  return `INSERT INTO ${d.tableRef(RUNS_TABLE)} (run_id, started_at, finished_at, status, streams, error)
+    VALUES ($1, CAST($2 AS ${t.timestamptz}), NULL, 'running', CAST($3 AS ${t.json}), NULL)
+    ON CONFLICT (run_id) DO UPDATE SET started_at = EXCLUDED.started_at, finished_at = NULL,
+      status = EXCLUDED.status, streams = EXCLUDED.streams, error = NULL`;
+}
+
+/** $1 run id, $2 status, $3 finished at, $4 streams JSON, $5 error. */
+export function finishRunSql(d: SqlDialect): string {
+  const t = d.columnTypes;
+  return `UPDATE ${d.tableRef(RUNS_TABLE)} SET status = $2, finished_at = CAST($3 AS ${t.timestamptz}),
+    streams = CAST($4 AS ${t.json}), error = $5 WHERE run_id = $1`;
+}
+
+export function loadStateSql(d: SqlDialect): string {
+  return `SELECT stream, CAST(bookmark AS ${d.columnTypes.text}) AS bookmark FROM ${d.tableRef(STATE_TABLE)}`;
+}
+
+/** $1 stream, $2 bookmark JSON. */
+export function saveStateSql(d: SqlDialect): string {
+  return `INSERT INTO ${d.tableRef(STATE_TABLE)} (stream, bookmark, updated_at)
+    VALUES ($1, CAST($2 AS ${d.columnTypes.json}), CURRENT_TIMESTAMP)
+    ON CONFLICT (stream) DO UPDATE SET bookmark = EXCLUDED.bookmark, updated_at = EXCLUDED.updated_at`;
+}
+
+/** $1 schema, $2 table: the table's column names in table order (none: no such table). */
+export function catalogColumnsSql(): string {
+  return `SELECT column_name FROM information_schema.columns
+    WHERE table_catalog = current_database() AND table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`;
+}
+
+/** $1 table. */
+export function loadColumnMapSql(d: SqlDialect): string {
+  return `SELECT field, role, column_name, column_type FROM ${d.tableRef(COLUMNS_TABLE)} WHERE table_name = $1`;
+}
+
+/** $1 table. */
+export function forgetColumnMapSql(d: SqlDialect): string {
+  return `DELETE FROM ${d.tableRef(COLUMNS_TABLE)} WHERE table_name = $1`;
+}
+
+/** $1 table, $2 field, $3 role, $4 column, $5 column type. */
+export function saveColumnMapSql(d: SqlDialect): string {
+  return `INSERT INTO ${d.tableRef(COLUMNS_TABLE)} (table_name, field, role, column_name, column_type)
+    VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (table_name, field, role) DO UPDATE SET column_name = EXCLUDED.column_name, column_type = EXCLUDED.column_type`;
+}
+
+export function createTableSql(
+  d: SqlDialect,
+  table: string,
+  columns: readonly ColumnInfo[],
+  keyColumns: readonly string[],
+): string {
+  const keys = new Set(keyColumns);
+  const notNull = (info: ColumnInfo) => (keys.has(info.column) ? ' NOT NULL' : '');
+  const definitions = [
+    ...columns.map((info) => `${q(info.column)} ${d.columnTypes[info.type]}${notNull(info)}`),
+    `${q(SYNCED_AT)} ${d.columnTypes.timestamptz}`,
+    `${q(DELETED_AT)} ${d.columnTypes.timestamptz}`,
+    // Without ON CONFLICT the sink keeps keys unique itself, and the index would only cost memory.
+    ...(d.upsert === 'on_conflict' ? [`PRIMARY KEY (${keyColumns.map(q).join(', ')})`] : []),
+  ];
+  return `CREATE TABLE IF NOT EXISTS ${d.tableRef(table)} (${definitions.join(', ')})`;
+}
+
+export function addColumnSql(d: SqlDialect, table: string, info: ColumnInfo): string {
+  return `ALTER TABLE ${d.tableRef(table)} ADD COLUMN ${q(info.column)} ${d.columnTypes[info.type]}`;
+}
+
+export function createStagingSql(d: SqlDialect, staging: string, columns: readonly ColumnInfo[]): string {
+  const definitions = columns.map((info) => `${q(info.column)} ${d.stagingTypes[info.type]}`);
+  return `${d.createStaging} ${d.stagingRef(staging)} (${definitions.join(', ')})`;
+}
+
+/** $1 schema: staging tables a crashed run left behind (their batches were never committed). */
+export function leftoverStagingSql(): string {
+  return `SELECT table_name FROM information_schema.tables
+    WHERE table_schema = $1 AND starts_with(table_name, '${STAGING_PREFIX}')`;
+}
+
+export function dropStagingSql(d: SqlDialect, staging: string): string {
+  return `DROP TABLE IF EXISTS ${d.stagingRef(staging)}`;
+}
+
+/** One statement of a merge, run when `when` (given the probe's count) says so. */
+export interface MergeStatement {
+  sql: string;
+  /** Absent: always. `present`: staged rows whose key the table already has; `staged`: all of them. */
+  when?: (present: number, staged: number) => boolean;
+}
+
+/**
+ * Staging -> target upsert. `probe`, when there is one, counts the staged rows whose key the table
+ * already has; then the statements run in order, and their row counts add up to the rows written.
+ * Every row written gets the transaction's time and a cleared deletion mark. With `skipUnchanged`
+ * (incremental streams) a row whose data columns all equal the stored ones is not rewritten, unless
+ * it was marked deleted.
+ */
+export function mergeSql(
+  d: SqlDialect,
+  table: string,
+  staging: string,
+  columns: readonly ColumnInfo[],
+  keyColumns: readonly string[],
+  skipUnchanged: boolean,
+): { probe?: string; statements: MergeStatement[] } {
+  return d.upsert === 'on_conflict'
+    ? {
+        statements: [
+          { sql: onConflictMergeSql(d, table, d.stagingRef(staging), columns, keyColumns, skipUnchanged) },
+        ],
+      }
+    : updateThenInsertSql(d, table, d.stagingRef(staging), columns, keyColumns, skipUnchanged);
+}
+
+/**
+ * The condition under which an upsert rewrites a stored row: a data column differs (each pair is the
+ * stored and the incoming expression), or the row was marked deleted.
+ */
+function needsRewrite(target: string, pairs: readonly [stored: string, incoming: string][]): string {
+  const wasDeleted = `${target}.${q(DELETED_AT)} IS NOT NULL`;
+  if (pairs.length === 0) return wasDeleted;
+  const same = pairs.map(([stored, incoming]) => `${stored} IS NOT DISTINCT FROM ${incoming}`);
+  return `NOT (${same.join(' AND ')}) OR ${wasDeleted}`;
+}
+
+function onConflictMergeSql(
+  d: SqlDialect,
+  table: string,
+  staging: string,
+  columns: readonly ColumnInfo[],
+  keyColumns: readonly string[],
+  skipUnchanged: boolean,
+): string {
+  const names = columns.map((info) => q(info.column));
+  const selected = columns.map((info) => d.fromStaging(info.type, q(info.column)));
+  const keys = new Set(keyColumns);
+  const updatable = columns.filter((info) => !keys.has(info.column)).map((info) => q(info.column));
+  const assignments = [
+    ...updatable.map((name) => `${name} = EXCLUDED.${name}`),
+    `${q(SYNCED_AT)} = EXCLUDED.${q(SYNCED_AT)}`,
+    `${q(DELETED_AT)} = NULL`,
+  ];
+  const pairs = updatable.map((name): [string, string] => [`${TARGET}.${name}`, `EXCLUDED.${name}`]);
+  const condition = skipUnchanged ? ` WHERE ${needsRewrite(TARGET, pairs)}` : '';
+  return `INSERT INTO ${d.tableRef(table)} AS ${TARGET} (${[...names, q(SYNCED_AT), q(DELETED_AT)].join(', ')})
+    SELECT ${selected.join(', ')}, CURRENT_TIMESTAMP, NULL FROM ${staging}
+    ON CONFLICT (${keyColumns.map(q).join(', ')}) DO UPDATE SET ${assignments.join(', ')}${condition}`;
+}
+
+function updateThenInsertSql(
+  d: SqlDialect,
+  table: string,
+  staging: string,
+  columns: readonly ColumnInfo[],
+  keyColumns: readonly string[],
+  skipUnchanged: boolean,
+): { probe: string; statements: MergeStatement[] } {
+  const target = d.tableRef(table);
+  const staged = (info: ColumnInfo) => d.fromStaging(info.type, `${STAGED}.${q(info.column)}`);
+  const keys = new Set(keyColumns);
+  const keyInfos = columns.filter((info) => keys.has(info.column));
+  const updatable = columns.filter((info) => !keys.has(info.column));
+  const sameKey = keyInfos.map((info) => `${target}.${q(info.column)} = ${staged(info)}`).join(' AND ');
+  const present = `EXISTS (SELECT 1 FROM ${target} WHERE ${sameKey})`;
+  const assignments = [
+    ...updatable.map((info) => `${q(info.column)} = ${staged(info)}`),
+    `${q(SYNCED_AT)} = CURRENT_TIMESTAMP`,
+    `${q(DELETED_AT)} = NULL`,
+  ];
+  const pairs = updatable.map((info): [string, string] => [`${target}.${q(info.column)}`, staged(info)]);
+  const changed = skipUnchanged ? ` AND (${needsRewrite(target, pairs)})` : '';
+  const names = [...columns.map((info) => q(info.column)), q(SYNCED_AT), q(DELETED_AT)];
+  const insert = `INSERT INTO ${target} (${names.join(', ')})
+      SELECT ${columns.map(staged).join(', ')}, CURRENT_TIMESTAMP, NULL FROM ${staging} AS ${STAGED}`;
+  // Each join against the table scans its key columns, which costs more as the table grows. The
+  // probe is one such scan; a batch of new rows (every batch of a first sync) then needs no other,
+  // and one of known rows (a full-table read again) needs only the UPDATE's.
+  return {
+    probe: `SELECT count(*) AS present FROM ${staging} AS ${STAGED} WHERE ${present}`,
+    statements: [
+      {
+        sql: `UPDATE ${target} SET ${assignments.join(', ')} FROM ${staging} AS ${STAGED} WHERE ${sameKey}${changed}`,
+        when: (found) => found > 0,
+      },
+      { sql: insert, when: (found) => found === 0 },
+      { sql: `${insert}\n      WHERE NOT ${present}`, when: (found, all) => found > 0 && found < all },
+    ],
+  };
+}
+
+/**
+ * $1 read started at[, $2 aged-out boundary]: marks rows a complete read did not see. Rows whose
+ * time column is older than the boundary lie outside the window read and are left alone.
+ */
+export function markDeletedSql(d: SqlDialect, table: string, agedOutColumn: string | undefined): string {
+  const t = d.columnTypes;
+  const window =
+    agedOutColumn === undefined
+      ? ''
+      : ` AND (${q(agedOutColumn)} IS NULL OR ${q(agedOutColumn)} >= CAST($2 AS ${t.timestamptz}))`;
+  return `UPDATE ${d.tableRef(table)} SET ${q(DELETED_AT)} = CURRENT_TIMESTAMP
+    WHERE ${q(DELETED_AT)} IS NULL AND ${q(SYNCED_AT)} < CAST($1 AS ${t.timestamptz})${window}`;
+}

@@ -1,0 +1,132 @@
+import { CioError } from '../../core/errors.js';
+import type { StreamSpec } from '../../engine/sink.js';
+import { isLogicalType, type LogicalType, logicalTypeOfSchema } from './column-types.js';
+import { fitIdentifier } from './identifier-names.js';
+import type { SqlDialect, SqlSession } from './sql-dialect.js';
+import {
+  addColumnSql,
+  catalogColumnsSql,
+  createTableSql,
+  forgetColumnMapSql,
+  loadColumnMapSql,
+  saveColumnMapSql,
+} from './sql-statements.js';
+import {
+  type ColumnInfo,
+  emptyLayout,
+  layoutFromCatalog,
+  planRawColumns,
+  planValueColumns,
+  type TableLayout,
+  withColumns,
+} from './table-layout.js';
+import { inTransaction } from './transaction.js';
+
+/**
+ * Creates and grows stream tables (never drops), remembering each table's layout for the session.
+ * Every change commits together with its `_cio_columns` entries.
+ */
+export class TableEvolution {
+  private readonly layouts = new Map<string, TableLayout>();
+
+  constructor(private readonly dialect: SqlDialect) {}
+
+  /**
+   * Brings the stream's table up to its schema plus `undeclared` fields (typed from their values) and
+   * `__raw` columns for `misfitFields`; returns the resulting layout.
+   */
+  async ensure(
+    session: SqlSession,
+    stream: StreamSpec,
+    undeclared: ReadonlyMap<string, LogicalType> = new Map(),
+    misfitFields: Iterable<string> = [],
+  ): Promise<TableLayout> {
+    if (stream.primaryKey.length === 0) {
+      throw new CioError('CIO_ERR_INTERNAL', `Stream "${stream.name}" has no primary key to upsert by`, {
+        stream: stream.name,
+      });
+    }
+    const rules = this.dialect.identifiers;
+    const table = fitIdentifier(stream.name, rules);
+    const layout = this.layouts.get(table) ?? (await this.load(session, table));
+    const addedValues = planValueColumns(layout, wantedFields(stream, undeclared), rules);
+    const withValues = withColumns(layout, addedValues, rules);
+    const addedRaws = planRawColumns(withValues, misfitFields, rules);
+    if (layout.exists && addedValues.length === 0 && addedRaws.length === 0) {
+      this.layouts.set(table, layout);
+      return layout;
+    }
+    const added = [...addedValues, ...addedRaws];
+    await inTransaction(session, async () => {
+      if (layout.exists) {
+        for (const info of added) await session.query(addColumnSql(this.dialect, table, info));
+      } else {
+        await session.query(forgetColumnMapSql(this.dialect), [table]);
+        const keyColumns = keyColumnsOf(stream, withValues);
+        await session.query(createTableSql(this.dialect, table, added, keyColumns));
+      }
+      for (const info of added) {
+        const entry = [table, info.field, info.role, info.column, info.type];
+        await session.query(saveColumnMapSql(this.dialect), entry);
+      }
+    });
+    const next = withColumns(withValues, addedRaws, rules);
+    this.layouts.set(table, next);
+    return next;
+  }
+
+  /**
+   * The remembered layout when it already holds everything `ensure` would add, without touching the
+   * database; undefined when `ensure` has work to do.
+   */
+  peek(
+    stream: StreamSpec,
+    undeclared: ReadonlyMap<string, LogicalType> = new Map(),
+    misfitFields: Iterable<string> = [],
+  ): TableLayout | undefined {
+    const rules = this.dialect.identifiers;
+    const layout = this.layouts.get(fitIdentifier(stream.name, rules));
+    if (!layout?.exists) return undefined;
+    if (planValueColumns(layout, wantedFields(stream, undeclared), rules).length > 0) return undefined;
+    if (planRawColumns(layout, misfitFields, rules).length > 0) return undefined;
+    return layout;
+  }
+
+  /** Forgets every layout (a new session may find tables changed by hand in between). */
+  clear(): void {
+    this.layouts.clear();
+  }
+
+  private async load(session: SqlSession, table: string): Promise<TableLayout> {
+    const rules = this.dialect.identifiers;
+    const catalog = await session.query(catalogColumnsSql(), [this.dialect.schemaName, table]);
+    const names = catalog.rows.map((row) => String(row.column_name));
+    if (names.length === 0) return emptyLayout(table, rules);
+    const mapped = await session.query(loadColumnMapSql(this.dialect), [table]);
+    const infos = mapped.rows.flatMap((row): ColumnInfo[] => {
+      const { role, column_type: type } = row;
+      if ((role !== 'value' && role !== 'raw') || !isLogicalType(type)) return [];
+      return [{ field: String(row.field), role, column: String(row.column_name), type }];
+    });
+    return layoutFromCatalog(table, names, infos, rules);
+  }
+}
+
+/** The primary key's column names in the layout. */
+export function keyColumnsOf(stream: StreamSpec, layout: TableLayout): string[] {
+  return stream.primaryKey.map((field) => layout.values.get(field)?.column ?? field);
+}
+
+/** Every field the table needs a typed column for; key fields no schema describes are text. */
+function wantedFields(
+  stream: StreamSpec,
+  undeclared: ReadonlyMap<string, LogicalType>,
+): Map<string, LogicalType> {
+  const wanted = new Map<string, LogicalType>();
+  for (const [field, schema] of Object.entries(stream.schema.properties ?? {})) {
+    wanted.set(field, logicalTypeOfSchema(schema));
+  }
+  for (const field of stream.primaryKey) if (!wanted.has(field)) wanted.set(field, 'text');
+  for (const [field, type] of undeclared) if (!wanted.has(field)) wanted.set(field, type);
+  return wanted;
+}

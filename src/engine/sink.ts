@@ -1,0 +1,98 @@
+import type { StreamBookmark, SyncState } from '../core/state.js';
+import type { JsonSchema, Row } from '../streams/types.js';
+
+/** What a sink is told about a stream. `schema` already includes the `_cio_*` metadata columns. */
+export interface StreamSpec {
+  name: string;
+  primaryKey: string[];
+  replicationKey?: string;
+  method: 'incremental' | 'full_table';
+  /** JSON Schema of a row; grows when records bring fields never seen before (schema evolution). */
+  schema: JsonSchema;
+}
+
+export interface RunInfo {
+  runId: string;
+  startedAt: Date;
+  streams: StreamSpec[];
+}
+
+export interface WriteResult {
+  /** Rows inserted or changed. Unchanged rows of incremental streams are not rewritten. */
+  written: number;
+  /** Rows the batch carried that were already present and identical. */
+  unchanged: number;
+  /** Values that did not fit their column's type and were kept another way (reported, never dropped). */
+  coerced?: number;
+}
+
+export interface CompleteFullTable {
+  /** Rows not written since this instant were not seen by this complete read. */
+  readStartedAt: Date;
+  /**
+   * Streams with a time field: rows whose time value is older than this lie outside the window the
+   * read covered (aged out, not deleted) and keep `_cio_deleted_at` null.
+   */
+  agedOutBefore?: { column: string; before: Date };
+}
+
+export interface StreamRunStats {
+  status: 'complete' | 'failed' | 'skipped' | 'incomplete';
+  /** Rows read and handed to the sink (after bookmark and start-date filtering). */
+  rows: number;
+  /** Of those, rows inserted or changed (unchanged rows of incremental tables are not rewritten). */
+  written?: number;
+  requests: number;
+  error?: string;
+}
+
+export interface RunOutcome {
+  status: 'succeeded' | 'failed' | 'partial';
+  finishedAt: Date;
+  streams: Record<string, StreamRunStats>;
+}
+
+export interface SinkCapabilities {
+  /** Rows and state commit together (databases). Protocol sinks emit state after the rows instead. */
+  transactionalState: boolean;
+  /** The sink stores state itself (databases); otherwise the caller passes a state file. */
+  storesState: boolean;
+}
+
+/**
+ * Where rows go. The engine calls: open, then per stream prepareStream (again whenever the schema
+ * grows), write (each batch with the bookmark that covers it), completeFullTable (full-table
+ * streams, after a complete read), and close. Sinks never call the API.
+ */
+export interface Sink {
+  readonly capabilities: SinkCapabilities;
+  /** Opens the destination, takes its lock and returns the state saved there (empty if none). */
+  open(run: RunInfo): Promise<SyncState>;
+  /** Creates the stream's table, or adds the columns its schema gained. Idempotent. */
+  prepareStream(stream: StreamSpec): Promise<void>;
+  /** Upserts the rows by primary key and saves the stream's bookmark, atomically. */
+  write(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult>;
+  /**
+   * Optional, for sinks that can hold a batch themselves (databases: a staging table). Adds a page to
+   * the stream's open batch, remembering its bookmark; nothing is committed unless the page cannot
+   * join the batch (new columns, a repeated key), in which case the batch is committed first and
+   * what that wrote is returned. A page that fails to stage drops the open batch (rows staged
+   * before it may be lost) and the stream takes nothing more until the sink is opened again.
+   */
+  stage?(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult>;
+  /** With `stage`: upserts the open batch and saves the bookmark of its last page, atomically. */
+  commit?(stream: StreamSpec): Promise<WriteResult>;
+  /**
+   * After a complete read of a full-table stream: marks rows not seen as deleted and saves the
+   * bookmark, atomically. Returns how many rows were newly marked.
+   */
+  completeFullTable(stream: StreamSpec, done: CompleteFullTable, bookmark: StreamBookmark): Promise<number>;
+  /** Saves a bookmark with no rows (an incremental stream that found nothing new). */
+  saveBookmark(stream: StreamSpec, bookmark: StreamBookmark): Promise<void>;
+  /** Records the run's outcome in the run log and releases the destination. */
+  close(outcome: RunOutcome): Promise<void>;
+}
+
+/** The metadata columns every table carries. */
+export const SYNCED_AT = '_cio_synced_at';
+export const DELETED_AT = '_cio_deleted_at';

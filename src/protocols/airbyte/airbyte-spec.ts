@@ -1,0 +1,31 @@
+import type { JsonSchema } from '../../streams/types.js';
+import { protocolSettingsSchema } from '../shared/settings-schema.js';
+
+/** The Airbyte protocol version these messages follow (shared/specs/airbyte_protocol.v0.yaml). */
+export const AIRBYTE_PROTOCOL_VERSION = '0.3.2';
+export const DOCUMENTATION_URL = 'https://www.npmjs.com/package/cio-sync';
+
+/** The config's JSON Schema as Airbyte shows it. Tables are chosen in Airbyte's catalog, not here. */
+export function connectionSpecification(): JsonSchema {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'Customer.io (cio-sync) source',
+    ...protocolSettingsSchema(['streams']),
+    // Airbyte may add keys of its own to a saved config; they must not fail validation.
+    additionalProperties: true,
+  };
+}
+
+/** The SPEC message: what `cio-sync airbyte spec` prints. */
+export function airbyteSpecMessage(): Record<string, unknown> {
+  return {
+    type: 'SPEC',
+    spec: {
+      documentationUrl: DOCUMENTATION_URL,
+      connectionSpecification: connectionSpecification(),
+      supportsIncremental: true,
+      supported_destination_sync_modes: ['overwrite', 'append', 'append_dedup'],
+      protocol_version: AIRBYTE_PROTOCOL_VERSION,
+    },
+  };
+}

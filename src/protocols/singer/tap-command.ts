@@ -1,0 +1,188 @@
+import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import { readJsonFile } from '../../config/json-file.js';
+import { CioError, exitCodeFor } from '../../core/errors.js';
+import { untilInterrupted } from '../../core/interrupt.js';
+import { createLogger } from '../../core/logger.js';
+import { rememberSecret } from '../../core/secrets.js';
+import { VERSION } from '../../core/version.js';
+import { streamSpecFor } from '../../engine/catalog.js';
+import type { SyncEvent } from '../../engine/events.js';
+import type { StreamSpec } from '../../engine/sink.js';
+import { runSync, type StreamSelection } from '../../engine/sync.js';
+import { STREAM_DEFINITIONS } from '../../streams/definitions.js';
+import type { JsonSchema, StreamName } from '../../streams/types.js';
+import { loadProtocolConfig } from '../shared/config-file.js';
+import { protocolSettingsSchema } from '../shared/settings-schema.js';
+import { singerCatalog } from './singer-catalog.js';
+import { SingerMetrics } from './singer-metrics.js';
+import { selectionFromSingerCatalog } from './singer-selection.js';
+import { createSingerSink } from './singer-sink.js';
+import { readSingerStateFile } from './singer-state-file.js';
+
+interface TapFlags {
+  config?: string;
+  state?: string;
+  catalog?: string;
+  properties?: string;
+  discover?: boolean;
+  about?: boolean;
+  format?: string;
+  version?: boolean;
+}
+
+/** Tap-only settings (Meltano SDK names) that the shared config schema does not know. */
+const TAP_SETTINGS: Record<string, JsonSchema> = {
+  emit_activate_version_messages: {
+    type: 'boolean',
+    default: false,
+    description: 'Stamp full-table records with a version and emit ACTIVATE_VERSION after a complete read.',
+  },
+  metrics_log_level: {
+    type: 'string',
+    default: 'INFO',
+    description: 'METRIC lines are logged at INFO; WARNING or higher silences them.',
+  },
+};
+
+const CAPABILITIES = ['catalog', 'discover', 'state', 'about', 'activate-version'];
+const QUIET_LEVELS = new Set(['WARN', 'WARNING', 'ERROR', 'CRITICAL', 'FATAL', 'NONE', 'OFF']);
+
+function allSpecs(): StreamSpec[] {
+  return STREAM_DEFINITIONS.map(streamSpecFor);
+}
+
+function settingsSchema(): JsonSchema {
+  const base = protocolSettingsSchema();
+  return { ...base, properties: { ...base.properties, ...TAP_SETTINGS } };
+}
+
+function about(format: string | undefined): string {
+  const settings = settingsSchema();
+  const description = 'Singer tap for the Customer.io App API (18 tables), part of cio-sync.';
+  if (format === 'markdown') {
+    const rows = Object.entries(settings.properties ?? {}).map(([name, s]) => {
+      const required = settings.required?.includes(name) ? 'True' : 'False';
+      const fallback = s.default === undefined ? 'None' : JSON.stringify(s.default);
+      return `| ${name} | ${required} | ${fallback} | ${String(s.description ?? s.title ?? '').replace(/\|/g, '\\|')} |`;
+    });
+    return [
+      '# `cio-sync tap`',
+      '',
+      description,
+      '',
+      '## Capabilities',
+      '',
+      ...CAPABILITIES.map((c) => `* \`${c}\``),
+      '',
+      '## Settings',
+      '',
+      '| Setting | Required | Default | Description |',
+      '|:--------|:--------:|:-------:|:------------|',
+      ...rows,
+      '',
+      'The access token is also accepted as `api_key`; the main settings can also come from `CIO_*` environment variables (`--config ENV`).',
+    ].join('\n');
+  }
+  return JSON.stringify(
+    {
+      name: 'cio-sync',
+      description,
+      version: VERSION,
+      sdk_version: null,
+      capabilities: CAPABILITIES,
+      settings,
+    },
+    null,
+    2,
+  );
+}
+
+function logEvent(logger: Logger, event: SyncEvent): void {
+  if (event.type === 'log') logger[event.level]({ stream: event.stream }, event.message);
+  else if (event.type === 'stream_started')
+    logger.info({ stream: event.stream }, event.resumed ? 'resuming' : 'started');
+  else if (event.type === 'stream_completed')
+    logger.info({ stream: event.stream }, `done: ${event.stats.rows} records`);
+  else if (event.type === 'stream_failed')
+    logger.error({ stream: event.stream }, `${event.error.code}: ${event.error.message}`);
+  else if (event.type === 'stream_skipped') logger.warn({ stream: event.stream }, `skipped: ${event.reason}`);
+}
+
+async function runTap(flags: TapFlags): Promise<void> {
+  if (flags.catalog !== undefined && flags.properties !== undefined) {
+    throw new CioError(
+      'CIO_ERR_CONFIG',
+      'Pass the catalog once: --catalog FILE or its legacy name --properties FILE, not both.',
+    );
+  }
+  const specs = allSpecs();
+  const { config, extras } = loadProtocolConfig(flags.config, {
+    extraKeys: Object.keys(TAP_SETTINGS),
+    requireToken: !flags.discover,
+  });
+  if (!flags.discover) rememberSecret(config.access_token);
+  if (flags.discover) {
+    process.stdout.write(`${JSON.stringify(singerCatalog(specs), null, 2)}\n`);
+    return;
+  }
+  const logger = createLogger('text', [config.access_token]);
+  const catalogFile = flags.catalog ?? flags.properties;
+  const selection: StreamSelection[] = catalogFile
+    ? selectionFromSingerCatalog(readJsonFile(catalogFile, 'catalog'), specs)
+    : ((config.streams ?? specs.map((s) => s.name)) as StreamName[]).map((name) => ({ name }));
+  const state = flags.state ? readSingerStateFile(flags.state, specs) : undefined;
+  const quiet = QUIET_LEVELS.has(String(extras.metrics_log_level ?? 'INFO').toUpperCase());
+  const sink = createSingerSink({
+    out: process.stdout,
+    selection,
+    ...(state ? { state } : {}),
+    emitActivateVersion: extras.emit_activate_version_messages === true,
+    ...(quiet ? {} : { metrics: new SingerMetrics({ err: process.stderr }) }),
+  });
+  return untilInterrupted(async (signal) => {
+    const result = await runSync({
+      config,
+      sink,
+      selection,
+      signal,
+      onEvent: (event) => {
+        sink.onEvent(event);
+        logEvent(logger, event);
+      },
+    });
+    if (result.error) {
+      // Singer's convention for a fatal error: CRITICAL on stderr, then a non-zero exit.
+      process.stderr.write(`CRITICAL ${result.error.code}: ${result.error.message}\n`);
+      process.exitCode = exitCodeFor(result.error);
+    } else if (result.status === 'partial') {
+      logger.warn('Some streams were skipped (see above); the others are complete.');
+    }
+  });
+}
+
+/** `cio-sync tap`: a Singer tap (singer-python flags plus the Meltano SDK's --about). */
+export function registerTapCommand(program: Command): void {
+  program
+    .command('tap')
+    .description('Run as a Singer tap: SCHEMA, RECORD and STATE messages on stdout')
+    .option('-c, --config <file>', 'JSON config file (or ENV to read CIO_* variables only)')
+    .option('-s, --state <file>', 'state from a previous run (its last STATE value)')
+    .option('--catalog <file>', 'catalog choosing streams and fields (from --discover)')
+    .option('-p, --properties <file>', 'legacy name of --catalog')
+    .option('-d, --discover', 'print the catalog and exit')
+    .option('--about', 'print what this tap is and its settings')
+    .option('--format <format>', 'with --about: json or markdown', 'json')
+    .option('--version', 'print the version')
+    .action(async (flags: TapFlags) => {
+      if (flags.version) {
+        process.stdout.write(`cio-sync ${VERSION}\n`);
+        return;
+      }
+      if (flags.about) {
+        process.stdout.write(`${about(flags.format)}\n`);
+        return;
+      }
+      await runTap(flags);
+    });
+}

@@ -1,0 +1,61 @@
+/** Public types of the running simulator (re-exported by src/sim/index.ts). */
+import type { AdvanceOptions, AdvanceResult, GroundTruth } from '../world/types.js';
+import type { FaultRule } from './faults.js';
+
+export interface SimulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** World seed, default 1. Same seed and options => byte-identical responses. */
+  seed?: number;
+  /** World size multiplier, default 1 (~2,500 messages, ~600 customers). */
+  scale?: number;
+  /** Requests per second allowed per token (token bucket, capacity = rps). Default 10; 0 = unlimited. */
+  rps?: number;
+  /** Delay added to every response, default 0. */
+  latencyMs?: number;
+  /** Spread around latencyMs (uniform +-jitter, seeded), default 0. */
+  latencyJitterMs?: number;
+  /** Accepted bearer token, default 'sim-token'. */
+  token?: string;
+  /** Probability that an authenticated /v1 request gets a random transient fault (seeded mix). */
+  faultRate?: number;
+  /** The world's "now" in unix seconds, default 1767225600 (2026-01-01T00:00:00Z). */
+  now?: number;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** HTTP status sent; 0 when the connection was dropped before a status line. */
+  status: number;
+  /** The injected fault, if any. */
+  fault?: FaultRule['kind'];
+}
+
+export interface SimStats {
+  /** Every request received (control routes under /__sim excluded). */
+  requests: number;
+  /** Answers with status 429, from the rate limiter or an injected fault. */
+  rateLimited: number;
+  /** Injected faults (scripted or random). */
+  faults: number;
+}
+
+export interface Simulator {
+  /** http://HOST:PORT, no trailing slash, no /v1. */
+  url: string;
+  token: string;
+  stop(): Promise<void>;
+  truth(): GroundTruth;
+  advance(opts?: AdvanceOptions): AdvanceResult;
+  injectFault(rule: FaultRule): void;
+  clearFaults(): void;
+  setRateLimit(rps: number): void;
+  /** `METHOD /path` of every request that matched no route. */
+  unknownRoutes(): string[];
+  requestLog(): RequestLogEntry[];
+  stats(): SimStats;
+}

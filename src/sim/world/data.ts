@@ -1,0 +1,218 @@
+/**
+ * The seeded world: small resources in memory, big ones (messages, customers, activities,
+ * suppressions) generated from their index. `truth()` lists exactly what the endpoints serve.
+ */
+
+import { ActivityTable } from './activities.js';
+import { broadcasts, campaigns, newsletters, transactional } from './campaigns.js';
+import { CATALOG_NAMES, type CatalogName, type CatalogSpec } from './catalog.js';
+import { DAY, scaled, type WorldContext } from './context.js';
+import { CustomerTable } from './customers.js';
+import { MessageTable } from './messages.js';
+import { PageCache } from './page-cache.js';
+import { Rng } from './prng.js';
+import { SuppressionTable, suppressionCount } from './suppressions.js';
+import { Timeline } from './timeline.js';
+import { type GroundTruth, type JsonObject, SUPPRESSION_TYPES, type SuppressionType } from './types.js';
+import {
+  collections,
+  exportsSpec,
+  IP_ADDRESSES,
+  objectTypes,
+  reportingWebhooks,
+  segments,
+  senderIdentities,
+  snippets,
+  topics,
+  workspaces,
+} from './workspace.js';
+
+export const DEFAULT_NOW = 1_767_225_600;
+
+export const CATALOG_SPECS: Record<CatalogName, CatalogSpec> = {
+  broadcasts,
+  transactional,
+  campaigns,
+  newsletters,
+  segments,
+  exports: exportsSpec,
+  sender_identities: senderIdentities,
+  reporting_webhooks: reportingWebhooks,
+  snippets,
+  collections,
+  topics,
+  workspaces,
+  object_types: objectTypes,
+};
+
+export interface CatalogTable {
+  spec: CatalogSpec;
+  /** In listing order (creation order; ids ascend). */
+  records: JsonObject[];
+  /** Size at creation, the base for `addFraction`. */
+  initialCount: number;
+  /** Next record number for `spec.make`. */
+  nextK: number;
+}
+
+export class World {
+  readonly ctx: WorldContext;
+  /** Bumped by every change to the world (advance): whatever caches served data keys on it. */
+  version = 0;
+  /** Recently served feed pages, valid for one version (see page-cache.ts). */
+  readonly pages = new PageCache(4);
+  readonly catalog: Record<CatalogName, CatalogTable>;
+  readonly customers: CustomerTable;
+  readonly messages: MessageTable;
+  readonly activities: ActivityTable;
+  readonly suppressions: Record<SuppressionType, SuppressionTable>;
+
+  constructor(seed: number, scale: number, start: number = DEFAULT_NOW) {
+    this.ctx = {
+      seed,
+      scale,
+      timeline: new Timeline(seed, start),
+      start,
+      refs: { campaigns: [], broadcasts: [], newsletters: [], transactional: [] },
+    };
+    const catalog: Partial<Record<CatalogName, CatalogTable>> = {};
+    for (const name of CATALOG_NAMES) catalog[name] = this.buildCatalog(CATALOG_SPECS[name]);
+    this.catalog = catalog as Record<CatalogName, CatalogTable>;
+    this.collectRefs();
+
+    this.customers = new CustomerTable(this.ctx, scaled(600, scale));
+    this.messages = new MessageTable(this.ctx, scaled(2500, scale), this.customers);
+    this.activities = new ActivityTable(this.ctx, scaled(400, scale), this.customers);
+    const suppressions: Partial<Record<SuppressionType, SuppressionTable>> = {};
+    for (const type of SUPPRESSION_TYPES) {
+      suppressions[type] = new SuppressionTable(this.ctx, type, suppressionCount(type, scale));
+    }
+    this.suppressions = suppressions as Record<SuppressionType, SuppressionTable>;
+  }
+
+  get now(): number {
+    return this.ctx.timeline.now;
+  }
+
+  /** Call before changing anything in the world: drops every cached answer. */
+  changing(): void {
+    this.version++;
+    this.pages.clear(this.version);
+  }
+
+  private buildCatalog(spec: CatalogSpec): CatalogTable {
+    const count = spec.fixedSize ? spec.baseCount : scaled(spec.baseCount, this.ctx.scale);
+    const records: JsonObject[] = [];
+    // Creation times ascend with k, so ids and creation order agree, as in a real account.
+    const span = 400 * DAY;
+    for (let k = 0; k < count; k++) {
+      const rng = Rng.for(this.ctx.seed, 'catalog', spec.name, k);
+      const created = this.ctx.start - span + Math.floor(((k + rng.next()) * (span - 2 * DAY)) / count);
+      const updated = rng.chance(0.2) ? created : rng.int(created, this.ctx.start - 60);
+      records.push(spec.make(this.ctx, k, created, updated, rng));
+    }
+    return { spec, records, initialCount: count, nextK: count };
+  }
+
+  private collectRefs(): void {
+    const ids = (value: unknown): number[] =>
+      Array.isArray(value)
+        ? value.flatMap((a) =>
+            a && typeof a === 'object' && 'id' in a && typeof a.id === 'number' ? [a.id] : [],
+          )
+        : [];
+    const refs = this.ctx.refs;
+    for (const c of this.catalog.campaigns.records) {
+      refs.campaigns.push({
+        id: c.id as number,
+        actionIds: ids(c.actions),
+        eventTriggered: 'event_name' in c,
+      });
+    }
+    for (const b of this.catalog.broadcasts.records) {
+      refs.broadcasts.push({ id: b.id as number, actionIds: ids(b.actions) });
+    }
+    for (const n of this.catalog.newsletters.records) {
+      const contentIds = Array.isArray(n.content_ids)
+        ? n.content_ids.filter((x) => typeof x === 'number')
+        : [];
+      refs.newsletters.push({ id: n.id as number, contentIds });
+    }
+    for (const t of this.catalog.transactional.records) refs.transactional.push({ id: t.id as number });
+  }
+
+  /** What a list endpoint of a small resource returns (copies; live counts filled in). */
+  list(name: CatalogName, opts: { hidden?: boolean } = {}): JsonObject[] {
+    const records = this.catalog[name].records;
+    if (name === 'sender_identities' && !opts.hidden) return records.filter((r) => r.hidden !== true);
+    if (name === 'workspaces') {
+      // The first workspace is the one the token belongs to: its counts follow the world.
+      return records.map((r, i) =>
+        i === 0
+          ? {
+              ...r,
+              people: this.customers.liveCount(),
+              object_types: this.catalog.object_types.records.length,
+            }
+          : r,
+      );
+    }
+    return records;
+  }
+
+  ipAddresses(): string[] {
+    return [...IP_ADDRESSES];
+  }
+
+  truth(): GroundTruth {
+    const messages: JsonObject[] = [];
+    const m = this.messages.range(undefined, undefined);
+    for (let i = m.hiExclusive - 1; i >= m.lo; i--) {
+      const record = this.messages.get(i);
+      if (record) messages.push(record);
+    }
+    const activities: JsonObject[] = [];
+    const a = this.activities.range();
+    for (let i = a.hiExclusive - 1; i >= a.lo; i--) {
+      const record = this.activities.get(i);
+      if (record) activities.push(record);
+    }
+    const customers: JsonObject[] = [];
+    for (let i = 0; i < this.customers.table.rawCount(); i++) {
+      const record = this.customers.get(i);
+      if (record) customers.push(record);
+    }
+    const suppressions: Partial<Record<SuppressionType, JsonObject[]>> = {};
+    for (const type of SUPPRESSION_TYPES) {
+      const table = this.suppressions[type];
+      const rows: JsonObject[] = [];
+      for (let i = 0; i < table.table.rawCount(); i++) {
+        const record = table.get(i);
+        if (record) rows.push(record);
+      }
+      suppressions[type] = rows;
+    }
+    const copy = (rows: JsonObject[]): JsonObject[] => structuredClone(rows);
+    return {
+      broadcasts: copy(this.list('broadcasts')),
+      transactional: copy(this.list('transactional')),
+      customers,
+      campaigns: copy(this.list('campaigns')),
+      newsletters: copy(this.list('newsletters')),
+      segments: copy(this.list('segments')),
+      messages,
+      exports: copy(this.list('exports')),
+      activities,
+      sender_identities: copy(this.list('sender_identities')),
+      sender_identities_including_hidden: copy(this.list('sender_identities', { hidden: true })),
+      reporting_webhooks: copy(this.list('reporting_webhooks')),
+      snippets: copy(this.list('snippets')),
+      ip_addresses: this.ipAddresses(),
+      collections: copy(this.list('collections')),
+      topics: copy(this.list('topics')),
+      workspaces: copy(this.list('workspaces')),
+      object_types: copy(this.list('object_types')),
+      suppressions: suppressions as Record<SuppressionType, JsonObject[]>,
+    };
+  }
+}

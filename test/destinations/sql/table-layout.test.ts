@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { hashedIdentifier, type IdentifierRules } from '../../../src/destinations/sql/identifier-names.js';
+import {
+  emptyLayout,
+  layoutFromCatalog,
+  planRawColumns,
+  planValueColumns,
+  withColumns,
+} from '../../../src/destinations/sql/table-layout.js';
+
+const DUCKDB: IdentifierRules = { maxBytes: Number.POSITIVE_INFINITY, caseInsensitive: true };
+const POSTGRES: IdentifierRules = { maxBytes: 63, caseInsensitive: false };
+
+describe('planValueColumns', () => {
+  it('gives the lower-case name the plain column whatever the arrival order (DuckDB)', () => {
+    const layout = emptyLayout('t', DUCKDB);
+    for (const order of [
+      ['Email', 'email', 'EMAIL'],
+      ['EMAIL', 'email', 'Email'],
+    ]) {
+      const planned = planValueColumns(layout, new Map(order.map((field) => [field, 'text'])), DUCKDB);
+      const byField = Object.fromEntries(planned.map((info) => [info.field, info.column]));
+      expect(byField).toEqual({
+        email: 'email',
+        Email: hashedIdentifier('Email', DUCKDB, 0),
+        EMAIL: hashedIdentifier('EMAIL', DUCKDB, 0),
+      });
+      expect(planned.map((info) => info.field)).toEqual(order);
+    }
+  });
+
+  it('keeps case-only differences as they are in PostgreSQL', () => {
+    const planned = planValueColumns(
+      emptyLayout('t', POSTGRES),
+      new Map([
+        ['Email', 'text'],
+        ['email', 'text'],
+      ]),
+      POSTGRES,
+    );
+    expect(planned.map((info) => info.column)).toEqual(['Email', 'email']);
+  });
+
+  it('never hands out the metadata column names, nor re-plans known fields', () => {
+    const layout = emptyLayout('t', DUCKDB);
+    const planned = planValueColumns(
+      layout,
+      new Map([
+        ['_CIO_SYNCED_AT', 'text'],
+        ['_cio_deleted_at', 'text'],
+      ]),
+      DUCKDB,
+    );
+    expect(planned).toEqual([
+      {
+        field: '_CIO_SYNCED_AT',
+        role: 'value',
+        column: hashedIdentifier('_CIO_SYNCED_AT', DUCKDB, 0),
+        type: 'text',
+      },
+    ]);
+    expect(
+      planValueColumns(withColumns(layout, planned, DUCKDB), new Map([['_CIO_SYNCED_AT', 'json']]), DUCKDB),
+    ).toEqual([]);
+  });
+});
+
+describe('planRawColumns', () => {
+  it('names raw columns <column>__raw, stepping around a real field of that name', () => {
+    let layout = emptyLayout('t', POSTGRES);
+    layout = withColumns(
+      layout,
+      planValueColumns(
+        layout,
+        new Map([
+          ['a', 'bigint'],
+          ['a__raw', 'text'],
+        ]),
+        POSTGRES,
+      ),
+      POSTGRES,
+    );
+    const raws = planRawColumns(layout, ['a', 'a', 'a__raw', 'unknown'], POSTGRES);
+    expect(raws).toEqual([
+      { field: 'a', role: 'raw', column: hashedIdentifier('a__raw', POSTGRES, 0), type: 'json' },
+      { field: 'a__raw', role: 'raw', column: 'a__raw__raw', type: 'json' },
+    ]);
+  });
+});
+
+describe('layoutFromCatalog', () => {
+  it('follows table order, forgets columns dropped by hand and counts unmapped columns as taken', () => {
+    const layout = layoutFromCatalog(
+      't',
+      ['id', 'user_col', 'name'],
+      [
+        { field: 'name', role: 'value', column: 'name', type: 'text' },
+        { field: 'id', role: 'value', column: 'id', type: 'bigint' },
+        { field: 'gone', role: 'value', column: 'gone', type: 'text' },
+      ],
+      POSTGRES,
+    );
+    expect([...layout.values.keys()]).toEqual(['id', 'name']);
+    const planned = planValueColumns(
+      layout,
+      new Map([
+        ['user_col', 'text'],
+        ['gone', 'text'],
+      ]),
+      POSTGRES,
+    );
+    expect(planned.map((info) => info.column)).toEqual([hashedIdentifier('user_col', POSTGRES, 0), 'gone']);
+  });
+});

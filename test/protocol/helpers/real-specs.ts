@@ -1,8 +1,0 @@
-import type { StreamSpec } from '../../../src/sinks/sink.js';
-import { streamSpecFor } from '../../../src/streams/catalog.js';
-import { STREAM_DEFINITIONS } from '../../../src/streams/definitions.js';
-
-/** The specs of the 18 real tables, as the engine hands them to sinks. */
-export function realSpecs(): StreamSpec[] {
-  return STREAM_DEFINITIONS.map(streamSpecFor);
-}
