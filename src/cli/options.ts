@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { resolveConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { rememberSecret } from '../core/secrets.js';
+import { readTokenFromStdin, TOKEN_FROM_STDIN } from './token-input.js';
 
 /** The settings every command that talks to the API accepts as flags (they win over file and env). */
 export function addConfigOptions(command: Command): Command {
@@ -9,7 +10,7 @@ export function addConfigOptions(command: Command): Command {
     .option('-c, --config <file>', 'JSON config file')
     .option(
       '--access-token <token>',
-      'App API key (prefer the config file or CIO_ACCESS_TOKEN: flags show in ps)',
+      `App API key, or "-" to read it from stdin. A value given here stays visible in ps (under npx, in the npm exec parent for the whole run): prefer "-", CIO_ACCESS_TOKEN or the config file`,
     )
     .addOption(new Option('--region <region>', 'us or eu'))
     .option('--base-url <url>', 'API host override (e.g. the simulator)')
@@ -36,12 +37,13 @@ export interface ConfigFlags {
 }
 
 export function configFromFlags(flags: ConfigFlags, requireToken = true): Config {
+  const accessToken = flags.accessToken === TOKEN_FROM_STDIN ? readTokenFromStdin() : flags.accessToken;
   const config = resolveConfig({
     ...(flags.config ? { file: flags.config } : {}),
     env: process.env,
     requireToken,
     flags: {
-      access_token: flags.accessToken,
+      access_token: accessToken,
       region: flags.region,
       base_url: flags.baseUrl,
       start_date: flags.startDate,
