@@ -1,5 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
 import { CioError } from '../core/errors.js';
+import { isRecord } from '../core/json.js';
 import { isStreamName, STREAM_NAMES } from '../streams/types.js';
 import { parseStartDate } from './dates.js';
 import { parseDestination } from './destination.js';
@@ -49,10 +50,10 @@ const FOREIGN_KEYS = new Set(['site_id', 'user_agent_email', 'lookback_window', 
 
 function readConfigFile(path: string): Record<string, unknown> {
   const parsed = readJsonFile(path, 'config');
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+  if (!isRecord(parsed)) {
     throw new CioError('CIO_ERR_CONFIG', `Config file ${path} must hold a JSON object of settings.`);
   }
-  return parsed as Record<string, unknown>;
+  return parsed;
 }
 
 function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {

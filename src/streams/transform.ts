@@ -1,4 +1,5 @@
 import { CioError } from '../core/errors.js';
+import { isRecord } from '../core/json.js';
 import type { JsonSchema, Row, StreamDefinition } from './types.js';
 
 // Beyond year 9999 toISOString() leaves RFC 3339 (`+010000-…`); such a value is not unix seconds.
@@ -65,10 +66,6 @@ export function timestampToIso(value: unknown): unknown {
   return unixToIso(seconds);
 }
 
-export function isRecordObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Names of the top-level properties the schema declares as date-time. */
 function dateTimeFields(schema: JsonSchema): string[] {
   const cached = DATE_TIME_FIELDS.get(schema);
@@ -87,7 +84,7 @@ const DATE_TIME_FIELDS = new WeakMap<JsonSchema, string[]>();
  * schema; dropping them would lose data silently).
  */
 export function recordToRow(record: unknown, schema: JsonSchema): Row {
-  if (!isRecordObject(record)) {
+  if (!isRecord(record)) {
     const got = record === null ? 'null' : Array.isArray(record) ? 'an array' : typeof record;
     throw new CioError('CIO_ERR_BAD_RESPONSE', `expected a JSON object as record, got ${got}`);
   }
