@@ -1,6 +1,7 @@
 import { Value } from '@sinclair/typebox/value';
 import { CioError } from '../core/errors.js';
 import { isRecord } from '../core/json.js';
+import { maskSecrets } from '../core/secrets.js';
 import { isStreamName, STREAM_NAMES } from '../streams/types.js';
 import { parseStartDate } from './dates.js';
 import { parseDestination } from './destination.js';
@@ -171,13 +172,7 @@ export function resolveConfig(input: ConfigInput): Config {
   if (problems.length > 0) {
     const text =
       problems.length === 1 ? problems[0]! : `Invalid configuration:\n  - ${problems.join('\n  - ')}`;
-    throw new CioError('CIO_ERR_CONFIG', redactSecret(text, String(merged.access_token ?? '')));
+    throw new CioError('CIO_ERR_CONFIG', maskSecrets(text, [String(merged.access_token ?? '')]));
   }
   return config as Config;
-}
-
-/** Replaces every occurrence of the secret in a text (for logs and errors). */
-export function redactSecret(text: string, secret: string): string {
-  if (secret.length < 4) return text;
-  return text.split(secret).join('***');
 }

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
+import { maskSecrets } from './secrets.js';
 
 export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -40,7 +41,6 @@ export function createLogger(
   secrets: readonly string[] = [],
   level: LogLevel = 'info',
 ): Logger {
-  const masks = secrets.filter((s) => s.length >= 4);
   const destination = format === 'json' ? process.stderr : textStream(process.stderr);
   return pino(
     {
@@ -49,11 +49,7 @@ export function createLogger(
       timestamp: pino.stdTimeFunctions.epochTime,
       hooks: {
         logMethod(args, method) {
-          const masked = args.map((arg) =>
-            typeof arg === 'string'
-              ? masks.reduce((text, secret) => text.split(secret).join('***'), arg)
-              : arg,
-          );
+          const masked = args.map((arg) => (typeof arg === 'string' ? maskSecrets(arg, secrets) : arg));
           method.apply(this, masked as Parameters<typeof method>);
         },
       },
