@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { maskSecrets } from './secrets.js';
+import { formatToSecond } from './time.js';
 
 export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -23,7 +24,7 @@ function textStream(out: NodeJS.WritableStream): Writable {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (!line) continue;
         const entry = JSON.parse(line) as { time: number; level: number; msg?: string; stream?: string };
-        const when = new Date(entry.time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+        const when = formatToSecond(entry.time);
         const where = entry.stream ? ` [${entry.stream}]` : '';
         out.write(`${when} ${LEVEL_NAMES[entry.level] ?? entry.level}${where} ${entry.msg ?? ''}\n`);
       }
