@@ -6,7 +6,7 @@ import { isStreamName, STREAM_NAMES } from '../streams/types.js';
 import { parseStartDate } from './dates.js';
 import { parseDestination } from './destination.js';
 import { readJsonFile } from './json-file.js';
-import { type Config, ConfigSchema } from './schema.js';
+import { type Config, ConfigSchema, type Settings } from './schema.js';
 
 export interface ConfigInput {
   /** Path of a JSON config file. */
@@ -147,9 +147,10 @@ export function resolveConfig(input: ConfigInput): Config {
     const problem = checkBaseUrl(config.base_url);
     if (problem) problems.push(problem);
   }
+  let startDate: Date | undefined;
   if (typeof config.start_date === 'string') {
     try {
-      parseStartDate(config.start_date, input.now);
+      startDate = parseStartDate(config.start_date, input.now);
     } catch (error) {
       problems.push((error as Error).message);
     }
@@ -174,5 +175,7 @@ export function resolveConfig(input: ConfigInput): Config {
       problems.length === 1 ? problems[0]! : `Invalid configuration:\n  - ${problems.join('\n  - ')}`;
     throw new CioError('CIO_ERR_CONFIG', maskSecrets(text, [String(merged.access_token ?? '')]));
   }
-  return config as Config;
+  // The text of start_date gives way to the Date it names: nothing downstream parses it again.
+  const { start_date: _asWritten, ...parsed } = config as Settings;
+  return startDate === undefined ? parsed : { ...parsed, start_date: startDate };
 }
