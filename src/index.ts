@@ -6,7 +6,7 @@ export type * from './api/types.js';
 export { parseStartDate } from './config/dates.js';
 export { type Destination, parseDestination } from './config/destination.js';
 export { type ConfigInput, resolveConfig } from './config/load.js';
-export { type Config, ConfigSchema } from './config/schema.js';
+export { type Config, ConfigSchema, type Settings } from './config/schema.js';
 export * from './core/errors.js';
 export type * from './core/state.js';
 export { createDatabaseSink } from './destinations/registry.js';

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { CioError } from '../core/errors.js';
+import { maskSecrets } from '../core/secrets.js';
 import { abortReason } from './abort.js';
 import type { RequestBudget } from './budget.js';
 import { ACCEPT_ENCODING, type AttemptResult, sendAttempt } from './http-attempt.js';
@@ -81,7 +82,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   };
 
   /** Defence in depth: an API that echoes the key (in an error detail, say) must not leak it. */
-  const scrub = (text: string): string => (token === '' ? text : text.split(token).join('[redacted]'));
+  const scrub = (text: string): string => maskSecrets(text, [token]);
 
   const log = (level: LogLevel, message: string, fields: Record<string, unknown>): void => {
     if (!logger) return;

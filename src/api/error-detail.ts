@@ -1,9 +1,7 @@
+import { isRecord } from '../core/json.js';
+
 /** Longest API error text quoted in our messages: enough for "(reference xxxxxx)", not a whole HTML page. */
 const MAX_DETAIL_LENGTH = 300;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function firstString(record: Record<string, unknown>, keys: readonly string[]): string | undefined {
   for (const key of keys) {

@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import type { Dispatcher } from 'undici';
+import { isRecord } from '../core/json.js';
 import { abortReason } from './abort.js';
 import { readChunks, withJoined } from './body-bytes.js';
 import { apiErrorDetail } from './error-detail.js';
@@ -56,10 +57,10 @@ function parseObject(bytes: Buffer): Record<string, unknown> | string {
   } catch {
     return `invalid or truncated JSON (${bytes.length} bytes)`;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!isRecord(value)) {
     return `JSON ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value} instead of an object`;
   }
-  return value as Record<string, unknown>;
+  return value;
 }
 
 function okResult(status: number, path: string, bytes: Buffer): AttemptResult {

@@ -1,4 +1,5 @@
 import { CioError } from '../core/errors.js';
+import { isRecord } from '../core/json.js';
 import type { ApiClient, ApiRequest, FetchedPage, PagePosition, Paging, QueryValue } from './types.js';
 
 export interface PaginateOptions {
@@ -147,10 +148,6 @@ function startPosition(
     );
   }
   return from;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

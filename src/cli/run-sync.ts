@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import { parseDestination, redactUrlPassword } from '../config/destination.js';
+import { parseDestination } from '../config/destination.js';
 import type { Config } from '../config/schema.js';
 import { untilInterrupted } from '../core/interrupt.js';
+import { maskUrlPassword } from '../core/secrets.js';
 import { createDatabaseSink } from '../destinations/registry.js';
 import type { SyncEvent } from '../engine/events.js';
 import { runSync, type SyncResult } from '../engine/sync.js';
@@ -21,7 +22,7 @@ export async function runDatabaseSync({ config, logger, progress }: SyncCliOptio
   const names = (config.streams ?? [...STREAM_NAMES]) as StreamName[];
   if (parseDestination(config.destination).kind === 'duckdb') limitHeapGrowth();
   const sink = await createDatabaseSink(config.destination, config.schema);
-  logger.info(`Syncing ${names.length} table(s) into ${redactUrlPassword(config.destination)}`);
+  logger.info(`Syncing ${names.length} table(s) into ${maskUrlPassword(config.destination)}`);
   const display = progress ? new ProgressDisplay(names) : undefined;
   try {
     return await untilInterrupted((signal) =>

@@ -1,4 +1,5 @@
 import { CioError } from '../core/errors.js';
+import { maskUrlPassword } from '../core/secrets.js';
 
 export type Destination = { kind: 'duckdb'; path: string } | { kind: 'postgres'; url: string };
 
@@ -27,11 +28,6 @@ export function parseDestination(raw: string): Destination {
 function badDestination(raw: string, why: string): CioError {
   return new CioError(
     'CIO_ERR_CONFIG',
-    `destination "${redactUrlPassword(raw)}" is not usable: ${why}. Use duckdb:<file> (e.g. duckdb:customerio.duckdb) or postgres://user@host:5432/database.`,
+    `destination "${maskUrlPassword(raw)}" is not usable: ${why}. Use duckdb:<file> (e.g. duckdb:customerio.duckdb) or postgres://user@host:5432/database.`,
   );
-}
-
-/** Hides the password of a URL with credentials (for logs and errors). */
-export function redactUrlPassword(text: string): string {
-  return text.replace(/(\/\/[^/:@\s]*:)[^@/\s]*@/g, '$1***@');
 }

@@ -1,10 +1,12 @@
 import { Value } from '@sinclair/typebox/value';
 import { CioError } from '../core/errors.js';
+import { isRecord } from '../core/json.js';
+import { maskSecrets } from '../core/secrets.js';
 import { isStreamName, STREAM_NAMES } from '../streams/types.js';
 import { parseStartDate } from './dates.js';
 import { parseDestination } from './destination.js';
 import { readJsonFile } from './json-file.js';
-import { type Config, ConfigSchema } from './schema.js';
+import { type Config, ConfigSchema, type Settings } from './schema.js';
 
 export interface ConfigInput {
   /** Path of a JSON config file. */
@@ -49,10 +51,10 @@ const FOREIGN_KEYS = new Set(['site_id', 'user_agent_email', 'lookback_window', 
 
 function readConfigFile(path: string): Record<string, unknown> {
   const parsed = readJsonFile(path, 'config');
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+  if (!isRecord(parsed)) {
     throw new CioError('CIO_ERR_CONFIG', `Config file ${path} must hold a JSON object of settings.`);
   }
-  return parsed as Record<string, unknown>;
+  return parsed;
 }
 
 function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -145,9 +147,10 @@ export function resolveConfig(input: ConfigInput): Config {
     const problem = checkBaseUrl(config.base_url);
     if (problem) problems.push(problem);
   }
+  let startDate: Date | undefined;
   if (typeof config.start_date === 'string') {
     try {
-      parseStartDate(config.start_date, input.now);
+      startDate = parseStartDate(config.start_date, input.now);
     } catch (error) {
       problems.push((error as Error).message);
     }
@@ -170,13 +173,9 @@ export function resolveConfig(input: ConfigInput): Config {
   if (problems.length > 0) {
     const text =
       problems.length === 1 ? problems[0]! : `Invalid configuration:\n  - ${problems.join('\n  - ')}`;
-    throw new CioError('CIO_ERR_CONFIG', redactSecret(text, String(merged.access_token ?? '')));
+    throw new CioError('CIO_ERR_CONFIG', maskSecrets(text, [String(merged.access_token ?? '')]));
   }
-  return config as Config;
-}
-
-/** Replaces every occurrence of the secret in a text (for logs and errors). */
-export function redactSecret(text: string, secret: string): string {
-  if (secret.length < 4) return text;
-  return text.split(secret).join('***');
+  // The text of start_date gives way to the Date it names: nothing downstream parses it again.
+  const { start_date: _asWritten, ...parsed } = config as Settings;
+  return startDate === undefined ? parsed : { ...parsed, start_date: startDate };
 }

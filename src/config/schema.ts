@@ -93,4 +93,11 @@ export const ConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export type Config = Static<typeof ConfigSchema>;
+/** The settings as written (file, environment, flags) and as the schema validates them. */
+export type Settings = Static<typeof ConfigSchema>;
+
+/** The settings once validated and parsed: what the rest of the connector reads. */
+export type Config = Omit<Settings, 'start_date'> & {
+  /** The start date, parsed once (MM/DD/YYYY, YYYY-MM-DD or ISO 8601 in the settings). */
+  start_date?: Date;
+};

@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
+import { maskSecrets } from './secrets.js';
+import { formatToSecond } from './time.js';
 
 export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -22,7 +24,7 @@ function textStream(out: NodeJS.WritableStream): Writable {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (!line) continue;
         const entry = JSON.parse(line) as { time: number; level: number; msg?: string; stream?: string };
-        const when = new Date(entry.time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+        const when = formatToSecond(entry.time);
         const where = entry.stream ? ` [${entry.stream}]` : '';
         out.write(`${when} ${LEVEL_NAMES[entry.level] ?? entry.level}${where} ${entry.msg ?? ''}\n`);
       }
@@ -40,7 +42,6 @@ export function createLogger(
   secrets: readonly string[] = [],
   level: LogLevel = 'info',
 ): Logger {
-  const masks = secrets.filter((s) => s.length >= 4);
   const destination = format === 'json' ? process.stderr : textStream(process.stderr);
   return pino(
     {
@@ -49,11 +50,7 @@ export function createLogger(
       timestamp: pino.stdTimeFunctions.epochTime,
       hooks: {
         logMethod(args, method) {
-          const masked = args.map((arg) =>
-            typeof arg === 'string'
-              ? masks.reduce((text, secret) => text.split(secret).join('***'), arg)
-              : arg,
-          );
+          const masked = args.map((arg) => (typeof arg === 'string' ? maskSecrets(arg, secrets) : arg));
           method.apply(this, masked as Parameters<typeof method>);
         },
       },

@@ -1,3 +1,12 @@
+/** What every secret becomes in messages, log lines and errors, whoever writes them. */
+export const SECRET_MASK = '***';
+
+/**
+ * Shorter values are not masked: masking a one-letter test token would shred every message, and
+ * no real key or password is that short.
+ */
+const MIN_SECRET_LENGTH = 4;
+
 /**
  * Flags whose value is a secret: ours (--access-token) and the misspellings or other tools' names a
  * person may try (--acess-token=..., --api-key ...), which commander echoes in "unknown option".
@@ -25,12 +34,21 @@ export function secretsFromProcess(
     const value = env[name];
     if (value) found.push(value, value.trim());
   }
-  // Longest first, so a secret that contains another is masked whole.
-  return [...new Set(found.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+  return [...new Set(found.filter((s) => s.length >= MIN_SECRET_LENGTH))];
 }
 
+/** `text` with every secret in it masked; longest first, so a secret that contains another is masked whole. */
 export function maskSecrets(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((out, secret) => out.split(secret).join('***'), text);
+  const maskable = secrets.filter((secret) => secret.length >= MIN_SECRET_LENGTH);
+  if (maskable.length > 1) maskable.sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const secret of maskable) if (out.includes(secret)) out = out.split(secret).join(SECRET_MASK);
+  return out;
+}
+
+/** A URL (or text holding URLs) with the password of every `//user:password@` masked. */
+export function maskUrlPassword(text: string): string {
+  return text.replace(/(\/\/[^/:@\s]*:)[^@/\s]*@/g, `$1${SECRET_MASK}@`);
 }
 
 const learned = new Set<string>();
@@ -40,7 +58,7 @@ const learned = new Set<string>();
  * main.ts masks these too, whatever failed and however its message was built.
  */
 export function rememberSecret(secret: string): void {
-  if (secret.length >= 4) learned.add(secret);
+  if (secret.length >= MIN_SECRET_LENGTH) learned.add(secret);
 }
 
 export function rememberedSecrets(): string[] {

@@ -30,7 +30,3 @@ export interface SyncState {
   bookmarks: Record<string, StreamBookmark>;
   currently_syncing?: string | null;
 }
-
-export function emptyState(): SyncState {
-  return { bookmarks: {} };
-}

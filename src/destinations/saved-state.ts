@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { parseDestination, redactUrlPassword } from '../config/destination.js';
+import { parseDestination } from '../config/destination.js';
 import { CioError } from '../core/errors.js';
+import { maskUrlPassword } from '../core/secrets.js';
 import type { StreamBookmark, SyncState } from '../core/state.js';
 import { loadDuckDb } from './duckdb/duckdb-connection.js';
 
@@ -72,7 +73,7 @@ async function postgresState(url: string, schema: string, action: Action): Promi
   } catch (error) {
     throw new CioError(
       'CIO_ERR_DESTINATION',
-      `Cannot connect to ${redactUrlPassword(url)}: ${(error as Error).message}`,
+      `Cannot connect to ${maskUrlPassword(url)}: ${(error as Error).message}`,
     );
   }
   try {

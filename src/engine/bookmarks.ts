@@ -1,3 +1,5 @@
+import { formatToSecond } from '../core/time.js';
+
 /**
  * Pure bookmark arithmetic. Values are RFC 3339 strings in state; comparisons are on instants.
  * Rules: a bookmark never moves backwards, and never past the start of the read that promotes it
@@ -10,10 +12,6 @@ export function toMillis(value: unknown): number | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : ms;
-}
-
-export function toIso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** The lower bound for an incremental read: the later of the saved bookmark and the start date. */
@@ -50,7 +48,7 @@ export function promoteBookmark(
   if (seenMs === undefined) return old;
   const capped = cap === undefined ? seenMs : Math.min(seenMs, cap.getTime());
   if (oldMs !== undefined && oldMs >= capped) return old;
-  return toIso(capped);
+  return formatToSecond(capped);
 }
 
 /** The earliest and latest value of a time field seen so far, as RFC 3339. */
@@ -76,7 +74,7 @@ export function rangeOf(
     if (max === undefined || ms > max) max = ms;
   }
   const range: TimeRange = {};
-  if (min !== undefined) range.min = min === minBefore ? current.min : toIso(min);
-  if (max !== undefined) range.max = max === maxBefore ? current.max : toIso(max);
+  if (min !== undefined) range.min = min === minBefore ? current.min : formatToSecond(min);
+  if (max !== undefined) range.max = max === maxBefore ? current.max : formatToSecond(max);
   return range;
 }

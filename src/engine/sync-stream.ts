@@ -1,5 +1,4 @@
 import type { ApiClient } from '../api/types.js';
-import type { CioError } from '../core/errors.js';
 import { failpoint } from '../core/failpoint.js';
 import type { ResumePoint, StreamBookmark } from '../core/state.js';
 import { readerFor } from '../streams/readers/list.js';
@@ -181,8 +180,4 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
     written: batcher.written,
     requests: (ctx.client.stats.byStream[name] ?? 0) - requestsBefore,
   };
-}
-
-export function failedStats(error: CioError, rows: number, requests: number): StreamRunStats {
-  return { status: 'failed', rows, requests, error: `${error.code}: ${error.message}` };
 }

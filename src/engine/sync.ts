@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { ApiClient } from '../api/types.js';
-import { parseStartDate } from '../config/dates.js';
 import type { Config } from '../config/schema.js';
 import { CioError, isCioError } from '../core/errors.js';
 import type { SyncState } from '../core/state.js';
@@ -91,7 +90,7 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
   setMaxListeners(0, abort.signal);
   const onOuterAbort = () => abort.abort(req.signal?.reason);
   req.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const startDate = req.config.start_date ? parseStartDate(req.config.start_date, startedAt) : undefined;
+  const startDate = req.config.start_date;
   const streams: Record<string, StreamRunStats> = {};
   let firstError: CioError | undefined;
   let opened = false;

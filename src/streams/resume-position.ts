@@ -1,11 +1,11 @@
 import type { PagePosition } from '../api/types.js';
 import { CioError } from '../core/errors.js';
-import { isRecordObject } from './transform.js';
+import { isRecord } from '../core/json.js';
 
 /** A saved position of a paged read, checked: state files are edited by people and tools. */
 export function pagePositionFrom(resume: unknown, stream: string): PagePosition | null {
   if (resume === undefined || resume === null) return null;
-  if (isRecordObject(resume)) {
+  if (isRecord(resume)) {
     if (typeof resume.cursor === 'string' && resume.cursor !== '') return { cursor: resume.cursor };
     if (typeof resume.offset === 'number' && Number.isInteger(resume.offset) && resume.offset >= 0) {
       return { offset: resume.offset };

@@ -1,50 +1,7 @@
 import { CioError } from '../core/errors.js';
+import { isRecord } from '../core/json.js';
+import { MAX_UNIX_SECONDS, MIN_UNIX_SECONDS, unixToIso } from '../core/time.js';
 import type { JsonSchema, Row, StreamDefinition } from './types.js';
-
-// Beyond year 9999 toISOString() leaves RFC 3339 (`+010000-…`); such a value is not unix seconds.
-const MAX_UNIX_SECONDS = 253_402_300_799;
-const MIN_UNIX_SECONDS = -62_135_596_800;
-
-/** Unix seconds -> RFC 3339 UTC, whole seconds without a fraction: `2026-01-01T00:00:00Z`. */
-export function unixToIso(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds > MAX_UNIX_SECONDS || seconds < MIN_UNIX_SECONDS) {
-    throw new CioError('CIO_ERR_BAD_RESPONSE', `not a unix timestamp in seconds: ${seconds}`);
-  }
-  if (Number.isInteger(seconds)) return wholeSecondsToIso(seconds);
-  return new Date(Math.round(seconds * 1000)).toISOString().replace('.000Z', 'Z');
-}
-
-const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
-/** `YYYY-MM-DDT` by days since the epoch: the records of a page share a few days. */
-const dayPrefixes = new Map<number, string>();
-const MAX_DAY_PREFIXES = 4096;
-
-/**
- * Every record of every page has a timestamp or two, and formatting through a Date and a string
- * replace was a tenth of the sync's own work; the date part is cached and the time built by hand.
- */
-function wholeSecondsToIso(seconds: number): string {
-  const day = Math.floor(seconds / 86_400);
-  let prefix = dayPrefixes.get(day);
-  if (prefix === undefined) {
-    prefix = new Date(day * 86_400_000).toISOString().slice(0, 11);
-    if (dayPrefixes.size >= MAX_DAY_PREFIXES) dayPrefixes.clear();
-    dayPrefixes.set(day, prefix);
-  }
-  const inDay = seconds - day * 86_400;
-  const hour = Math.floor(inDay / 3600);
-  const minute = Math.floor((inDay % 3600) / 60);
-  return `${prefix}${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[inDay % 60]}Z`;
-}
-
-/** RFC 3339 (or any string Date.parse accepts) or a Date -> whole unix seconds (floored). */
-export function isoToUnix(value: string | Date): number {
-  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
-  if (Number.isNaN(ms)) {
-    throw new CioError('CIO_ERR_INTERNAL', `not a date-time: ${String(value)}`);
-  }
-  return Math.floor(ms / 1000);
-}
 
 const NUMERIC = /^-?\d+(\.\d+)?$/;
 
@@ -65,10 +22,6 @@ export function timestampToIso(value: unknown): unknown {
   return unixToIso(seconds);
 }
 
-export function isRecordObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Names of the top-level properties the schema declares as date-time. */
 function dateTimeFields(schema: JsonSchema): string[] {
   const cached = DATE_TIME_FIELDS.get(schema);
@@ -87,7 +40,7 @@ const DATE_TIME_FIELDS = new WeakMap<JsonSchema, string[]>();
  * schema; dropping them would lose data silently).
  */
 export function recordToRow(record: unknown, schema: JsonSchema): Row {
-  if (!isRecordObject(record)) {
+  if (!isRecord(record)) {
     const got = record === null ? 'null' : Array.isArray(record) ? 'an array' : typeof record;
     throw new CioError('CIO_ERR_BAD_RESPONSE', `expected a JSON object as record, got ${got}`);
   }

@@ -28,7 +28,7 @@ describe('resolveConfig', () => {
     expect(config).toMatchObject({
       access_token: TOKEN,
       region: 'us',
-      start_date: '01/31/2024',
+      start_date: new Date('2024-01-31T00:00:00Z'),
       destination: 'duckdb:customerio.duckdb',
       max_requests_per_second: 10,
       concurrency: 4,

@@ -1,16 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { formatToSecond } from '../../src/core/time.js';
 import {
   incrementalThreshold,
   passesLowerBound,
   promoteBookmark,
   rangeOf,
-  toIso,
   toMillis,
 } from '../../src/engine/bookmarks.js';
 
 const seconds = fc.integer({ min: 1_300_000_000, max: 1_900_000_000 });
-const iso = seconds.map((s) => toIso(s * 1000));
+const iso = seconds.map((s) => formatToSecond(s * 1000));
 
 describe('bookmarks', () => {
   it('never moves a bookmark backwards and never past the start of the read', () => {
@@ -64,12 +64,14 @@ describe('bookmarks', () => {
         let range = {};
         for (const page of pages) {
           // Rows without a readable value are skipped.
-          const rows = [...page.map((s) => ({ t: toIso(s * 1000) })), { t: null }, { t: 'soon' }];
+          const rows = [...page.map((s) => ({ t: formatToSecond(s * 1000) })), { t: null }, { t: 'soon' }];
           range = rangeOf(rows, 't', range);
         }
         const all = pages.flat();
         expect(range).toEqual(
-          all.length ? { min: toIso(Math.min(...all) * 1000), max: toIso(Math.max(...all) * 1000) } : {},
+          all.length
+            ? { min: formatToSecond(Math.min(...all) * 1000), max: formatToSecond(Math.max(...all) * 1000) }
+            : {},
         );
       }),
     );

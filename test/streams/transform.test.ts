@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isoToUnix, unixToIso } from '../../src/core/time.js';
 import { getDefinition } from '../../src/streams/definitions.js';
 import { ipAddressToRow, reportingWebhookToRow, stripUrlCredentials } from '../../src/streams/row-mappers.js';
-import { isoToUnix, recordToRow, rowFromRecord, unixToIso } from '../../src/streams/transform.js';
+import { recordToRow, rowFromRecord } from '../../src/streams/transform.js';
 import type { JsonSchema } from '../../src/streams/types.js';
 
 const schema: JsonSchema = {

@@ -1,4 +1,5 @@
 import { CioError } from '../../core/errors.js';
+import { maskSecrets } from '../../core/secrets.js';
 
 /** Where a PostgreSQL URL points, for messages; the password is kept only to scrub it from them. */
 export interface PostgresTarget {
@@ -35,11 +36,7 @@ export function parsePostgresUrl(url: string): PostgresTarget {
 
 /** `text` with every form of the password replaced, in case a driver message ever echoes it. */
 export function redact(text: string, target: PostgresTarget): string {
-  if (target.password === '') return text;
-  const forms = new Set([target.password, encodeURIComponent(target.password)]);
-  let out = text;
-  for (const form of forms) out = out.split(form).join('***');
-  return out;
+  return maskSecrets(text, [target.password, encodeURIComponent(target.password)]);
 }
 
 function invalidUrl(): CioError {

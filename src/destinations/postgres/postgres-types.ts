@@ -1,7 +1,7 @@
+import { formatMicros } from '../../core/time.js';
 import type { LogicalType } from '../sql/column-types.js';
 import type { ColumnValue } from '../sql/column-values.js';
 import { quoteIdentifier } from '../sql/quote-identifier.js';
-import { formatMicros } from '../sql/rfc3339.js';
 import type { SqlDialect } from '../sql/sql-dialect.js';
 
 const COLUMN_TYPES: Readonly<Record<LogicalType, string>> = {

@@ -1,5 +1,5 @@
+import { dateMicros, parseDateTimeMicros } from '../../core/time.js';
 import type { LogicalType } from './column-types.js';
-import { dateMicros, parseDateTimeMicros } from './rfc3339.js';
 
 /**
  * A value ready for a column of its type: text and json -> string (json as JSON text),

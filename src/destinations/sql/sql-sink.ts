@@ -1,4 +1,5 @@
 import { CioError } from '../../core/errors.js';
+import { isRecord } from '../../core/json.js';
 import type { StreamBookmark, SyncState } from '../../core/state.js';
 import type {
   CompleteFullTable,
@@ -221,7 +222,7 @@ class SqlSink implements Sink {
     } catch {
       parsed = undefined;
     }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    if (!isRecord(parsed)) {
       throw new CioError(
         'CIO_ERR_STATE',
         `${this.driver.destination}: the bookmark saved for stream "${stream}" in _cio_state is not a JSON object; fix or delete that row`,

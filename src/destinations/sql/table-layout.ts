@@ -120,11 +120,6 @@ export function withColumns(
   return { table: layout.table, exists: true, values, raws, taken };
 }
 
-/** Every data column of the layout: typed columns, then `__raw` columns. */
-export function dataColumns(layout: TableLayout): ColumnInfo[] {
-  return [...layout.values.values(), ...layout.raws.values()];
-}
-
 function assignInOrder(
   fields: readonly string[],
   preferred: (field: string) => string,

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { readJsonFile } from '../../config/json-file.js';
-import { redactSecret } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { CioError, exitCodeFor, isCioError } from '../../core/errors.js';
 import { untilInterrupted } from '../../core/interrupt.js';
-import { rememberSecret } from '../../core/secrets.js';
+import { maskSecrets, rememberSecret } from '../../core/secrets.js';
 import { streamSpecFor } from '../../engine/catalog.js';
 import { checkConnection } from '../../engine/check.js';
 import { createClientFor } from '../../engine/client-factory.js';
@@ -36,7 +35,7 @@ function emit(messages: readonly unknown[]): Promise<void> {
 
 function redactorFor(config: Config | undefined): (text: string) => string {
   const token = config?.access_token;
-  return (text) => (token ? redactSecret(text, token) : text);
+  return (text) => (token ? maskSecrets(text, [token]) : text);
 }
 
 /** Airbyte's config may carry keys of the platform's own: dropped, and said so in a LOG. */

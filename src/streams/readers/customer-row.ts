@@ -1,4 +1,4 @@
-import { isRecordObject } from '../transform.js';
+import { isRecord } from '../../core/json.js';
 import type { Row } from '../types.js';
 
 export type Person = Record<string, unknown>;
@@ -18,8 +18,8 @@ function stringOrNull(value: unknown): string | null {
 
 /** One person of the attributes answer as a row; `listed` is their entry in the ids page. */
 export function customerRow(cioId: string, person: Person, listed: Person): Row {
-  const identifiers = isRecordObject(person.identifiers) ? person.identifiers : listed;
-  const attributes = isRecordObject(person.attributes) ? person.attributes : null;
+  const identifiers = isRecord(person.identifiers) ? person.identifiers : listed;
+  const attributes = isRecord(person.attributes) ? person.attributes : null;
   return {
     ...person,
     cio_id: cioId,

@@ -3,8 +3,8 @@ import { paginate } from '../../api/paginators.js';
 import { Semaphore } from '../../api/semaphore.js';
 import type { ApiClient, PagePosition, RequestOptions } from '../../api/types.js';
 import { CioError } from '../../core/errors.js';
+import { isRecord } from '../../core/json.js';
 import { pagePositionFrom } from '../resume-position.js';
-import { isRecordObject } from '../transform.js';
 import type { Row, StreamDefinition, StreamReader } from '../types.js';
 import { customerRow, normalCioId, type Person } from './customer-row.js';
 
@@ -13,14 +13,14 @@ export const ATTRIBUTES_BATCH_SIZE = 100;
 const ATTRIBUTES_PATH = '/v1/customers/attributes';
 
 function cioIdOf(person: Person): string | null {
-  const identifiers = isRecordObject(person.identifiers) ? person.identifiers : {};
-  const attributes = isRecordObject(person.attributes) ? person.attributes : {};
+  const identifiers = isRecord(person.identifiers) ? person.identifiers : {};
+  const attributes = isRecord(person.attributes) ? person.attributes : {};
   return normalCioId(identifiers.cio_id ?? attributes.cio_id ?? person.cio_id);
 }
 
 /** The people of one attributes answer, keyed by cio_id. */
 function peopleOf(body: unknown): Map<string, Person> {
-  if (!isRecordObject(body)) {
+  if (!isRecord(body)) {
     throw new CioError('CIO_ERR_BAD_RESPONSE', `${ATTRIBUTES_PATH}: the body is not a JSON object`, {
       path: ATTRIBUTES_PATH,
       stream: 'customers',
@@ -36,8 +36,8 @@ function peopleOf(body: unknown): Map<string, Person> {
   const people = new Map<string, Person>();
   for (const item of items) {
     // The vendor wraps each person in `customer`; accept an unwrapped person too.
-    const person = isRecordObject(item) && isRecordObject(item.customer) ? item.customer : item;
-    if (!isRecordObject(person)) {
+    const person = isRecord(item) && isRecord(item.customer) ? item.customer : item;
+    if (!isRecord(person)) {
       throw new CioError('CIO_ERR_BAD_RESPONSE', `${ATTRIBUTES_PATH}: a person is not a JSON object`, {
         path: ATTRIBUTES_PATH,
         stream: 'customers',
@@ -110,8 +110,8 @@ const ignore = (): void => {};
 function listedOf(records: unknown[], def: StreamDefinition): Map<string, Person> {
   const listed = new Map<string, Person>();
   for (const record of records) {
-    const cioId = isRecordObject(record) ? normalCioId(record.cio_id) : null;
-    if (!isRecordObject(record) || cioId === null) {
+    const cioId = isRecord(record) ? normalCioId(record.cio_id) : null;
+    if (!isRecord(record) || cioId === null) {
       throw new CioError('CIO_ERR_BAD_RESPONSE', `${def.request.path}: an identifier without cio_id`, {
         path: def.request.path,
         stream: def.name,

@@ -2,9 +2,9 @@ import { setMaxListeners } from 'node:events';
 import { paginate } from '../../api/paginators.js';
 import type { FetchedPage } from '../../api/types.js';
 import { CioError } from '../../core/errors.js';
+import { isRecord } from '../../core/json.js';
 import { SUPPRESSION_TYPE_PLACEHOLDER } from '../definitions.js';
 import { startDateFilter } from '../start-date.js';
-import { isRecordObject } from '../transform.js';
 import type { StreamDefinition, StreamReader } from '../types.js';
 import { SUPPRESSION_TYPES, type SuppressionType, suppressionRow } from './suppression-row.js';
 
@@ -34,7 +34,7 @@ export function suppressionPositionFrom(resume: unknown, stream: string): Suppre
         stream,
       },
     );
-  if (!isRecordObject(resume) || !Array.isArray(resume.done) || !isRecordObject(resume.offsets)) throw bad();
+  if (!isRecord(resume) || !Array.isArray(resume.done) || !isRecord(resume.offsets)) throw bad();
   const done = resume.done.filter(isSuppressionType);
   if (done.length !== resume.done.length) throw bad();
   const offsets: Partial<Record<SuppressionType, number>> = {};

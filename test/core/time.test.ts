@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatMicros, parseDateTimeMicros } from '../../../src/destinations/sql/rfc3339.js';
+import { formatMicros, parseDateTimeMicros } from '../../src/core/time.js';
 
 describe('parseDateTimeMicros', () => {
   it.each([
