@@ -22,5 +22,11 @@ export { singerCatalog } from './protocols/singer/singer-catalog.js';
 export { createSingerSink } from './protocols/singer/singer-sink.js';
 export type { Simulator, SimulatorOptions } from './sim/index.js';
 export { startSimulator } from './sim/index.js';
-export { getDefinition, STREAM_DEFINITIONS } from './streams/definitions.js';
+export {
+  getDefinition,
+  isStreamName,
+  STREAM_DEFINITIONS,
+  STREAM_NAMES,
+  type StreamName,
+} from './streams/definitions.js';
 export * from './streams/types.js';

@@ -1,14 +1,10 @@
 // The fewest requests a full sync can make, per table, from the world's true record counts.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { CATALOG } from '../../dist/sim/world/catalog-tables.js';
 import { STREAM_DEFINITIONS } from '../../dist/streams/definitions.js';
+import { ATTRIBUTES_BATCH_SIZE } from '../../dist/streams/readers/customers.js';
 import { ROOT } from './paths.mjs';
-
-/** The simulator's truth key of each table whose size sets its requests. */
-const TRUTH_KEY = {
-  transactional_messages: 'transactional',
-  types: 'object_types',
-};
 
 /** Record counts of the world at `scale` (computed in a child process). */
 export function worldSizes(scale, seed = 1) {
@@ -20,35 +16,64 @@ export function worldSizes(scale, seed = 1) {
 
 const pages = (rows, size) => Math.max(1, Math.ceil(rows / size));
 
+/** The simulator's catalog entry serving a path, with its name (its truth key), if any. */
+const CATALOG_BY_PATH = new Map(Object.entries(CATALOG).map(([name, spec]) => [spec.path, { name, spec }]));
+
 /**
- * Per table, two minimums:
- * - `formula`: the issue's definition, ceil(rows / max page size); customers: id pages + ceil(people / 100).
- * - `protocol`: what the API's paging makes unavoidable on top: offset paging (suppressions) has no
- *   total, so a full last page needs one more (empty) request; the sender identities endpoint puts a
- *   cursor on its last page (simulator `trailingEmptyPage`), so one empty page follows.
+ * The world's record count behind a definition's endpoint: the catalog entry serving its path, or
+ * else the truth list named like the path's last segment (`/v1/messages` -> `messages`).
  */
+function rowsOf(def, sizes) {
+  const key = CATALOG_BY_PATH.get(def.request.path)?.name ?? def.request.path.split('/').at(-1);
+  const rows = sizes[key];
+  if (typeof rows !== 'number') throw new Error(`no world size for ${def.name} (${def.request.path})`);
+  return rows;
+}
+
+/**
+ * One list of `rows` records, paged as `paging` says. `formula` is ceil(rows / page size);
+ * `protocol` adds what the API's paging makes unavoidable: offset paging has no total, so a full
+ * last page needs one more (empty) request, and a list that ends with a trailing empty page
+ * (simulator `trailingEmptyPage`: the sender identities endpoint) costs that page too.
+ */
+function listMinimums(rows, paging, trailingEmptyPage = false) {
+  if (paging.kind === 'none') return { formula: 1, protocol: 1 };
+  const formula = pages(rows, paging.pageSize);
+  if (paging.kind === 'offset') return { formula, protocol: Math.floor(rows / paging.pageSize) + 1 };
+  return { formula, protocol: formula + (trailingEmptyPage ? 1 : 0) };
+}
+
+const add = (a, b) => ({ formula: a.formula + b.formula, protocol: a.protocol + b.protocol });
+
+/** Per reader strategy (the definition's `reader`): the minimums of one table. */
+const BY_READER = {
+  list: (def, sizes) =>
+    listMinimums(
+      rowsOf(def, sizes),
+      def.paging,
+      CATALOG_BY_PATH.get(def.request.path)?.spec.paging?.trailingEmptyPage,
+    ),
+  // The ids list, then one attributes call per ATTRIBUTES_BATCH_SIZE people.
+  customers: (def, sizes) => {
+    const people = rowsOf(def, sizes);
+    const batches = pages(people, ATTRIBUTES_BATCH_SIZE);
+    return add(listMinimums(people, def.paging), { formula: batches, protocol: batches });
+  },
+  // One list per suppression type (the simulator's truth keeps them under `suppressions`).
+  suppressions: (def, sizes) =>
+    Object.values(sizes.suppressions)
+      .map((rows) => listMinimums(rows, def.paging))
+      .reduce(add, { formula: 0, protocol: 0 }),
+};
+
+/** Per table, two minimums (see `listMinimums`), and their sums. */
 export function minimumRequests(sizes) {
   const tables = {};
   for (const def of STREAM_DEFINITIONS) {
-    const name = def.name;
-    let formula;
-    let protocol;
-    if (def.paging.kind === 'none') {
-      formula = protocol = 1;
-    } else if (name === 'customers') {
-      const people = sizes.customers;
-      formula = protocol = pages(people, def.paging.pageSize) + pages(people, 100);
-    } else if (name === 'eps_suppression') {
-      const counts = Object.values(sizes.suppressions);
-      formula = counts.reduce((sum, n) => sum + pages(n, def.paging.pageSize), 0);
-      protocol = counts.reduce((sum, n) => sum + Math.floor(n / def.paging.pageSize) + 1, 0);
-    } else {
-      const rows = sizes[TRUTH_KEY[name] ?? name];
-      if (typeof rows !== 'number') throw new Error(`no world size for ${name}`);
-      formula = pages(rows, def.paging.pageSize);
-      protocol = formula + (name === 'sender_identities' ? 1 : 0);
-    }
-    tables[name] = { formula, protocol };
+    const minimums = BY_READER[def.reader];
+    if (minimums === undefined)
+      throw new Error(`no request model for the ${def.reader} reader (${def.name})`);
+    tables[def.name] = minimums(def, sizes);
   }
   const sum = (key) => Object.values(tables).reduce((total, t) => total + t[key], 0);
   return { tables, formula: sum('formula'), protocol: sum('protocol') };

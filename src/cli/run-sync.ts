@@ -6,7 +6,7 @@ import { maskUrlPassword } from '../core/secrets.js';
 import { createDatabaseSink } from '../destinations/registry.js';
 import type { SyncEvent } from '../engine/events.js';
 import { runSync, type SyncResult } from '../engine/sync.js';
-import { STREAM_NAMES, type StreamName } from '../streams/types.js';
+import { STREAM_NAMES, type StreamName } from '../streams/definitions.js';
 import { limitHeapGrowth } from './heap-growth.js';
 import { ProgressDisplay } from './progress.js';
 

@@ -2,7 +2,7 @@ import { Value } from '@sinclair/typebox/value';
 import { CioError } from '../core/errors.js';
 import { isRecord } from '../core/json.js';
 import { maskSecrets } from '../core/secrets.js';
-import { isStreamName, STREAM_NAMES } from '../streams/types.js';
+import { isStreamName, STREAM_NAMES } from '../streams/definitions.js';
 import { parseStartDate } from './dates.js';
 import { parseDestination } from './destination.js';
 import { readJsonFile } from './json-file.js';

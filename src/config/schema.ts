@@ -39,7 +39,7 @@ export const ConfigSchema = Type.Object(
     streams: Type.Optional(
       Type.Array(Type.String(), {
         title: 'Tables',
-        description: 'Tables to replicate. Default: all 18.',
+        description: 'Tables to replicate. Default: all of them.',
         order: 6,
       }),
     ),

@@ -1,7 +1,7 @@
 import type { ApiClient } from '../api/types.js';
 import { failpoint } from '../core/failpoint.js';
 import type { ResumePoint, StreamBookmark } from '../core/state.js';
-import { readerFor } from '../streams/readers/list.js';
+import { readerFor } from '../streams/readers/index.js';
 import type { Row, StreamDefinition } from '../streams/types.js';
 import { incrementalThreshold, passesLowerBound, promoteBookmark, rangeOf, toMillis } from './bookmarks.js';
 import type { SyncEventListener } from './events.js';

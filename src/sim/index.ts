@@ -20,12 +20,11 @@ import type { AdvanceOptions } from './world/types.js';
 export type { FaultEffect, FaultKind, FaultRule, FaultTarget } from './http/faults.js';
 export { RANDOM_MIX } from './http/faults.js';
 export type { RequestLogEntry, SimStats, Simulator, SimulatorOptions } from './http/types.js';
-export { DEFAULT_NOW } from './world/data.js';
+export { DEFAULT_NOW, type GroundTruth } from './world/data.js';
 export type {
   AdvanceOptions,
   AdvanceResult,
   ChangeCounts,
-  GroundTruth,
   Json,
   JsonObject,
   SuppressionType,

@@ -18,9 +18,7 @@ import { snippetsSchema } from './schemas/snippets.js';
 import { topicsSchema } from './schemas/topics.js';
 import { transactionalMessagesSchema } from './schemas/transactional-messages.js';
 import { workspacesSchema } from './schemas/workspaces.js';
-import { STREAM_NAMES, type StreamDefinition } from './types.js';
-
-const NO_PAGING = { kind: 'none' } as const;
+import type { StreamDefinition, TableEntry } from './types.js';
 
 /** Matches every person: all profiles have a cio_id. */
 export const EVERYONE_FILTER = { and: [{ attribute: { field: 'cio_id', operator: 'exists' } }] } as const;
@@ -29,32 +27,26 @@ export const EVERYONE_FILTER = { and: [{ attribute: { field: 'cio_id', operator:
 export const SUPPRESSION_TYPE_PLACEHOLDER = '{suppression_type}';
 
 /**
- * THE TABLE: one entry per table of shared/docs/streams.md. Page sizes are the largest each
- * endpoint documents; where the vendor documents no maximum (newsletters, sender identities) we
- * use 100, which every client seen uses without trouble, since exceeding an unknown maximum may
- * be answered with a 400 rather than clamped.
+ * THE TABLE: one entry per table of shared/docs/streams.md, keyed by the table's name, in the order
+ * catalogs and runs list them. An entry leaves out what the defaults give: the records under the
+ * key named like the table, no paging, primary key `id`, the list reader. Page sizes are the
+ * largest each endpoint documents; where the vendor documents no maximum (newsletters, sender
+ * identities) we use 100, which every client seen uses without trouble, since exceeding an unknown
+ * maximum may be answered with a 400 rather than clamped.
  */
-export const STREAM_DEFINITIONS: readonly StreamDefinition[] = [
-  {
-    name: 'broadcasts',
+const TABLES = {
+  broadcasts: {
     request: { method: 'GET', path: '/v1/broadcasts' },
-    recordsKey: 'broadcasts',
-    paging: NO_PAGING,
-    primaryKey: ['id'],
     replicationKey: 'updated',
     schema: broadcastsSchema,
   },
-  {
-    name: 'transactional_messages',
+  transactional_messages: {
     request: { method: 'GET', path: '/v1/transactional' },
     recordsKey: 'messages',
-    paging: NO_PAGING,
-    primaryKey: ['id'],
     replicationKey: 'updated_at',
     schema: transactionalMessagesSchema,
   },
-  {
-    name: 'customers',
+  customers: {
     request: { method: 'POST', path: '/v1/customers', body: { filter: EVERYONE_FILTER } },
     recordsKey: 'identifiers',
     paging: { kind: 'cursor', pageSize: 1000 },
@@ -62,39 +54,25 @@ export const STREAM_DEFINITIONS: readonly StreamDefinition[] = [
     schema: customersSchema,
     reader: 'customers',
   },
-  {
-    name: 'campaigns',
+  campaigns: {
     request: { method: 'GET', path: '/v1/campaigns' },
-    recordsKey: 'campaigns',
-    paging: NO_PAGING,
-    primaryKey: ['id'],
     replicationKey: 'updated',
     schema: campaignsSchema,
   },
-  {
-    name: 'newsletters',
+  newsletters: {
     request: { method: 'GET', path: '/v1/newsletters' },
-    recordsKey: 'newsletters',
     paging: { kind: 'cursor', pageSize: 100 },
-    primaryKey: ['id'],
     replicationKey: 'updated',
     schema: newslettersSchema,
   },
-  {
-    name: 'segments',
+  segments: {
     request: { method: 'GET', path: '/v1/segments' },
-    recordsKey: 'segments',
-    paging: NO_PAGING,
-    primaryKey: ['id'],
     replicationKey: 'updated_at',
     schema: segmentsSchema,
   },
-  {
-    name: 'messages',
+  messages: {
     request: { method: 'GET', path: '/v1/messages' },
-    recordsKey: 'messages',
     paging: { kind: 'cursor', pageSize: 1000 },
-    primaryKey: ['id'],
     timeField: 'created',
     agesOut: true,
     // Its order is not documented: treated like activities (newest first); if it is oldest first,
@@ -103,112 +81,97 @@ export const STREAM_DEFINITIONS: readonly StreamDefinition[] = [
     serverTimeFilter: 'start_ts',
     schema: messagesSchema,
   },
-  {
-    name: 'exports',
+  exports: {
     request: { method: 'GET', path: '/v1/exports' },
-    recordsKey: 'exports',
-    paging: NO_PAGING,
-    primaryKey: ['id'],
     replicationKey: 'updated_at',
     schema: exportsSchema,
   },
-  {
-    name: 'activities',
+  activities: {
     request: { method: 'GET', path: '/v1/activities' },
-    recordsKey: 'activities',
     paging: { kind: 'cursor', pageSize: 100 },
-    primaryKey: ['id'],
     timeField: 'timestamp',
     agesOut: true,
     growsAtHead: true,
     schema: activitiesSchema,
   },
-  {
-    name: 'sender_identities',
+  sender_identities: {
     request: { method: 'GET', path: '/v1/sender_identities' },
-    recordsKey: 'sender_identities',
     paging: { kind: 'cursor', pageSize: 100 },
-    primaryKey: ['id'],
     schema: senderIdentitiesSchema,
   },
-  {
-    name: 'reporting_webhooks',
+  reporting_webhooks: {
     request: { method: 'GET', path: '/v1/reporting_webhooks' },
-    recordsKey: 'reporting_webhooks',
-    paging: NO_PAGING,
-    primaryKey: ['id'],
     schema: reportingWebhooksSchema,
     toRow: reportingWebhookToRow,
   },
-  {
-    name: 'snippets',
+  snippets: {
     request: { method: 'GET', path: '/v1/snippets' },
-    recordsKey: 'snippets',
-    paging: NO_PAGING,
     primaryKey: ['name'],
     replicationKey: 'updated_at',
     schema: snippetsSchema,
   },
-  {
-    name: 'ip_addresses',
+  ip_addresses: {
     request: { method: 'GET', path: '/v1/info/ip_addresses' },
-    recordsKey: 'ip_addresses',
-    paging: NO_PAGING,
-    primaryKey: ['id'],
     schema: ipAddressesSchema,
     toRow: ipAddressToRow,
   },
-  {
-    name: 'collections',
+  collections: {
     request: { method: 'GET', path: '/v1/collections' },
-    recordsKey: 'collections',
-    paging: NO_PAGING,
-    primaryKey: ['id'],
     replicationKey: 'updated_at',
     schema: collectionsSchema,
   },
-  {
-    name: 'topics',
+  topics: {
     request: { method: 'GET', path: '/v1/subscription_topics' },
-    recordsKey: 'topics',
-    paging: NO_PAGING,
-    primaryKey: ['id'],
     schema: topicsSchema,
   },
-  {
-    name: 'workspaces',
+  workspaces: {
     request: { method: 'GET', path: '/v1/workspaces' },
-    recordsKey: 'workspaces',
-    paging: NO_PAGING,
-    primaryKey: ['id'],
     schema: workspacesSchema,
   },
-  {
-    name: 'types',
+  types: {
     request: { method: 'GET', path: '/v1/object_types' },
-    recordsKey: 'types',
-    paging: NO_PAGING,
-    primaryKey: ['id'],
     schema: typesSchema,
   },
-  {
-    name: 'eps_suppression',
+  eps_suppression: {
     request: { method: 'GET', path: `/v1/esp/suppression/${SUPPRESSION_TYPE_PLACEHOLDER}` },
     recordsKey: 'suppressions',
     paging: { kind: 'offset', pageSize: 1000, defaultPageSize: 100 },
-    primaryKey: ['id'],
     timeField: 'created',
     schema: epsSuppressionSchema,
     reader: 'suppressions',
   },
-];
+} satisfies Record<string, TableEntry>;
 
-const BY_NAME = new Map<string, StreamDefinition>(STREAM_DEFINITIONS.map((def) => [def.name, def]));
+/** The name of a table, as in streams.md: table name = stream name. */
+export type StreamName = keyof typeof TABLES;
 
-export { isStreamName } from './types.js';
+export const STREAM_NAMES: readonly StreamName[] = Object.keys(TABLES) as StreamName[];
 
-/** The definition of a table; a name that is not one of the 18 is a configuration error. */
-export function getDefinition(name: string): StreamDefinition {
+function withDefaults(name: StreamName, entry: TableEntry): StreamDefinition<StreamName> {
+  return {
+    ...entry,
+    name,
+    recordsKey: entry.recordsKey ?? name,
+    paging: entry.paging ?? { kind: 'none' },
+    primaryKey: [...(entry.primaryKey ?? ['id'])],
+    reader: entry.reader ?? 'list',
+  };
+}
+
+export const STREAM_DEFINITIONS: readonly StreamDefinition<StreamName>[] = STREAM_NAMES.map((name) =>
+  withDefaults(name, TABLES[name]),
+);
+
+const BY_NAME = new Map<string, StreamDefinition<StreamName>>(
+  STREAM_DEFINITIONS.map((def) => [def.name, def]),
+);
+
+export function isStreamName(value: string): value is StreamName {
+  return BY_NAME.has(value);
+}
+
+/** The definition of a table; a name that is not one of ours is a configuration error. */
+export function getDefinition(name: string): StreamDefinition<StreamName> {
   const def = BY_NAME.get(name);
   if (def === undefined) {
     throw new CioError('CIO_ERR_CONFIG', `unknown table "${name}"; tables: ${STREAM_NAMES.join(', ')}`);

@@ -1,29 +1,5 @@
 import type { ApiClient, ApiRequest, Paging } from '../api/types.js';
 
-/** The 18 tables of the product contract (shared/docs/streams.md). */
-export const STREAM_NAMES = [
-  'broadcasts',
-  'transactional_messages',
-  'customers',
-  'campaigns',
-  'newsletters',
-  'segments',
-  'messages',
-  'exports',
-  'activities',
-  'sender_identities',
-  'reporting_webhooks',
-  'snippets',
-  'ip_addresses',
-  'collections',
-  'topics',
-  'workspaces',
-  'types',
-  'eps_suppression',
-] as const;
-
-export type StreamName = (typeof STREAM_NAMES)[number];
-
 /** The subset of JSON Schema that the catalogs, DDL and validation use. */
 export interface JsonSchema {
   type?: string | string[];
@@ -39,14 +15,23 @@ export interface JsonSchema {
 /** A row as it reaches a sink: top-level fields only; date-time fields as RFC 3339 strings. */
 export type Row = Record<string, unknown>;
 
-export interface StreamDefinition {
-  name: StreamName;
+/** The readers a table can name (streams/readers/index.ts maps each to its strategy). */
+export type ReaderName = 'list' | 'customers' | 'suppressions';
+
+/**
+ * One table as written in THE TABLE (streams/definitions.ts): what it asks for, how it pages and
+ * what its rows are. The optional fields with a default (recordsKey, paging, primaryKey, reader)
+ * are filled in by `StreamDefinition`.
+ */
+export interface TableEntry {
   /** Method, path and any fixed query or body parameters. */
   request: ApiRequest;
-  /** The key of the array of records in the response envelope. */
-  recordsKey: string;
-  paging: Paging;
-  primaryKey: string[];
+  /** The key of the array of records in the response envelope. Default: the table's name. */
+  recordsKey?: string;
+  /** Default: no paging (one answer holds the whole list). */
+  paging?: Paging;
+  /** Default: `['id']`. */
+  primaryKey?: string[];
   /** Present for incremental streams: the field whose value is the bookmark. */
   replicationKey?: string;
   /**
@@ -70,8 +55,17 @@ export interface StreamDefinition {
   schema: JsonSchema;
   /** Turns one API record into a row, when that is more than converting timestamps. */
   toRow?: (record: unknown) => Row;
-  /** Streams that need code rather than the table-driven reader. */
-  reader?: 'customers' | 'suppressions';
+  /** The strategy that reads the table. Default: 'list' (one list endpoint, paged as `paging` says). */
+  reader?: ReaderName;
+}
+
+/** A table entry with its name and every default filled in. */
+export interface StreamDefinition<Name extends string = string> extends TableEntry {
+  name: Name;
+  recordsKey: string;
+  paging: Paging;
+  primaryKey: string[];
+  reader: ReaderName;
 }
 
 /** One page of rows ready for a sink, and where the read continues after it (null: complete). */
@@ -100,7 +94,3 @@ export interface ReadContext {
 }
 
 export type StreamReader = (definition: StreamDefinition, ctx: ReadContext) => AsyncIterable<StreamPage>;
-
-export function isStreamName(value: string): value is StreamName {
-  return (STREAM_NAMES as readonly string[]).includes(value);
-}

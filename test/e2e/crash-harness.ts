@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
-import { STREAM_NAMES } from '../../src/streams/types.js';
+import { STREAM_NAMES } from '../../src/streams/definitions.js';
 import { runCli } from '../helpers/cli.js';
 import type { TestDestination } from '../helpers/destinations.js';
 import { expectLoadedMatchesTruth, type TruthLike } from '../helpers/truth.js';

@@ -4,7 +4,7 @@ import { resolveConfig } from '../../src/config/load.js';
 import { createDatabaseSink } from '../../src/destinations/registry.js';
 import { runSync } from '../../src/engine/sync.js';
 import { type FaultRule, type Simulator, startSimulator } from '../../src/sim/index.js';
-import type { StreamName } from '../../src/streams/types.js';
+import type { StreamName } from '../../src/streams/definitions.js';
 import { queryDuckDb, readDuckDb } from '../helpers/duckdb.js';
 import { scratchDir } from '../helpers/scratch-dir.js';
 import { expectLoadedMatchesTruth, expectResumedLoadMatches, type TruthLike } from '../helpers/truth.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
-import { STREAM_NAMES } from '../../src/streams/types.js';
+import { STREAM_NAMES } from '../../src/streams/definitions.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { queryDuckDb, readDuckDb } from '../helpers/duckdb.js';
 import { scratchDir } from '../helpers/scratch-dir.js';

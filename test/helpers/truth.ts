@@ -19,50 +19,56 @@ function stripCredentials(url: unknown): unknown {
 }
 
 /**
- * What each table must hold, keyed by its primary key, written from streams.md (the contract) and
- * the API facts, not from the connector's definitions.
+ * Written from streams.md (the contract) and the API facts, not from the connector's definitions.
+ * The default rule: a table's rows are the simulator's truth list of the same name, as the API sends
+ * them, keyed on `id`. The rest of this block are the genuine exceptions.
  */
-export function expectedTables(truth: TruthLike): Record<string, Map<string, Rec>> {
-  const byId = (records: Rec[], key = 'id') => new Map(records.map((r) => [String(r[key]), r]));
-  const suppressions = truth.suppressions as Record<string, Rec[]>;
-  const suppressionRows: Rec[] = [];
-  for (const type of ['blocks', 'bounces', 'spam_reports', 'invalid_emails']) {
-    for (const s of suppressions[type] ?? []) {
-      suppressionRows.push({ ...s, id: `${type}:${String(s.email)}`, suppression_type: type });
-    }
-  }
-  const customers = list(truth, 'customers').map((c) => {
-    const identifiers = (c.identifiers ?? {}) as Rec;
-    return { ...c, cio_id: identifiers.cio_id, email: identifiers.email ?? null };
-  });
-  return {
-    broadcasts: byId(list(truth, 'broadcasts')),
-    transactional_messages: byId(list(truth, 'transactional')),
-    customers: byId(customers, 'cio_id'),
-    campaigns: byId(list(truth, 'campaigns')),
-    newsletters: byId(list(truth, 'newsletters')),
-    segments: byId(list(truth, 'segments')),
-    messages: byId(list(truth, 'messages')),
-    exports: byId(list(truth, 'exports')),
-    activities: byId(list(truth, 'activities')),
-    sender_identities: byId(list(truth, 'sender_identities')),
-    reporting_webhooks: byId(
-      list(truth, 'reporting_webhooks').map((w) => ({ ...w, endpoint: stripCredentials(w.endpoint) })),
-    ),
-    snippets: byId(list(truth, 'snippets'), 'name'),
-    ip_addresses: new Map((truth.ip_addresses as string[]).map((ip) => [ip, { id: ip }])),
-    collections: byId(list(truth, 'collections')),
-    topics: byId(list(truth, 'topics')),
-    workspaces: byId(list(truth, 'workspaces')),
-    types: byId(list(truth, 'object_types')),
-    eps_suppression: byId(suppressionRows),
-  };
-}
+
+/** Tables whose truth the simulator keeps under the API resource's own name. */
+const TRUTH_KEY: Record<string, string> = {
+  transactional_messages: 'transactional',
+  types: 'object_types',
+  eps_suppression: 'suppressions',
+};
+
+/** Truth lists that are another view of a table, not a table of their own. */
+const NOT_A_TABLE = new Set(['sender_identities_including_hidden']);
 
 export const PRIMARY_KEY: Record<string, string> = {
   customers: 'cio_id',
   snippets: 'name',
 };
+
+/** Tables whose rows are more than the API's records (streams.md, notes 1 to 3). */
+const ROWS_OF: Record<string, (truth: TruthLike) => Rec[]> = {
+  customers: (truth) =>
+    list(truth, 'customers').map((c) => {
+      const identifiers = (c.identifiers ?? {}) as Rec;
+      return { ...c, cio_id: identifiers.cio_id, email: identifiers.email ?? null };
+    }),
+  eps_suppression: (truth) =>
+    Object.entries(truth.suppressions as Record<string, Rec[]>).flatMap(([type, rows]) =>
+      rows.map((s) => ({ ...s, id: `${type}:${String(s.email)}`, suppression_type: type })),
+    ),
+  ip_addresses: (truth) => (truth.ip_addresses as string[]).map((ip) => ({ id: ip })),
+  reporting_webhooks: (truth) =>
+    list(truth, 'reporting_webhooks').map((w) => ({ ...w, endpoint: stripCredentials(w.endpoint) })),
+};
+
+const TABLE_OF_TRUTH_KEY = new Map(Object.entries(TRUTH_KEY).map(([table, key]) => [key, table]));
+
+/** What each table must hold, keyed by its primary key: one entry per table the truth lists. */
+export function expectedTables(truth: TruthLike): Record<string, Map<string, Rec>> {
+  const tables: Record<string, Map<string, Rec>> = {};
+  for (const key of Object.keys(truth)) {
+    if (NOT_A_TABLE.has(key)) continue;
+    const table = TABLE_OF_TRUTH_KEY.get(key) ?? key;
+    const rows = ROWS_OF[table]?.(truth) ?? list(truth, key);
+    const pk = PRIMARY_KEY[table] ?? 'id';
+    tables[table] = new Map(rows.map((r) => [String(r[pk]), r]));
+  }
+  return tables;
+}
 
 /** A loaded value equals the API's: unix seconds equal a timestamp column, JSON equals JSON. */
 export function sameValue(loaded: unknown, api: unknown): boolean {

@@ -1,6 +1,7 @@
 /** Same seed => byte-identical answers; a different seed or "now" => a different world. */
 import { describe, expect, it } from 'vitest';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/sim/index.js';
+import { CATALOG, CATALOG_NAMES } from '../../src/sim/world/catalog-tables.js';
 import { call, obj } from './helpers.js';
 
 /** A transcript of many kinds of answers, errors included, in a fixed order. */
@@ -9,21 +10,9 @@ async function transcript(opts: SimulatorOptions): Promise<string[]> {
   try {
     const out: string[] = [];
     const paths = [
-      '/v1/broadcasts',
-      '/v1/transactional',
-      '/v1/campaigns',
-      '/v1/segments',
-      '/v1/exports',
-      '/v1/reporting_webhooks',
-      '/v1/snippets',
+      ...CATALOG_NAMES.map((name) => CATALOG[name].path),
       '/v1/info/ip_addresses',
-      '/v1/collections',
-      '/v1/subscription_topics',
-      '/v1/workspaces',
-      '/v1/object_types',
       '/v1/esp/suppression/bounces?offset=900',
-      '/v1/sender_identities',
-      '/v1/newsletters',
       '/v1/activities',
       '/v1/nowhere',
     ];

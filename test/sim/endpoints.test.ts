@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GroundTruth, type Simulator, SUPPRESSION_TYPES, startSimulator } from '../../src/sim/index.js';
+import { CATALOG, CATALOG_NAMES } from '../../src/sim/world/catalog-tables.js';
 import { allCustomers, arr, call, obj, walkCursor, walkOffset } from './helpers.js';
 
 let sim: Simulator;
@@ -16,20 +17,14 @@ afterAll(async () => {
   await sim.stop();
 });
 
-const unpaged = [
-  ['/v1/broadcasts', 'broadcasts', 'broadcasts'],
-  ['/v1/transactional', 'messages', 'transactional'],
-  ['/v1/campaigns', 'campaigns', 'campaigns'],
-  ['/v1/segments', 'segments', 'segments'],
-  ['/v1/exports', 'exports', 'exports'],
-  ['/v1/reporting_webhooks', 'reporting_webhooks', 'reporting_webhooks'],
-  ['/v1/snippets', 'snippets', 'snippets'],
+/** Every list of the catalog answered in one go, and the IP allow-list: [path, records key, truth key]. */
+const unpaged: [string, string, string][] = [
+  ...CATALOG_NAMES.flatMap((name): [string, string, string][] => {
+    const spec = CATALOG[name];
+    return spec.paging === undefined ? [[spec.path, spec.recordsKey ?? name, name]] : [];
+  }),
   ['/v1/info/ip_addresses', 'ip_addresses', 'ip_addresses'],
-  ['/v1/collections', 'collections', 'collections'],
-  ['/v1/subscription_topics', 'topics', 'topics'],
-  ['/v1/workspaces', 'workspaces', 'workspaces'],
-  ['/v1/object_types', 'types', 'object_types'],
-] as const;
+];
 
 describe('unpaged lists', () => {
   it.each(unpaged)('%s returns every record under %s, nothing else', async (path, key, truthKey) => {
@@ -38,12 +33,25 @@ describe('unpaged lists', () => {
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const body = obj(res.json);
     expect(Object.keys(body)).toEqual([key]);
-    expect(body[key]).toEqual(truth[truthKey]);
+    expect(body[key]).toEqual(truth[truthKey as keyof GroundTruth]);
     expect(arr(body[key]).length).toBeGreaterThan(0);
   });
 });
 
 describe('cursor-paged lists', () => {
+  it.each(CATALOG_NAMES.filter((name) => CATALOG[name].paging !== undefined))(
+    '%s: walked at the largest page size, serves its truth, every page within the limit',
+    async (name) => {
+      const spec = CATALOG[name];
+      const maxLimit = spec.paging?.maxLimit ?? 0;
+      const walk = await walkCursor(sim, spec.path, spec.recordsKey ?? name, {
+        query: { limit: maxLimit + 1 },
+      });
+      expect(walk.records).toEqual(truth[name]);
+      expect(walk.pages.every((page) => arr(page[spec.recordsKey ?? name]).length <= maxLimit)).toBe(true);
+    },
+  );
+
   it('messages: every page size walks to the same records, newest first, no duplicates', async () => {
     const big = await walkCursor(sim, '/v1/messages', 'messages', { query: { limit: 1000 } });
     expect(big.records).toEqual(truth.messages);

@@ -1,30 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { streamSpecFor } from '../../src/engine/catalog.js';
-import { getDefinition, isStreamName, STREAM_DEFINITIONS } from '../../src/streams/definitions.js';
-import { type JsonSchema, STREAM_NAMES, type StreamDefinition } from '../../src/streams/types.js';
+import {
+  getDefinition,
+  isStreamName,
+  STREAM_DEFINITIONS,
+  STREAM_NAMES,
+} from '../../src/streams/definitions.js';
+import { READERS } from '../../src/streams/readers/index.js';
+import type { JsonSchema, StreamDefinition } from '../../src/streams/types.js';
+import { API_EXAMPLES } from './helpers/api-examples.js';
 import { exampleRow } from './helpers/example-rows.js';
 import { createAjv, validationErrors } from './helpers/schema-validator.js';
 
-/** streams.md, the public contract: primary key and replication key of every table. */
-const CONTRACT: Record<string, { primaryKey: string[]; replicationKey?: string }> = {
-  broadcasts: { primaryKey: ['id'], replicationKey: 'updated' },
-  transactional_messages: { primaryKey: ['id'], replicationKey: 'updated_at' },
+/**
+ * streams.md, the public contract: every table is keyed on `id` and read in full (no replication
+ * key), except these.
+ */
+const CONTRACT_EXCEPTIONS: Record<string, { primaryKey?: string[]; replicationKey?: string }> = {
+  broadcasts: { replicationKey: 'updated' },
+  transactional_messages: { replicationKey: 'updated_at' },
   customers: { primaryKey: ['cio_id'] },
-  campaigns: { primaryKey: ['id'], replicationKey: 'updated' },
-  newsletters: { primaryKey: ['id'], replicationKey: 'updated' },
-  segments: { primaryKey: ['id'], replicationKey: 'updated_at' },
-  messages: { primaryKey: ['id'] },
-  exports: { primaryKey: ['id'], replicationKey: 'updated_at' },
-  activities: { primaryKey: ['id'] },
-  sender_identities: { primaryKey: ['id'] },
-  reporting_webhooks: { primaryKey: ['id'] },
+  campaigns: { replicationKey: 'updated' },
+  newsletters: { replicationKey: 'updated' },
+  segments: { replicationKey: 'updated_at' },
+  exports: { replicationKey: 'updated_at' },
   snippets: { primaryKey: ['name'], replicationKey: 'updated_at' },
-  ip_addresses: { primaryKey: ['id'] },
-  collections: { primaryKey: ['id'], replicationKey: 'updated_at' },
-  topics: { primaryKey: ['id'] },
-  workspaces: { primaryKey: ['id'] },
-  types: { primaryKey: ['id'] },
-  eps_suppression: { primaryKey: ['id'] },
+  collections: { replicationKey: 'updated_at' },
 };
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -45,7 +46,29 @@ function* subSchemas(schema: JsonSchema, path = '#'): Generator<[string, JsonSch
 describe('the table of definitions', () => {
   it('has one definition per table, named and ordered as STREAM_NAMES', () => {
     expect(STREAM_DEFINITIONS.map((def) => def.name)).toEqual([...STREAM_NAMES]);
-    expect(Object.keys(CONTRACT).sort()).toEqual([...STREAM_NAMES].sort());
+    expect(new Set(STREAM_NAMES).size).toBe(STREAM_NAMES.length);
+    expect(STREAM_NAMES.filter((name) => !/^[a-z]+(_[a-z]+)*$/.test(name))).toEqual([]);
+  });
+
+  it('has a definition for every table the contract names an exception for', () => {
+    expect(Object.keys(CONTRACT_EXCEPTIONS).filter((name) => !isStreamName(name))).toEqual([]);
+  });
+
+  it('fills in the defaults an entry leaves out', () => {
+    const topics = getDefinition('topics');
+    expect(topics).toMatchObject({
+      recordsKey: 'topics',
+      paging: { kind: 'none' },
+      primaryKey: ['id'],
+      reader: 'list',
+    });
+    // Each definition owns its key: changing one must not change another's.
+    expect(getDefinition('workspaces').primaryKey).not.toBe(topics.primaryKey);
+    expect(getDefinition('transactional_messages').recordsKey).toBe('messages');
+  });
+
+  it('names a registered reader in every definition', () => {
+    for (const def of STREAM_DEFINITIONS) expect(READERS[def.reader], def.name).toBeDefined();
   });
 
   it('finds definitions by name and rejects unknown names with a config error', () => {
@@ -109,8 +132,8 @@ describe.each(STREAM_DEFINITIONS.map((def) => [def.name, def] as const))(
     const properties = schema.properties ?? {};
 
     it('has the primary key and replication key of the contract', () => {
-      expect(def.primaryKey).toEqual(CONTRACT[name]?.primaryKey);
-      expect(def.replicationKey).toBe(CONTRACT[name]?.replicationKey);
+      expect(def.primaryKey).toEqual(CONTRACT_EXCEPTIONS[name]?.primaryKey ?? ['id']);
+      expect(def.replicationKey).toBe(CONTRACT_EXCEPTIONS[name]?.replicationKey);
     });
 
     it('has a valid draft-07 schema (strict ajv) of an open object', () => {
@@ -157,21 +180,6 @@ describe.each(STREAM_DEFINITIONS.map((def) => [def.name, def] as const))(
       expect(Object.keys(properties).filter((column) => column.startsWith('_cio_'))).toEqual([]);
     });
 
-    it('turns the API example into a row that validates, with RFC 3339 times', () => {
-      const row = exampleRow(def);
-      expect(validationErrors(schema, row)).toEqual([]);
-      for (const [column, property] of Object.entries(properties)) {
-        if (property.format === 'date-time' && row[column] != null) expect(row[column]).toMatch(RFC3339);
-      }
-      for (const column of def.primaryKey) expect(row[column]).not.toBeNull();
-    });
-
-    it('rejects a row whose primary key is missing', () => {
-      const row = exampleRow(def);
-      for (const column of def.primaryKey) delete row[column];
-      expect(validationErrors(schema, row)).not.toEqual([]);
-    });
-
     it('gives sinks a spec with the metadata columns and the replication method', () => {
       const spec = streamSpecFor(def);
       expect(spec.name).toBe(name);
@@ -191,3 +199,24 @@ describe.each(STREAM_DEFINITIONS.map((def) => [def.name, def] as const))(
     });
   },
 );
+
+describe.each(Object.entries(API_EXAMPLES))('the API example of %s', (name, example) => {
+  const def = getDefinition(name);
+  const schema = def.schema;
+  const properties = schema.properties ?? {};
+
+  it('turns the API example into a row that validates, with RFC 3339 times', () => {
+    const row = exampleRow(def, example);
+    expect(validationErrors(schema, row)).toEqual([]);
+    for (const [column, property] of Object.entries(properties)) {
+      if (property.format === 'date-time' && row[column] != null) expect(row[column]).toMatch(RFC3339);
+    }
+    for (const column of def.primaryKey) expect(row[column]).not.toBeNull();
+  });
+
+  it('rejects a row whose primary key is missing', () => {
+    const row = exampleRow(def, example);
+    for (const column of def.primaryKey) delete row[column];
+    expect(validationErrors(schema, row)).not.toEqual([]);
+  });
+});

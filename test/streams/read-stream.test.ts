@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { getDefinition } from '../../src/streams/definitions.js';
 import { readCustomers } from '../../src/streams/readers/customers.js';
-import { readerFor, readTableStream } from '../../src/streams/readers/list.js';
+import { readerFor } from '../../src/streams/readers/index.js';
+import { readTableStream } from '../../src/streams/readers/list.js';
 import { readSuppressions } from '../../src/streams/readers/suppressions.js';
 import { collectPages } from './helpers/collect.js';
 import { type FakeApi, HttpAnswer, type SeenRequest, startFakeApi } from './helpers/fake-api.js';

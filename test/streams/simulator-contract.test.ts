@@ -4,7 +4,7 @@ import { createApiClient } from '../../src/api/client.js';
 import type { ApiClient } from '../../src/api/types.js';
 import { startSimulator } from '../../src/sim/index.js';
 import { getDefinition, STREAM_DEFINITIONS } from '../../src/streams/definitions.js';
-import { readerFor } from '../../src/streams/readers/list.js';
+import { readerFor } from '../../src/streams/readers/index.js';
 import type { ReadContext, Row, StreamDefinition } from '../../src/streams/types.js';
 import { expectedTables, sameValue, type TruthLike } from '../helpers/truth.js';
 import { collectPages } from './helpers/collect.js';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { resolveConfig } from '../../config/load.js';
 import { CioError } from '../../core/errors.js';
 import { accessSavedState } from '../../destinations/saved-state.js';
-import { isStreamName, STREAM_NAMES } from '../../streams/types.js';
+import { isStreamName, STREAM_NAMES } from '../../streams/definitions.js';
 
 interface StateFlags {
   config?: string;

@@ -1,7 +1,8 @@
 import { CioError } from '../../core/errors.js';
 import type { StreamSpec } from '../../engine/sink.js';
 import type { StreamSelection } from '../../engine/sync.js';
-import { isStreamName, type JsonSchema, STREAM_NAMES } from '../../streams/types.js';
+import { isStreamName, STREAM_NAMES } from '../../streams/definitions.js';
+import type { JsonSchema } from '../../streams/types.js';
 import { fieldFilter, projectSchema } from '../shared/protocol-record.js';
 
 export type SyncMode = 'full_refresh' | 'incremental';

@@ -1,5 +1,5 @@
 import { isCioError } from '../../core/errors.js';
-import { isStreamName } from '../../streams/types.js';
+import { isStreamName } from '../../streams/definitions.js';
 
 export type FailureType = 'system_error' | 'config_error' | 'transient_error';
 export type StreamStatus = 'STARTED' | 'RUNNING' | 'COMPLETE' | 'INCOMPLETE';

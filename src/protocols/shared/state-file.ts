@@ -2,10 +2,8 @@ import { readJsonFile } from '../../config/json-file.js';
 import { CioError } from '../../core/errors.js';
 import type { SyncState } from '../../core/state.js';
 import type { StreamSpec } from '../../engine/sink.js';
-import { getDefinition } from '../../streams/definitions.js';
-import { suppressionPositionFrom } from '../../streams/readers/suppressions.js';
-import { pagePositionFrom } from '../../streams/resume-position.js';
-import { isStreamName, type StreamName } from '../../streams/types.js';
+import { getDefinition, isStreamName } from '../../streams/definitions.js';
+import { checkResumePosition } from '../../streams/readers/index.js';
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -50,26 +48,13 @@ function checkBookmarks(state: SyncState, specs: readonly StreamSpec[], path: st
     const position = bookmark.resume?.position;
     if (position === undefined || position === null) continue;
     try {
-      checkPosition(stream, position);
+      checkResumePosition(getDefinition(stream), position);
     } catch {
       throw notOurs(
         path,
         `${stream} would resume at ${JSON.stringify(position).slice(0, 80)}, a position this version cannot read`,
       );
     }
-  }
-}
-
-function checkPosition(stream: StreamName, position: unknown): void {
-  const definition = getDefinition(stream);
-  if (definition.reader === 'suppressions') {
-    suppressionPositionFrom(position, stream);
-    return;
-  }
-  const parsed = pagePositionFrom(position, stream);
-  const kind = definition.paging.kind;
-  if (parsed !== null && kind !== 'none' && !(kind in parsed)) {
-    throw new Error(`a ${Object.keys(parsed)[0]} position for ${kind} paging`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { CioError } from '../../core/errors.js';
 import type { StreamSpec } from '../../engine/sink.js';
 import type { StreamSelection } from '../../engine/sync.js';
-import { isStreamName, STREAM_NAMES } from '../../streams/types.js';
+import { isStreamName, STREAM_NAMES } from '../../streams/definitions.js';
 import { automaticFields, isMetadataColumn } from '../shared/protocol-record.js';
 
 type Metadata = Record<string, unknown>;

@@ -10,8 +10,8 @@ import { streamSpecFor } from '../../engine/catalog.js';
 import type { SyncEvent } from '../../engine/events.js';
 import type { StreamSpec } from '../../engine/sink.js';
 import { runSync, type StreamSelection } from '../../engine/sync.js';
-import { STREAM_DEFINITIONS } from '../../streams/definitions.js';
-import type { JsonSchema, StreamName } from '../../streams/types.js';
+import { STREAM_DEFINITIONS, type StreamName } from '../../streams/definitions.js';
+import type { JsonSchema } from '../../streams/types.js';
 import { loadProtocolConfig } from '../shared/config-file.js';
 import { protocolSettingsSchema } from '../shared/settings-schema.js';
 import { singerCatalog } from './singer-catalog.js';
@@ -59,7 +59,7 @@ function settingsSchema(): JsonSchema {
 
 function about(format: string | undefined): string {
   const settings = settingsSchema();
-  const description = 'Singer tap for the Customer.io App API (18 tables), part of cio-sync.';
+  const description = `Singer tap for the Customer.io App API (${STREAM_DEFINITIONS.length} tables), part of cio-sync.`;
   if (format === 'markdown') {
     const rows = Object.entries(settings.properties ?? {}).map(([name, s]) => {
       const required = settings.required?.includes(name) ? 'True' : 'False';

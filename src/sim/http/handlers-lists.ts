@@ -1,5 +1,6 @@
-/** Handlers for the small resources: whole lists, single items and the two keyset-paged lists. */
-import type { CatalogName } from '../world/catalog.js';
+/** Handlers for the small resources: whole lists, single items and keyset-paged lists. */
+import type { KeysetPaging } from '../world/catalog.js';
+import type { CatalogName } from '../world/catalog-tables.js';
 import type { JsonObject } from '../world/types.js';
 import { SimHttpError } from './http-error.js';
 import { readBool, readLimit } from './paging.js';
@@ -21,16 +22,9 @@ export function getOne(name: CatalogName, key: string, noun: string): Handler {
   };
 }
 
-interface KeysetOptions {
+interface KeysetOptions extends KeysetPaging {
   resource: string;
   recordsKey: string;
-  defaultLimit: number;
-  maxLimit: number;
-  /**
-   * Sender identities: a page that has records always carries a cursor, so the list ends with
-   * one empty page whose `next` is "" (reported against the live API).
-   */
-  trailingEmptyPage: boolean;
 }
 
 /** Cursor paging over a list held in id order; the cursor is the id the next page starts at. */
@@ -69,23 +63,15 @@ function keysetPage(
   };
 }
 
-export const listNewsletters: Handler = (req, ctx) =>
-  keysetPage(ctx.world.list('newsletters'), req, ctx, {
-    resource: 'newsletters',
-    recordsKey: 'newsletters',
-    defaultLimit: 50,
-    maxLimit: 1000,
-    trailingEmptyPage: false,
-  });
-
-export const listSenderIdentities: Handler = (req, ctx) =>
-  keysetPage(ctx.world.list('sender_identities', { hidden: readBool(req.query, 'hidden') }), req, ctx, {
-    resource: 'sender_identities',
-    recordsKey: 'sender_identities',
-    defaultLimit: 10,
-    maxLimit: 1000,
-    trailingEmptyPage: true,
-  });
+/** A keyset-paged list; `hidden=true` includes the records the resource hides by default. */
+export function listKeyset(name: CatalogName, recordsKey: string, paging: KeysetPaging): Handler {
+  return (req, ctx) =>
+    keysetPage(ctx.world.list(name, { hidden: readBool(req.query, 'hidden') }), req, ctx, {
+      resource: name,
+      recordsKey,
+      ...paging,
+    });
+}
 
 export const listIpAddresses: Handler = (_req, { world }) => ({
   body: { ip_addresses: world.ipAddresses() },

@@ -1,5 +1,6 @@
 /** Public types of the running simulator (re-exported by src/sim/index.ts). */
-import type { AdvanceOptions, AdvanceResult, GroundTruth } from '../world/types.js';
+import type { GroundTruth } from '../world/data.js';
+import type { AdvanceOptions, AdvanceResult } from '../world/types.js';
 import type { FaultRule } from './faults.js';
 
 export interface SimulatorOptions {

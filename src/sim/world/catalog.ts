@@ -1,31 +1,35 @@
 /**
  * The small resources (campaigns, segments, settings...) live in memory as plain arrays in the
- * order the API lists them. Each table is described by a spec: how to make record k, how an edit
- * changes a record, and whether advances may add or delete records.
+ * order the API lists them. Each table is described by a spec: the endpoint that lists it, how to
+ * make record k, how an edit changes a record, and whether advances may add or delete records.
  */
 import type { WorldContext } from './context.js';
 import type { Rng } from './prng.js';
 import type { JsonObject } from './types.js';
 
-export const CATALOG_NAMES = [
-  'broadcasts',
-  'transactional',
-  'campaigns',
-  'newsletters',
-  'segments',
-  'exports',
-  'sender_identities',
-  'reporting_webhooks',
-  'snippets',
-  'collections',
-  'topics',
-  'workspaces',
-  'object_types',
-] as const;
-export type CatalogName = (typeof CATALOG_NAMES)[number];
+/** Cursor paging of a list held in id order (the cursor is the id the next page starts at). */
+export interface KeysetPaging {
+  defaultLimit: number;
+  maxLimit: number;
+  /** The list ends with one empty page whose `next` is "" (a page with records always has a cursor). */
+  trailingEmptyPage: boolean;
+}
 
+/**
+ * One small resource: the endpoint that lists it (shared/docs/customerio-app-api.md) and how its
+ * records are made and changed. Its name is its key in CATALOG (catalog-tables.ts).
+ */
 export interface CatalogSpec {
-  name: CatalogName;
+  /** `GET <path>` lists every record. */
+  path: string;
+  /** The key of the records array in the list's answer. Default: the resource's name. */
+  recordsKey?: string;
+  /** Absent: one answer holds every record, whatever the query. */
+  paging?: KeysetPaging;
+  /** `GET <path>/:id` answers one record under `key`, or 404 "The <noun> does not exist". */
+  item?: { key: string; noun: string };
+  /** Records the list leaves out unless asked with `hidden=true`. */
+  hidden?(record: JsonObject): boolean;
   /** Records at scale 1. */
   baseCount: number;
   /** Settings-like tables keep their size whatever the scale. */

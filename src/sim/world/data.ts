@@ -4,8 +4,8 @@
  */
 
 import { ActivityTable } from './activities.js';
-import { broadcasts, campaigns, newsletters, transactional } from './campaigns.js';
-import { CATALOG_NAMES, type CatalogName, type CatalogSpec } from './catalog.js';
+import type { CatalogSpec } from './catalog.js';
+import { CATALOG, CATALOG_NAMES, type CatalogName, type CatalogTruth } from './catalog-tables.js';
 import { DAY, scaled, type WorldContext } from './context.js';
 import { CustomerTable } from './customers.js';
 import { MessageTable } from './messages.js';
@@ -13,36 +13,24 @@ import { PageCache } from './page-cache.js';
 import { Rng } from './prng.js';
 import { SuppressionTable, suppressionCount } from './suppressions.js';
 import { Timeline } from './timeline.js';
-import { type GroundTruth, type JsonObject, SUPPRESSION_TYPES, type SuppressionType } from './types.js';
-import {
-  collections,
-  exportsSpec,
-  IP_ADDRESSES,
-  objectTypes,
-  reportingWebhooks,
-  segments,
-  senderIdentities,
-  snippets,
-  topics,
-  workspaces,
-} from './workspace.js';
+import { type JsonObject, SUPPRESSION_TYPES, type SuppressionType } from './types.js';
+import { IP_ADDRESSES } from './workspace.js';
 
 export const DEFAULT_NOW = 1_767_225_600;
 
-export const CATALOG_SPECS: Record<CatalogName, CatalogSpec> = {
-  broadcasts,
-  transactional,
-  campaigns,
-  newsletters,
-  segments,
-  exports: exportsSpec,
-  sender_identities: senderIdentities,
-  reporting_webhooks: reportingWebhooks,
-  snippets,
-  collections,
-  topics,
-  workspaces,
-  object_types: objectTypes,
+/**
+ * The exact records each endpoint serves right now, in the order a default request lists them:
+ * one list per CATALOG entry, and the big and special resources.
+ */
+export type GroundTruth = CatalogTruth & {
+  /** The `customer` objects, as POST /v1/customers/attributes returns them. */
+  customers: JsonObject[];
+  messages: JsonObject[];
+  activities: JsonObject[];
+  /** As listed with `hidden=true` (`sender_identities` as listed without). */
+  sender_identities_including_hidden: JsonObject[];
+  ip_addresses: string[];
+  suppressions: Record<SuppressionType, JsonObject[]>;
 };
 
 export interface CatalogTable {
@@ -76,7 +64,7 @@ export class World {
       refs: { campaigns: [], broadcasts: [], newsletters: [], transactional: [] },
     };
     const catalog: Partial<Record<CatalogName, CatalogTable>> = {};
-    for (const name of CATALOG_NAMES) catalog[name] = this.buildCatalog(CATALOG_SPECS[name]);
+    for (const name of CATALOG_NAMES) catalog[name] = this.buildCatalog(name, CATALOG[name]);
     this.catalog = catalog as Record<CatalogName, CatalogTable>;
     this.collectRefs();
 
@@ -100,13 +88,13 @@ export class World {
     this.pages.clear(this.version);
   }
 
-  private buildCatalog(spec: CatalogSpec): CatalogTable {
+  private buildCatalog(name: CatalogName, spec: CatalogSpec): CatalogTable {
     const count = spec.fixedSize ? spec.baseCount : scaled(spec.baseCount, this.ctx.scale);
     const records: JsonObject[] = [];
     // Creation times ascend with k, so ids and creation order agree, as in a real account.
     const span = 400 * DAY;
     for (let k = 0; k < count; k++) {
-      const rng = Rng.for(this.ctx.seed, 'catalog', spec.name, k);
+      const rng = Rng.for(this.ctx.seed, 'catalog', name, k);
       const created = this.ctx.start - span + Math.floor(((k + rng.next()) * (span - 2 * DAY)) / count);
       const updated = rng.chance(0.2) ? created : rng.int(created, this.ctx.start - 60);
       records.push(spec.make(this.ctx, k, created, updated, rng));
@@ -143,8 +131,8 @@ export class World {
 
   /** What a list endpoint of a small resource returns (copies; live counts filled in). */
   list(name: CatalogName, opts: { hidden?: boolean } = {}): JsonObject[] {
-    const records = this.catalog[name].records;
-    if (name === 'sender_identities' && !opts.hidden) return records.filter((r) => r.hidden !== true);
+    const { records, spec } = this.catalog[name];
+    if (spec.hidden !== undefined && !opts.hidden) return records.filter((r) => !spec.hidden?.(r));
     if (name === 'workspaces') {
       // The first workspace is the one the token belongs to: its counts follow the world.
       return records.map((r, i) =>
@@ -192,26 +180,15 @@ export class World {
       }
       suppressions[type] = rows;
     }
-    const copy = (rows: JsonObject[]): JsonObject[] => structuredClone(rows);
+    const catalog: Partial<CatalogTruth> = {};
+    for (const name of CATALOG_NAMES) catalog[name] = structuredClone(this.list(name));
     return {
-      broadcasts: copy(this.list('broadcasts')),
-      transactional: copy(this.list('transactional')),
+      ...(catalog as CatalogTruth),
       customers,
-      campaigns: copy(this.list('campaigns')),
-      newsletters: copy(this.list('newsletters')),
-      segments: copy(this.list('segments')),
       messages,
-      exports: copy(this.list('exports')),
       activities,
-      sender_identities: copy(this.list('sender_identities')),
-      sender_identities_including_hidden: copy(this.list('sender_identities', { hidden: true })),
-      reporting_webhooks: copy(this.list('reporting_webhooks')),
-      snippets: copy(this.list('snippets')),
+      sender_identities_including_hidden: structuredClone(this.list('sender_identities', { hidden: true })),
       ip_addresses: this.ipAddresses(),
-      collections: copy(this.list('collections')),
-      topics: copy(this.list('topics')),
-      workspaces: copy(this.list('workspaces')),
-      object_types: copy(this.list('object_types')),
       suppressions: suppressions as Record<SuppressionType, JsonObject[]>,
     };
   }

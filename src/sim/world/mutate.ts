@@ -4,7 +4,7 @@
  * a seeded shuffle); big tables record an epoch whose effect each record derives from a hash
  * (see indexed-table.ts), so their counts are close to, not exactly, the fractions.
  */
-import { CATALOG_NAMES } from './catalog.js';
+import { CATALOG_NAMES } from './catalog-tables.js';
 import type { World } from './data.js';
 import type { IndexedTable } from './indexed-table.js';
 import { Rng } from './prng.js';

@@ -33,29 +33,3 @@ export interface AdvanceResult {
 
 export const SUPPRESSION_TYPES = ['blocks', 'bounces', 'spam_reports', 'invalid_emails'] as const;
 export type SuppressionType = (typeof SUPPRESSION_TYPES)[number];
-
-/** The exact records each endpoint serves right now, in the order a default request lists them. */
-export interface GroundTruth {
-  broadcasts: JsonObject[];
-  transactional: JsonObject[];
-  /** The `customer` objects, as POST /v1/customers/attributes returns them. */
-  customers: JsonObject[];
-  campaigns: JsonObject[];
-  newsletters: JsonObject[];
-  segments: JsonObject[];
-  messages: JsonObject[];
-  exports: JsonObject[];
-  activities: JsonObject[];
-  /** As listed without `hidden=true` (hidden senders excluded). */
-  sender_identities: JsonObject[];
-  /** As listed with `hidden=true`. */
-  sender_identities_including_hidden: JsonObject[];
-  reporting_webhooks: JsonObject[];
-  snippets: JsonObject[];
-  ip_addresses: string[];
-  collections: JsonObject[];
-  topics: JsonObject[];
-  workspaces: JsonObject[];
-  object_types: JsonObject[];
-  suppressions: Record<SuppressionType, JsonObject[]>;
-}

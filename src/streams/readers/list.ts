@@ -7,8 +7,6 @@ import { pagePositionFrom } from '../resume-position.js';
 import { startDateFilter } from '../start-date.js';
 import { rowFromRecord } from '../transform.js';
 import type { ReadContext, StreamDefinition, StreamReader } from '../types.js';
-import { readCustomers } from './customers.js';
-import { readSuppressions } from './suppressions.js';
 
 function requestFor(def: StreamDefinition, ctx: ReadContext): ApiRequest {
   if (def.serverTimeFilter === 'start_ts' && ctx.startDate !== undefined) {
@@ -89,14 +87,3 @@ export const readTableStream: StreamReader = async function* readTableStream(def
     await pages.return(undefined).catch(ignore);
   }
 };
-
-export function readerFor(def: StreamDefinition): StreamReader {
-  switch (def.reader) {
-    case 'customers':
-      return readCustomers;
-    case 'suppressions':
-      return readSuppressions;
-    default:
-      return readTableStream;
-  }
-}

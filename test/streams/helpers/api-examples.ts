@@ -1,11 +1,12 @@
-import type { StreamName } from '../../../src/streams/types.js';
+import type { StreamName } from '../../../src/streams/definitions.js';
 
 /**
  * One record per table as the API sends it, taken from the examples in
  * shared/docs/customerio-app-api.md (customers: one `customers[i].customer` of the attributes answer;
- * eps_suppression: one item of `suppressions`).
+ * eps_suppression: one item of `suppressions`). A table without one here is still checked on the
+ * simulator's records (simulator-contract.test.ts).
  */
-export const API_EXAMPLES: Record<StreamName, unknown> = {
+export const API_EXAMPLES: Partial<Record<StreamName, unknown>> = {
   broadcasts: {
     id: 2,
     name: 'Flash sale',
