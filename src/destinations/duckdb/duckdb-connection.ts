@@ -5,7 +5,7 @@ import { CioError } from '../../core/errors.js';
 import type { ColumnValue } from '../sql/column-values.js';
 import type { QueryResult, SqlParam, SqlSession } from '../sql/sql-dialect.js';
 import type { ColumnInfo } from '../sql/table-layout.js';
-import { STAGING_DATABASE } from './duckdb-types.js';
+import { STAGING_DATABASE } from './duckdb-dialect.js';
 import { DUCKDB_MEMORY_LIMIT, MemoryBudget } from './memory-budget.js';
 import { StagingAppenders } from './staging-appenders.js';
 

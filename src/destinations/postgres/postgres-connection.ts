@@ -6,8 +6,9 @@ import { CioError } from '../../core/errors.js';
 import type { ColumnValue } from '../sql/column-values.js';
 import { quoteIdentifier } from '../sql/quote-identifier.js';
 import type { QueryResult, SqlDialect, SqlParam, SqlSession } from '../sql/sql-dialect.js';
-import { dropStagingSql, leftoverStagingSql } from '../sql/sql-statements.js';
+import { dropStagingSql } from '../sql/sql-statements.js';
 import type { ColumnInfo } from '../sql/table-layout.js';
+import { leftoverStagingQuery } from './postgres-introspection.js';
 import { type PostgresTarget, redact } from './postgres-target.js';
 import { copyEncoders, copyLine } from './postgres-types.js';
 
@@ -42,7 +43,8 @@ export async function connectPostgres(
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
     // Under the lock, no other run is loading into this schema: what staging tables remain are a
     // crashed run's, whose batches were never committed.
-    const leftovers = await client.query(leftoverStagingSql(), [schema]);
+    const leftover = leftoverStagingQuery(schema);
+    const leftovers = await client.query(leftover.sql, leftover.params);
     for (const row of leftovers.rows as { table_name: string }[]) {
       await client.query(dropStagingSql(dialect, row.table_name));
     }

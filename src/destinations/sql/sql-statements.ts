@@ -25,8 +25,9 @@ export function bootstrapStatements(d: SqlDialect): string[] {
 /** $1 run id, $2 started at, $3 streams JSON. */
 export function startRunSql(d: SqlDialect): string {
   const t = d.columnTypes;
+  const p = d.placeholder;
   return `INSERT INTO ${d.tableRef(RUNS_TABLE)} (run_id, started_at, finished_at, status, streams, error)
-    VALUES ($1, CAST($2 AS ${t.timestamptz}), NULL, 'running', CAST($3 AS ${t.json}), NULL)
+    VALUES (${p(1)}, CAST(${p(2)} AS ${t.timestamptz}), NULL, 'running', CAST(${p(3)} AS ${t.json}), NULL)
     ON CONFLICT (run_id) DO UPDATE SET started_at = EXCLUDED.started_at, finished_at = NULL,
       status = EXCLUDED.status, streams = EXCLUDED.streams, error = NULL`;
 }
@@ -34,41 +35,49 @@ export function startRunSql(d: SqlDialect): string {
 /** $1 run id, $2 status, $3 finished at, $4 streams JSON, $5 error. */
 export function finishRunSql(d: SqlDialect): string {
   const t = d.columnTypes;
-  return `UPDATE ${d.tableRef(RUNS_TABLE)} SET status = $2, finished_at = CAST($3 AS ${t.timestamptz}),
-    streams = CAST($4 AS ${t.json}), error = $5 WHERE run_id = $1`;
+  const p = d.placeholder;
+  return `UPDATE ${d.tableRef(RUNS_TABLE)} SET status = ${p(2)}, finished_at = CAST(${p(3)} AS ${t.timestamptz}),
+    streams = CAST(${p(4)} AS ${t.json}), error = ${p(5)} WHERE run_id = ${p(1)}`;
 }
 
+/** The saved bookmarks as JSON text, in stream order. */
 export function loadStateSql(d: SqlDialect): string {
-  return `SELECT stream, CAST(bookmark AS ${d.columnTypes.text}) AS bookmark FROM ${d.tableRef(STATE_TABLE)}`;
+  return `SELECT stream, CAST(bookmark AS ${d.columnTypes.text}) AS bookmark FROM ${d.tableRef(STATE_TABLE)} ORDER BY stream`;
+}
+
+/** Forgets every saved bookmark, or (`$1`...`$n`) those of the `streams` given. */
+export function resetStateSql(d: SqlDialect, streams: number | 'all'): string {
+  const table = d.tableRef(STATE_TABLE);
+  if (streams === 'all') return `DELETE FROM ${table}`;
+  const list = Array.from({ length: streams }, (_, index) => d.placeholder(index + 1));
+  return `DELETE FROM ${table} WHERE stream IN (${list.join(', ')})`;
 }
 
 /** $1 stream, $2 bookmark JSON. */
 export function saveStateSql(d: SqlDialect): string {
+  const p = d.placeholder;
   return `INSERT INTO ${d.tableRef(STATE_TABLE)} (stream, bookmark, updated_at)
-    VALUES ($1, CAST($2 AS ${d.columnTypes.json}), CURRENT_TIMESTAMP)
+    VALUES (${p(1)}, CAST(${p(2)} AS ${d.columnTypes.json}), CURRENT_TIMESTAMP)
     ON CONFLICT (stream) DO UPDATE SET bookmark = EXCLUDED.bookmark, updated_at = EXCLUDED.updated_at`;
-}
-
-/** $1 schema, $2 table: the table's column names in table order (none: no such table). */
-export function catalogColumnsSql(): string {
-  return `SELECT column_name FROM information_schema.columns
-    WHERE table_catalog = current_database() AND table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`;
 }
 
 /** $1 table. */
 export function loadColumnMapSql(d: SqlDialect): string {
-  return `SELECT field, role, column_name, column_type FROM ${d.tableRef(COLUMNS_TABLE)} WHERE table_name = $1`;
+  const p = d.placeholder;
+  return `SELECT field, role, column_name, column_type FROM ${d.tableRef(COLUMNS_TABLE)} WHERE table_name = ${p(1)}`;
 }
 
 /** $1 table. */
 export function forgetColumnMapSql(d: SqlDialect): string {
-  return `DELETE FROM ${d.tableRef(COLUMNS_TABLE)} WHERE table_name = $1`;
+  const p = d.placeholder;
+  return `DELETE FROM ${d.tableRef(COLUMNS_TABLE)} WHERE table_name = ${p(1)}`;
 }
 
 /** $1 table, $2 field, $3 role, $4 column, $5 column type. */
 export function saveColumnMapSql(d: SqlDialect): string {
+  const p = d.placeholder;
   return `INSERT INTO ${d.tableRef(COLUMNS_TABLE)} (table_name, field, role, column_name, column_type)
-    VALUES ($1, $2, $3, $4, $5)
+    VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)})
     ON CONFLICT (table_name, field, role) DO UPDATE SET column_name = EXCLUDED.column_name, column_type = EXCLUDED.column_type`;
 }
 
@@ -97,12 +106,6 @@ export function addColumnSql(d: SqlDialect, table: string, info: ColumnInfo): st
 export function createStagingSql(d: SqlDialect, staging: string, columns: readonly ColumnInfo[]): string {
   const definitions = columns.map((info) => `${q(info.column)} ${d.stagingTypes[info.type]}`);
   return `${d.createStaging} ${d.stagingRef(staging)} (${definitions.join(', ')})`;
-}
-
-/** $1 schema: staging tables a crashed run left behind (their batches were never committed). */
-export function leftoverStagingSql(): string {
-  return `SELECT table_name FROM information_schema.tables
-    WHERE table_schema = $1 AND starts_with(table_name, '${STAGING_PREFIX}')`;
 }
 
 export function dropStagingSql(d: SqlDialect, staging: string): string {
@@ -222,10 +225,11 @@ function updateThenInsertSql(
  */
 export function markDeletedSql(d: SqlDialect, table: string, agedOutColumn: string | undefined): string {
   const t = d.columnTypes;
+  const p = d.placeholder;
   const window =
     agedOutColumn === undefined
       ? ''
-      : ` AND (${q(agedOutColumn)} IS NULL OR ${q(agedOutColumn)} >= CAST($2 AS ${t.timestamptz}))`;
+      : ` AND (${q(agedOutColumn)} IS NULL OR ${q(agedOutColumn)} >= CAST(${p(2)} AS ${t.timestamptz}))`;
   return `UPDATE ${d.tableRef(table)} SET ${q(DELETED_AT)} = CURRENT_TIMESTAMP
-    WHERE ${q(DELETED_AT)} IS NULL AND ${q(SYNCED_AT)} < CAST($1 AS ${t.timestamptz})${window}`;
+    WHERE ${q(DELETED_AT)} IS NULL AND ${q(SYNCED_AT)} < CAST(${p(1)} AS ${t.timestamptz})${window}`;
 }
