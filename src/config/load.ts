@@ -2,9 +2,9 @@ import { Value } from '@sinclair/typebox/value';
 import { CioError } from '../core/errors.js';
 import { isStreamName, STREAM_NAMES } from '../streams/types.js';
 import { parseStartDate } from './dates.js';
-import { parseDestination } from './destination.js';
+import { type Destination, parseDestination } from './destination.js';
 import { readJsonFile } from './json-file.js';
-import { type Config, ConfigSchema } from './schema.js';
+import { type Config, ConfigSchema, type Settings } from './schema.js';
 
 export interface ConfigInput {
   /** Path of a JSON config file. */
@@ -160,19 +160,24 @@ export function resolveConfig(input: ConfigInput): Config {
     if (config.streams.length === 0)
       problems.push('streams is empty. Name at least one table, or omit it for all.');
   }
+  let destination: Destination | undefined;
   if (typeof config.destination === 'string') {
     try {
-      parseDestination(config.destination);
+      destination = parseDestination(
+        config.destination,
+        typeof config.schema === 'string' ? config.schema : undefined,
+      );
     } catch (error) {
       problems.push((error as Error).message);
     }
   }
-  if (problems.length > 0) {
+  // No destination without a problem: the schema check reports a destination that is not a string.
+  if (problems.length > 0 || destination === undefined) {
     const text =
       problems.length === 1 ? problems[0]! : `Invalid configuration:\n  - ${problems.join('\n  - ')}`;
     throw new CioError('CIO_ERR_CONFIG', redactSecret(text, String(merged.access_token ?? '')));
   }
-  return config as Config;
+  return { ...(config as Settings), destination };
 }
 
 /** Replaces every occurrence of the secret in a text (for logs and errors). */

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { DEFAULT_SCHEMA, type Destination } from './destination.js';
 
 /**
  * The one schema of the settings. It gives the Config type, the validation, the README's reference,
@@ -52,7 +53,7 @@ export const ConfigSchema = Type.Object(
     schema: Type.String({
       title: 'Database schema',
       description: 'PostgreSQL schema to load into.',
-      default: 'public',
+      default: DEFAULT_SCHEMA,
       order: 8,
     }),
     max_requests_per_second: Type.Number({
@@ -93,4 +94,8 @@ export const ConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export type Config = Static<typeof ConfigSchema>;
+/** The settings as written in a file, the environment or flags. */
+export type Settings = Static<typeof ConfigSchema>;
+
+/** The settings as the program uses them: validated, each value parsed once. */
+export type Config = Omit<Settings, 'destination'> & { destination: Destination };
