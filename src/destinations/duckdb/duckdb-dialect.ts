@@ -24,6 +24,7 @@ export const duckDbDialect: SqlDialect = {
     json: 'JSON',
   },
   identifiers: { maxBytes: Number.POSITIVE_INFINITY, caseInsensitive: true },
+  quote: quoteIdentifier,
   placeholder: (index) => `$${index}`,
   introspection: duckDbIntrospection,
   tableRef: (table) => quoteIdentifier(table),

@@ -22,6 +22,7 @@ export function postgresDialect(schema: string): SqlDialect {
     engine: 'PostgreSQL',
     columnTypes: COLUMN_TYPES,
     identifiers: POSTGRES_IDENTIFIERS,
+    quote: quoteIdentifier,
     placeholder: (index) => `$${index}`,
     introspection: postgresIntrospection(schema),
     tableRef: (table) => `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`,

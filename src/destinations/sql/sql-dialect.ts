@@ -13,6 +13,8 @@ export interface SqlDialect {
   /** The SQL type of each column type. */
   readonly columnTypes: Readonly<Record<LogicalType, string>>;
   readonly identifiers: IdentifierRules;
+  /** An identifier (table, column, schema) quoted for this engine. */
+  quote(name: string): string;
   /** The text standing for the `index`-th (from 1) parameter of a statement. */
   placeholder(index: number): string;
   /** The engine's catalog questions about the sink's own tables. */

@@ -1,5 +1,4 @@
 import { DELETED_AT, SYNCED_AT } from '../../engine/sink.js';
-import { quoteIdentifier as q } from './quote-identifier.js';
 import type { SqlDialect } from './sql-dialect.js';
 import type { ColumnInfo } from './table-layout.js';
 
@@ -10,8 +9,9 @@ export const COLUMNS_TABLE = '_cio_columns';
 /** Staging tables are named this plus a number, one per stream with a batch open. */
 export const STAGING_PREFIX = '_cio_stage_';
 
-const TARGET = q('_cio_target');
-const STAGED = q('_cio_staged');
+/** Aliases of the data table and the staging table in a merge. */
+const TARGET = '_cio_target';
+const STAGED = '_cio_staged';
 
 export function bootstrapStatements(d: SqlDialect): string[] {
   const t = d.columnTypes;
@@ -87,6 +87,7 @@ export function createTableSql(
   columns: readonly ColumnInfo[],
   keyColumns: readonly string[],
 ): string {
+  const q = d.quote;
   const keys = new Set(keyColumns);
   const notNull = (info: ColumnInfo) => (keys.has(info.column) ? ' NOT NULL' : '');
   const definitions = [
@@ -100,11 +101,11 @@ export function createTableSql(
 }
 
 export function addColumnSql(d: SqlDialect, table: string, info: ColumnInfo): string {
-  return `ALTER TABLE ${d.tableRef(table)} ADD COLUMN ${q(info.column)} ${d.columnTypes[info.type]}`;
+  return `ALTER TABLE ${d.tableRef(table)} ADD COLUMN ${d.quote(info.column)} ${d.columnTypes[info.type]}`;
 }
 
 export function createStagingSql(d: SqlDialect, staging: string, columns: readonly ColumnInfo[]): string {
-  const definitions = columns.map((info) => `${q(info.column)} ${d.stagingTypes[info.type]}`);
+  const definitions = columns.map((info) => `${d.quote(info.column)} ${d.stagingTypes[info.type]}`);
   return `${d.createStaging} ${d.stagingRef(staging)} (${definitions.join(', ')})`;
 }
 
@@ -147,8 +148,12 @@ export function mergeSql(
  * The condition under which an upsert rewrites a stored row: a data column differs (each pair is the
  * stored and the incoming expression), or the row was marked deleted.
  */
-function needsRewrite(target: string, pairs: readonly [stored: string, incoming: string][]): string {
-  const wasDeleted = `${target}.${q(DELETED_AT)} IS NOT NULL`;
+function needsRewrite(
+  d: SqlDialect,
+  target: string,
+  pairs: readonly [stored: string, incoming: string][],
+): string {
+  const wasDeleted = `${target}.${d.quote(DELETED_AT)} IS NOT NULL`;
   if (pairs.length === 0) return wasDeleted;
   const same = pairs.map(([stored, incoming]) => `${stored} IS NOT DISTINCT FROM ${incoming}`);
   return `NOT (${same.join(' AND ')}) OR ${wasDeleted}`;
@@ -162,6 +167,8 @@ function onConflictMergeSql(
   keyColumns: readonly string[],
   skipUnchanged: boolean,
 ): string {
+  const q = d.quote;
+  const target = q(TARGET);
   const names = columns.map((info) => q(info.column));
   const selected = columns.map((info) => d.fromStaging(info.type, q(info.column)));
   const keys = new Set(keyColumns);
@@ -171,9 +178,9 @@ function onConflictMergeSql(
     `${q(SYNCED_AT)} = EXCLUDED.${q(SYNCED_AT)}`,
     `${q(DELETED_AT)} = NULL`,
   ];
-  const pairs = updatable.map((name): [string, string] => [`${TARGET}.${name}`, `EXCLUDED.${name}`]);
-  const condition = skipUnchanged ? ` WHERE ${needsRewrite(TARGET, pairs)}` : '';
-  return `INSERT INTO ${d.tableRef(table)} AS ${TARGET} (${[...names, q(SYNCED_AT), q(DELETED_AT)].join(', ')})
+  const pairs = updatable.map((name): [string, string] => [`${target}.${name}`, `EXCLUDED.${name}`]);
+  const condition = skipUnchanged ? ` WHERE ${needsRewrite(d, target, pairs)}` : '';
+  return `INSERT INTO ${d.tableRef(table)} AS ${target} (${[...names, q(SYNCED_AT), q(DELETED_AT)].join(', ')})
     SELECT ${selected.join(', ')}, CURRENT_TIMESTAMP, NULL FROM ${staging}
     ON CONFLICT (${keyColumns.map(q).join(', ')}) DO UPDATE SET ${assignments.join(', ')}${condition}`;
 }
@@ -186,8 +193,10 @@ function updateThenInsertSql(
   keyColumns: readonly string[],
   skipUnchanged: boolean,
 ): { probe: string; statements: MergeStatement[] } {
+  const q = d.quote;
   const target = d.tableRef(table);
-  const staged = (info: ColumnInfo) => d.fromStaging(info.type, `${STAGED}.${q(info.column)}`);
+  const alias = q(STAGED);
+  const staged = (info: ColumnInfo) => d.fromStaging(info.type, `${alias}.${q(info.column)}`);
   const keys = new Set(keyColumns);
   const keyInfos = columns.filter((info) => keys.has(info.column));
   const updatable = columns.filter((info) => !keys.has(info.column));
@@ -199,18 +208,18 @@ function updateThenInsertSql(
     `${q(DELETED_AT)} = NULL`,
   ];
   const pairs = updatable.map((info): [string, string] => [`${target}.${q(info.column)}`, staged(info)]);
-  const changed = skipUnchanged ? ` AND (${needsRewrite(target, pairs)})` : '';
+  const changed = skipUnchanged ? ` AND (${needsRewrite(d, target, pairs)})` : '';
   const names = [...columns.map((info) => q(info.column)), q(SYNCED_AT), q(DELETED_AT)];
   const insert = `INSERT INTO ${target} (${names.join(', ')})
-      SELECT ${columns.map(staged).join(', ')}, CURRENT_TIMESTAMP, NULL FROM ${staging} AS ${STAGED}`;
+      SELECT ${columns.map(staged).join(', ')}, CURRENT_TIMESTAMP, NULL FROM ${staging} AS ${alias}`;
   // Each join against the table scans its key columns, which costs more as the table grows. The
   // probe is one such scan; a batch of new rows (every batch of a first sync) then needs no other,
   // and one of known rows (a full-table read again) needs only the UPDATE's.
   return {
-    probe: `SELECT count(*) AS present FROM ${staging} AS ${STAGED} WHERE ${present}`,
+    probe: `SELECT count(*) AS present FROM ${staging} AS ${alias} WHERE ${present}`,
     statements: [
       {
-        sql: `UPDATE ${target} SET ${assignments.join(', ')} FROM ${staging} AS ${STAGED} WHERE ${sameKey}${changed}`,
+        sql: `UPDATE ${target} SET ${assignments.join(', ')} FROM ${staging} AS ${alias} WHERE ${sameKey}${changed}`,
         when: (found) => found > 0,
       },
       { sql: insert, when: (found) => found === 0 },
@@ -226,6 +235,7 @@ function updateThenInsertSql(
 export function markDeletedSql(d: SqlDialect, table: string, agedOutColumn: string | undefined): string {
   const t = d.columnTypes;
   const p = d.placeholder;
+  const q = d.quote;
   const window =
     agedOutColumn === undefined
       ? ''
