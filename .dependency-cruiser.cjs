@@ -52,6 +52,21 @@ module.exports = {
       to: { path: '^src/destinations/(duckdb|postgres)/' },
     },
     {
+      name: 'engines-know-no-other-engine',
+      comment: 'each engine folder stands alone: what two engines share belongs in destinations/sql/',
+      severity: 'error',
+      from: { path: '^src/destinations/(duckdb|postgres)/' },
+      to: { path: '^src/destinations/(duckdb|postgres)/', pathNot: '^src/destinations/$1/' },
+    },
+    {
+      name: 'engines-only-through-the-registry',
+      comment:
+        'the rest of the program reaches an engine through destinations/registry.ts, by the parsed destination',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/destinations/' },
+      to: { path: '^src/destinations/(duckdb|postgres)/' },
+    },
+    {
       name: 'protocols-shared-knows-no-protocol',
       comment: 'pieces shared by Singer and Airbyte depend on neither',
       severity: 'error',

@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
-import { parseDestination } from '../config/destination.js';
+import { describeDestination } from '../config/destination.js';
 import type { Config } from '../config/schema.js';
 import { untilInterrupted } from '../core/interrupt.js';
-import { maskUrlPassword } from '../core/secrets.js';
-import { createDatabaseSink } from '../destinations/registry.js';
+import { createDatabaseSink, wantsTightHeap } from '../destinations/registry.js';
 import type { SyncEvent } from '../engine/events.js';
 import { runSync, type SyncResult } from '../engine/sync.js';
 import { STREAM_NAMES, type StreamName } from '../streams/definitions.js';
@@ -20,9 +19,9 @@ export interface SyncCliOptions {
 /** Runs a database sync for the CLI (sync and demo): progress or log lines, then the result. */
 export async function runDatabaseSync({ config, logger, progress }: SyncCliOptions): Promise<SyncResult> {
   const names = (config.streams ?? [...STREAM_NAMES]) as StreamName[];
-  if (parseDestination(config.destination).kind === 'duckdb') limitHeapGrowth();
-  const sink = await createDatabaseSink(config.destination, config.schema);
-  logger.info(`Syncing ${names.length} table(s) into ${maskUrlPassword(config.destination)}`);
+  if (wantsTightHeap(config.destination)) limitHeapGrowth();
+  const sink = await createDatabaseSink(config.destination);
+  logger.info(`Syncing ${names.length} table(s) into ${describeDestination(config.destination)}`);
   const display = progress ? new ProgressDisplay(names) : undefined;
   try {
     return await untilInterrupted((signal) =>

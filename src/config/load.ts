@@ -4,7 +4,7 @@ import { isRecord } from '../core/json.js';
 import { maskSecrets } from '../core/secrets.js';
 import { isStreamName, STREAM_NAMES } from '../streams/definitions.js';
 import { parseStartDate } from './dates.js';
-import { parseDestination } from './destination.js';
+import { type Destination, parseDestination } from './destination.js';
 import { readJsonFile } from './json-file.js';
 import { type Config, ConfigSchema, type Settings } from './schema.js';
 
@@ -163,19 +163,27 @@ export function resolveConfig(input: ConfigInput): Config {
     if (config.streams.length === 0)
       problems.push('streams is empty. Name at least one table, or omit it for all.');
   }
+  let destination: Destination | undefined;
   if (typeof config.destination === 'string') {
     try {
-      parseDestination(config.destination);
+      destination = parseDestination(
+        config.destination,
+        typeof config.schema === 'string' ? config.schema : undefined,
+      );
     } catch (error) {
       problems.push((error as Error).message);
     }
   }
-  if (problems.length > 0) {
+  // No destination without a problem: the schema check reports a destination that is not a string.
+  if (problems.length > 0 || destination === undefined) {
     const text =
       problems.length === 1 ? problems[0]! : `Invalid configuration:\n  - ${problems.join('\n  - ')}`;
     throw new CioError('CIO_ERR_CONFIG', maskSecrets(text, [String(merged.access_token ?? '')]));
   }
-  // The text of start_date gives way to the Date it names: nothing downstream parses it again.
+  // The texts of start_date and destination give way to the values they name: nothing downstream
+  // parses them again.
   const { start_date: _asWritten, ...parsed } = config as Settings;
-  return startDate === undefined ? parsed : { ...parsed, start_date: startDate };
+  return startDate === undefined
+    ? { ...parsed, destination }
+    : { ...parsed, destination, start_date: startDate };
 }

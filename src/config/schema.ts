@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { DEFAULT_SCHEMA, type Destination } from './destination.js';
 
 /**
  * The one schema of the settings. It gives the Config type, the validation, the README's reference,
@@ -52,7 +53,7 @@ export const ConfigSchema = Type.Object(
     schema: Type.String({
       title: 'Database schema',
       description: 'PostgreSQL schema to load into.',
-      default: 'public',
+      default: DEFAULT_SCHEMA,
       order: 8,
     }),
     max_requests_per_second: Type.Number({
@@ -97,7 +98,9 @@ export const ConfigSchema = Type.Object(
 export type Settings = Static<typeof ConfigSchema>;
 
 /** The settings once validated and parsed: what the rest of the connector reads. */
-export type Config = Omit<Settings, 'start_date'> & {
+export type Config = Omit<Settings, 'start_date' | 'destination'> & {
   /** The start date, parsed once (MM/DD/YYYY, YYYY-MM-DD or ISO 8601 in the settings). */
   start_date?: Date;
+  /** The destination, parsed once (with the PostgreSQL schema, for that engine). */
+  destination: Destination;
 };

@@ -1,16 +1,48 @@
-import { parseDestination } from '../config/destination.js';
+import type { Destination } from '../config/destination.js';
+import type { SyncState } from '../core/state.js';
 import type { Sink } from '../engine/sink.js';
+import type { DestinationEntry } from './destination-entry.js';
+import { duckDbDestination } from './duckdb/duckdb-destination.js';
+import { postgresDestination } from './postgres/postgres-destination.js';
+import { accessStateTable, type StateAction } from './sql/saved-state.js';
 
-/**
- * The database sink for a `destination` setting (duckdb:<file> or postgres://...). Each engine's
- * driver is loaded only when chosen: the DuckDB binding alone costs a third of a second at start-up.
- */
-export async function createDatabaseSink(destination: string, schema: string): Promise<Sink> {
-  const parsed = parseDestination(destination);
-  if (parsed.kind === 'duckdb') {
-    const { createDuckDbSink } = await import('./duckdb/duckdb-sink.js');
-    return createDuckDbSink({ path: parsed.path });
+/** Every kind of destination and its engine: a new engine is one more entry here. */
+const ENTRIES: { readonly [K in Destination['kind']]: DestinationEntry<Extract<Destination, { kind: K }>> } =
+  {
+    duckdb: duckDbDestination,
+    postgres: postgresDestination,
+  };
+
+function entryFor<D extends Destination>(destination: D): DestinationEntry<D> {
+  // The mapped type above pairs each kind with its entry; TypeScript cannot follow that through a union.
+  return ENTRIES[destination.kind] as unknown as DestinationEntry<D>;
+}
+
+/** The database sink for a destination. Each engine's driver is loaded only when chosen. */
+export function createDatabaseSink(destination: Destination): Promise<Sink> {
+  return entryFor(destination).load(destination);
+}
+
+/** Throws CioError when the destination plainly cannot be written; creates and changes nothing. */
+export function preflightDestination(destination: Destination): void {
+  entryFor(destination).preflight(destination);
+}
+
+/** Whether a sync into this destination should keep the process's heap small. */
+export function wantsTightHeap(destination: Destination): boolean {
+  return entryFor(destination).tightHeap;
+}
+
+/** Shows, or resets, the bookmarks saved in the destination; returns what is left. */
+export async function accessSavedState(destination: Destination, action: StateAction): Promise<SyncState> {
+  const connection = await entryFor(destination).openState(
+    destination,
+    action.kind === 'show' ? 'read' : 'write',
+  );
+  if (connection === undefined) return { bookmarks: {} };
+  try {
+    return await accessStateTable(connection, action);
+  } finally {
+    await connection.close();
   }
-  const { createPostgresSink } = await import('./postgres/postgres-sink.js');
-  return createPostgresSink({ url: parsed.url, schema });
 }

@@ -29,7 +29,7 @@ describe('resolveConfig', () => {
       access_token: TOKEN,
       region: 'us',
       start_date: new Date('2024-01-31T00:00:00Z'),
-      destination: 'duckdb:customerio.duckdb',
+      destination: { kind: 'duckdb', path: 'customerio.duckdb' },
       max_requests_per_second: 10,
       concurrency: 4,
       schema: 'public',
@@ -141,5 +141,12 @@ describe('parseDestination', () => {
     expect(parseDestination('postgresql://u@h:5432/db').kind).toBe('postgres');
     expect(() => parseDestination('duckdb:')).toThrow(/no file name/);
     expect(() => parseDestination('ftp://user:hunter2@h/x')).toThrow(/ftp:\/\/user:\*\*\*@h\/x/);
+  });
+
+  it('is parsed once by the config, a PostgreSQL destination with its schema', () => {
+    const config = resolveConfig({
+      flags: { access_token: TOKEN, destination: 'postgres://u@h:5432/db', schema: 'raw' },
+    });
+    expect(config.destination).toEqual({ kind: 'postgres', url: 'postgres://u@h:5432/db', schema: 'raw' });
   });
 });

@@ -379,7 +379,7 @@ describe('properties of paging and bookmarks against the simulator', () => {
         const sync = async () =>
           runSync({
             config,
-            sink: await createDatabaseSink(config.destination, config.schema),
+            sink: await createDatabaseSink(config.destination),
             selection: tables.map((name) => ({ name })),
           });
         const bookmarksAfter: { startedAt: Date; bookmarks: Record<string, Record<string, unknown>> }[] = [];

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import {
   createDatabaseSink,
+  parseDestination,
   resolveConfig,
   runSync,
   type SyncEvent,
@@ -22,7 +23,7 @@ it('runs a sync through the public library API', async () => {
     const events: SyncEvent['type'][] = [];
     const result = await runSync({
       config,
-      sink: await createDatabaseSink(`duckdb:${file}`, 'public'),
+      sink: await createDatabaseSink(parseDestination(`duckdb:${file}`)),
       selection: [{ name: 'segments' }, { name: 'topics' }],
       onEvent: (event) => events.push(event.type),
     });

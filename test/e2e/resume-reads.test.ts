@@ -43,7 +43,7 @@ async function world(name: string, table: StreamName, sim: Simulator): Promise<W
     sync: async () =>
       runSync({
         config,
-        sink: await createDatabaseSink(config.destination, config.schema),
+        sink: await createDatabaseSink(config.destination),
         selection: [{ name: table }],
       }),
     bookmark: async (stream) => {

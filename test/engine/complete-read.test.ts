@@ -48,7 +48,7 @@ async function syncRuns(
     });
     const result = await runSync({
       config,
-      sink: await createDatabaseSink(`duckdb:${file}`, 'public'),
+      sink: await createDatabaseSink({ kind: 'duckdb', path: file }),
       selection: [{ name: stream }],
     });
     expect(result.status, JSON.stringify(result.streams)).toBe('succeeded');

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import type { Destination } from '../../config/destination.js';
 import { resolveConfig } from '../../config/load.js';
 import { CioError } from '../../core/errors.js';
-import { accessSavedState } from '../../destinations/saved-state.js';
+import { accessSavedState } from '../../destinations/registry.js';
 import { isStreamName, STREAM_NAMES } from '../../streams/definitions.js';
 
 interface StateFlags {
@@ -11,14 +12,13 @@ interface StateFlags {
   streams?: string;
 }
 
-function destinationOf(flags: StateFlags): { destination: string; schema: string } {
-  const config = resolveConfig({
+function destinationOf(flags: StateFlags): Destination {
+  return resolveConfig({
     ...(flags.config ? { file: flags.config } : {}),
     env: process.env,
     requireToken: false,
     flags: { destination: flags.destination, schema: flags.schema },
-  });
-  return { destination: config.destination, schema: config.schema };
+  }).destination;
 }
 
 export function registerStateCommand(program: Command): void {
@@ -34,7 +34,7 @@ export function registerStateCommand(program: Command): void {
       .option('--schema <name>', 'PostgreSQL schema');
     if (sub === 'reset') command.option('--streams <names>', 'only these tables (comma-separated)');
     command.action(async (flags: StateFlags) => {
-      const { destination, schema } = destinationOf(flags);
+      const destination = destinationOf(flags);
       let streams: string[] | undefined;
       if (flags.streams) {
         streams = flags.streams.split(',').map((s) => s.trim());
@@ -48,7 +48,6 @@ export function registerStateCommand(program: Command): void {
       }
       const result = await accessSavedState(
         destination,
-        schema,
         sub === 'show' ? { kind: 'show' } : { kind: 'reset', ...(streams ? { streams } : {}) },
       );
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../../core/logger.js';
-import { assertDestinationUsable } from '../../destinations/preflight.js';
+import { preflightDestination } from '../../destinations/registry.js';
 import { addConfigOptions, type ConfigFlags, configFromFlags } from '../options.js';
 
 interface SyncFlags extends ConfigFlags {
@@ -28,7 +28,7 @@ export function registerSyncCommand(program: Command): void {
     .action(async (flags: SyncFlags) => {
       const config = configFromFlags(flags);
       // Before the API is asked anything: a destination that cannot be written is the user's to fix.
-      assertDestinationUsable(config.destination);
+      preflightDestination(config.destination);
       // Loaded only now: the engine and the database bindings are most of the start-up time.
       const { exitCodeForResult, formatSummary, runDatabaseSync } = await import('../run-sync.js');
       const logger = createLogger(flags.logFormat, [config.access_token], flags.logLevel);

@@ -1,11 +1,13 @@
+import { existsSync } from 'node:fs';
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { CioError } from '../../core/errors.js';
 import type { ColumnValue } from '../sql/column-values.js';
+import type { StateConnection } from '../sql/saved-state.js';
 import type { QueryResult, SqlParam, SqlSession } from '../sql/sql-dialect.js';
 import type { ColumnInfo } from '../sql/table-layout.js';
-import { STAGING_DATABASE } from './duckdb-types.js';
+import { duckDbDialect, STAGING_DATABASE } from './duckdb-dialect.js';
 import { DUCKDB_MEMORY_LIMIT, MemoryBudget } from './memory-budget.js';
 import { StagingAppenders } from './staging-appenders.js';
 
@@ -98,6 +100,44 @@ export async function connectDuckDb(path: string): Promise<SqlSession> {
   }
 }
 
+/**
+ * Opens the file for `cio-sync state` (read-only to show): none when the file does not exist, so
+ * looking creates nothing. Not from the instance cache: nothing else in this process uses the file.
+ */
+export async function openDuckDbState(
+  path: string,
+  access: 'read' | 'write',
+): Promise<StateConnection | undefined> {
+  if (!existsSync(path)) return undefined;
+  const { DuckDBInstance } = await loadDuckDb();
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, access === 'read' ? { access_mode: 'READ_ONLY' } : {});
+  } catch (error) {
+    throw new CioError('CIO_ERR_DESTINATION', `Cannot open ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const connection = await instance.connect();
+  return {
+    dialect: duckDbDialect,
+    query: (sql, params = []) => runQuery(connection, sql, params),
+    close: async () => {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+async function runQuery(
+  connection: DuckDBConnection,
+  sql: string,
+  params: readonly SqlParam[],
+): Promise<QueryResult> {
+  const reader = await connection.runAndReadAll(sql, [...params]);
+  return { rows: reader.getRowObjectsJS() as Record<string, unknown>[], rowCount: reader.rowsChanged };
+}
+
 class DuckDbSession implements SqlSession {
   private closed = false;
   private readonly staging: StagingAppenders;
@@ -120,9 +160,8 @@ class DuckDbSession implements SqlSession {
     return new DuckDbSession(this.file, this.instance, await this.instance.connect(), this.budget, false);
   }
 
-  async query(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult> {
-    const reader = await this.connection.runAndReadAll(sql, [...params]);
-    return { rows: reader.getRowObjectsJS() as Record<string, unknown>[], rowCount: reader.rowsChanged };
+  query(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult> {
+    return runQuery(this.connection, sql, params);
   }
 
   withMemoryHeadroom<T>(work: () => Promise<T>): Promise<T> {

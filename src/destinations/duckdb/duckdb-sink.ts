@@ -1,7 +1,7 @@
 import type { Sink } from '../../engine/sink.js';
 import { createSqlSink } from '../sql/sql-sink.js';
 import { connectDuckDb, describeDuckDb, loadDuckDb } from './duckdb-connection.js';
-import { duckDbDialect } from './duckdb-types.js';
+import { duckDbDialect } from './duckdb-dialect.js';
 
 export interface DuckDbSinkOptions {
   /** The database file; created if missing (its directory must exist). */

@@ -2,12 +2,18 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
+import type { PostgresDestination } from '../../config/destination.js';
 import { CioError } from '../../core/errors.js';
+import { maskUrlPassword } from '../../core/secrets.js';
 import type { ColumnValue } from '../sql/column-values.js';
+import { fitIdentifier } from '../sql/identifier-names.js';
 import { quoteIdentifier } from '../sql/quote-identifier.js';
+import type { StateConnection } from '../sql/saved-state.js';
 import type { QueryResult, SqlDialect, SqlParam, SqlSession } from '../sql/sql-dialect.js';
-import { dropStagingSql, leftoverStagingSql } from '../sql/sql-statements.js';
+import { dropStagingSql } from '../sql/sql-statements.js';
 import type { ColumnInfo } from '../sql/table-layout.js';
+import { POSTGRES_IDENTIFIERS, postgresDialect } from './postgres-dialect.js';
+import { leftoverStagingQuery } from './postgres-introspection.js';
 import { type PostgresTarget, redact } from './postgres-target.js';
 import { copyEncoders, copyLine } from './postgres-types.js';
 
@@ -42,7 +48,8 @@ export async function connectPostgres(
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
     // Under the lock, no other run is loading into this schema: what staging tables remain are a
     // crashed run's, whose batches were never committed.
-    const leftovers = await client.query(leftoverStagingSql(), [schema]);
+    const leftover = leftoverStagingQuery(schema);
+    const leftovers = await client.query(leftover.sql, leftover.params);
     for (const row of leftovers.rows as { table_name: string }[]) {
       await client.query(dropStagingSql(dialect, row.table_name));
     }
@@ -83,6 +90,31 @@ async function openClient(url: string, target: PostgresTarget): Promise<pg.Clien
     throw connectError(error, target);
   }
   return client;
+}
+
+/**
+ * Connects for `cio-sync state`: no lock and no schema created, so looking changes nothing. The
+ * tables are where the sink puts them: in the schema named as the sink fits it.
+ */
+export async function openPostgresState({ url, schema }: PostgresDestination): Promise<StateConnection> {
+  const { pg } = await loadPostgresDriver();
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new CioError(
+      'CIO_ERR_DESTINATION',
+      `Cannot connect to ${maskUrlPassword(url)}: ${(error as Error).message}`,
+    );
+  }
+  return {
+    dialect: postgresDialect(fitIdentifier(schema, POSTGRES_IDENTIFIERS)),
+    query: async (sql, params = []) => {
+      const result = await client.query(sql, [...params]);
+      return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? 0 };
+    },
+    close: () => client.end(),
+  };
 }
 
 class PostgresSession implements SqlSession {

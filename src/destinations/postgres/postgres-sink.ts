@@ -2,8 +2,8 @@ import type { Sink } from '../../engine/sink.js';
 import { fitIdentifier } from '../sql/identifier-names.js';
 import { createSqlSink } from '../sql/sql-sink.js';
 import { connectPostgres, describePostgres, loadPostgresDriver } from './postgres-connection.js';
+import { POSTGRES_IDENTIFIERS, postgresDialect } from './postgres-dialect.js';
 import { parsePostgresUrl } from './postgres-target.js';
-import { POSTGRES_IDENTIFIERS, postgresDialect } from './postgres-types.js';
 
 export interface PostgresSinkOptions {
   /** postgres://user:password@host:port/database */

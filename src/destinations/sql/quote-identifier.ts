@@ -1,4 +1,7 @@
-/** Quotes an SQL identifier for both engines: wrapped in double quotes, inner double quotes doubled. */
+/**
+ * Standard SQL quoting of an identifier: wrapped in double quotes, inner double quotes doubled. An
+ * engine's dialect chooses it as its `quote` (DuckDB and PostgreSQL both do).
+ */
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }

@@ -13,8 +13,12 @@ export interface SqlDialect {
   /** The SQL type of each column type. */
   readonly columnTypes: Readonly<Record<LogicalType, string>>;
   readonly identifiers: IdentifierRules;
-  /** The schema the sink's tables live in, as `information_schema` names it. */
-  readonly schemaName: string;
+  /** An identifier (table, column, schema) quoted for this engine. */
+  quote(name: string): string;
+  /** The text standing for the `index`-th (from 1) parameter of a statement. */
+  placeholder(index: number): string;
+  /** The engine's catalog questions about the sink's own tables. */
+  readonly introspection: SqlIntrospection;
   /** Qualified, quoted reference to one of the sink's tables. */
   tableRef(table: string): string;
   /** Qualified, quoted reference to a staging table, which both of the sink's sessions can read. */
@@ -34,6 +38,23 @@ export interface SqlDialect {
 }
 
 export type SqlParam = string | null;
+
+/** A statement with the parameters its placeholders stand for. */
+export interface SqlQuery {
+  sql: string;
+  params: SqlParam[];
+}
+
+/**
+ * What the shared sink asks the engine's catalog. Each engine names its catalog, schemas and
+ * system views its own way, so it writes these queries itself.
+ */
+export interface SqlIntrospection {
+  /** The column names of one of the sink's tables, in table order; no rows: no such table. */
+  columnsOf(table: string): SqlQuery;
+  /** One row if one of the sink's tables exists, none otherwise. */
+  tableExists(table: string): SqlQuery;
+}
 
 export interface QueryResult {
   rows: Record<string, unknown>[];

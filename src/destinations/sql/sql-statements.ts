@@ -1,5 +1,4 @@
 import { DELETED_AT, SYNCED_AT } from '../../engine/sink.js';
-import { quoteIdentifier as q } from './quote-identifier.js';
 import type { SqlDialect } from './sql-dialect.js';
 import type { ColumnInfo } from './table-layout.js';
 
@@ -10,8 +9,9 @@ export const COLUMNS_TABLE = '_cio_columns';
 /** Staging tables are named this plus a number, one per stream with a batch open. */
 export const STAGING_PREFIX = '_cio_stage_';
 
-const TARGET = q('_cio_target');
-const STAGED = q('_cio_staged');
+/** Aliases of the data table and the staging table in a merge. */
+const TARGET = '_cio_target';
+const STAGED = '_cio_staged';
 
 export function bootstrapStatements(d: SqlDialect): string[] {
   const t = d.columnTypes;
@@ -25,8 +25,9 @@ export function bootstrapStatements(d: SqlDialect): string[] {
 /** $1 run id, $2 started at, $3 streams JSON. */
 export function startRunSql(d: SqlDialect): string {
   const t = d.columnTypes;
+  const p = d.placeholder;
   return `INSERT INTO ${d.tableRef(RUNS_TABLE)} (run_id, started_at, finished_at, status, streams, error)
-    VALUES ($1, CAST($2 AS ${t.timestamptz}), NULL, 'running', CAST($3 AS ${t.json}), NULL)
+    VALUES (${p(1)}, CAST(${p(2)} AS ${t.timestamptz}), NULL, 'running', CAST(${p(3)} AS ${t.json}), NULL)
     ON CONFLICT (run_id) DO UPDATE SET started_at = EXCLUDED.started_at, finished_at = NULL,
       status = EXCLUDED.status, streams = EXCLUDED.streams, error = NULL`;
 }
@@ -34,41 +35,49 @@ export function startRunSql(d: SqlDialect): string {
 /** $1 run id, $2 status, $3 finished at, $4 streams JSON, $5 error. */
 export function finishRunSql(d: SqlDialect): string {
   const t = d.columnTypes;
-  return `UPDATE ${d.tableRef(RUNS_TABLE)} SET status = $2, finished_at = CAST($3 AS ${t.timestamptz}),
-    streams = CAST($4 AS ${t.json}), error = $5 WHERE run_id = $1`;
+  const p = d.placeholder;
+  return `UPDATE ${d.tableRef(RUNS_TABLE)} SET status = ${p(2)}, finished_at = CAST(${p(3)} AS ${t.timestamptz}),
+    streams = CAST(${p(4)} AS ${t.json}), error = ${p(5)} WHERE run_id = ${p(1)}`;
 }
 
+/** The saved bookmarks as JSON text, in stream order. */
 export function loadStateSql(d: SqlDialect): string {
-  return `SELECT stream, CAST(bookmark AS ${d.columnTypes.text}) AS bookmark FROM ${d.tableRef(STATE_TABLE)}`;
+  return `SELECT stream, CAST(bookmark AS ${d.columnTypes.text}) AS bookmark FROM ${d.tableRef(STATE_TABLE)} ORDER BY stream`;
+}
+
+/** Forgets every saved bookmark, or (`$1`...`$n`) those of the `streams` given. */
+export function resetStateSql(d: SqlDialect, streams: number | 'all'): string {
+  const table = d.tableRef(STATE_TABLE);
+  if (streams === 'all') return `DELETE FROM ${table}`;
+  const list = Array.from({ length: streams }, (_, index) => d.placeholder(index + 1));
+  return `DELETE FROM ${table} WHERE stream IN (${list.join(', ')})`;
 }
 
 /** $1 stream, $2 bookmark JSON. */
 export function saveStateSql(d: SqlDialect): string {
+  const p = d.placeholder;
   return `INSERT INTO ${d.tableRef(STATE_TABLE)} (stream, bookmark, updated_at)
-    VALUES ($1, CAST($2 AS ${d.columnTypes.json}), CURRENT_TIMESTAMP)
+    VALUES (${p(1)}, CAST(${p(2)} AS ${d.columnTypes.json}), CURRENT_TIMESTAMP)
     ON CONFLICT (stream) DO UPDATE SET bookmark = EXCLUDED.bookmark, updated_at = EXCLUDED.updated_at`;
-}
-
-/** $1 schema, $2 table: the table's column names in table order (none: no such table). */
-export function catalogColumnsSql(): string {
-  return `SELECT column_name FROM information_schema.columns
-    WHERE table_catalog = current_database() AND table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`;
 }
 
 /** $1 table. */
 export function loadColumnMapSql(d: SqlDialect): string {
-  return `SELECT field, role, column_name, column_type FROM ${d.tableRef(COLUMNS_TABLE)} WHERE table_name = $1`;
+  const p = d.placeholder;
+  return `SELECT field, role, column_name, column_type FROM ${d.tableRef(COLUMNS_TABLE)} WHERE table_name = ${p(1)}`;
 }
 
 /** $1 table. */
 export function forgetColumnMapSql(d: SqlDialect): string {
-  return `DELETE FROM ${d.tableRef(COLUMNS_TABLE)} WHERE table_name = $1`;
+  const p = d.placeholder;
+  return `DELETE FROM ${d.tableRef(COLUMNS_TABLE)} WHERE table_name = ${p(1)}`;
 }
 
 /** $1 table, $2 field, $3 role, $4 column, $5 column type. */
 export function saveColumnMapSql(d: SqlDialect): string {
+  const p = d.placeholder;
   return `INSERT INTO ${d.tableRef(COLUMNS_TABLE)} (table_name, field, role, column_name, column_type)
-    VALUES ($1, $2, $3, $4, $5)
+    VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)})
     ON CONFLICT (table_name, field, role) DO UPDATE SET column_name = EXCLUDED.column_name, column_type = EXCLUDED.column_type`;
 }
 
@@ -78,6 +87,7 @@ export function createTableSql(
   columns: readonly ColumnInfo[],
   keyColumns: readonly string[],
 ): string {
+  const q = d.quote;
   const keys = new Set(keyColumns);
   const notNull = (info: ColumnInfo) => (keys.has(info.column) ? ' NOT NULL' : '');
   const definitions = [
@@ -91,18 +101,12 @@ export function createTableSql(
 }
 
 export function addColumnSql(d: SqlDialect, table: string, info: ColumnInfo): string {
-  return `ALTER TABLE ${d.tableRef(table)} ADD COLUMN ${q(info.column)} ${d.columnTypes[info.type]}`;
+  return `ALTER TABLE ${d.tableRef(table)} ADD COLUMN ${d.quote(info.column)} ${d.columnTypes[info.type]}`;
 }
 
 export function createStagingSql(d: SqlDialect, staging: string, columns: readonly ColumnInfo[]): string {
-  const definitions = columns.map((info) => `${q(info.column)} ${d.stagingTypes[info.type]}`);
+  const definitions = columns.map((info) => `${d.quote(info.column)} ${d.stagingTypes[info.type]}`);
   return `${d.createStaging} ${d.stagingRef(staging)} (${definitions.join(', ')})`;
-}
-
-/** $1 schema: staging tables a crashed run left behind (their batches were never committed). */
-export function leftoverStagingSql(): string {
-  return `SELECT table_name FROM information_schema.tables
-    WHERE table_schema = $1 AND starts_with(table_name, '${STAGING_PREFIX}')`;
 }
 
 export function dropStagingSql(d: SqlDialect, staging: string): string {
@@ -144,8 +148,12 @@ export function mergeSql(
  * The condition under which an upsert rewrites a stored row: a data column differs (each pair is the
  * stored and the incoming expression), or the row was marked deleted.
  */
-function needsRewrite(target: string, pairs: readonly [stored: string, incoming: string][]): string {
-  const wasDeleted = `${target}.${q(DELETED_AT)} IS NOT NULL`;
+function needsRewrite(
+  d: SqlDialect,
+  target: string,
+  pairs: readonly [stored: string, incoming: string][],
+): string {
+  const wasDeleted = `${target}.${d.quote(DELETED_AT)} IS NOT NULL`;
   if (pairs.length === 0) return wasDeleted;
   const same = pairs.map(([stored, incoming]) => `${stored} IS NOT DISTINCT FROM ${incoming}`);
   return `NOT (${same.join(' AND ')}) OR ${wasDeleted}`;
@@ -159,6 +167,8 @@ function onConflictMergeSql(
   keyColumns: readonly string[],
   skipUnchanged: boolean,
 ): string {
+  const q = d.quote;
+  const target = q(TARGET);
   const names = columns.map((info) => q(info.column));
   const selected = columns.map((info) => d.fromStaging(info.type, q(info.column)));
   const keys = new Set(keyColumns);
@@ -168,9 +178,9 @@ function onConflictMergeSql(
     `${q(SYNCED_AT)} = EXCLUDED.${q(SYNCED_AT)}`,
     `${q(DELETED_AT)} = NULL`,
   ];
-  const pairs = updatable.map((name): [string, string] => [`${TARGET}.${name}`, `EXCLUDED.${name}`]);
-  const condition = skipUnchanged ? ` WHERE ${needsRewrite(TARGET, pairs)}` : '';
-  return `INSERT INTO ${d.tableRef(table)} AS ${TARGET} (${[...names, q(SYNCED_AT), q(DELETED_AT)].join(', ')})
+  const pairs = updatable.map((name): [string, string] => [`${target}.${name}`, `EXCLUDED.${name}`]);
+  const condition = skipUnchanged ? ` WHERE ${needsRewrite(d, target, pairs)}` : '';
+  return `INSERT INTO ${d.tableRef(table)} AS ${target} (${[...names, q(SYNCED_AT), q(DELETED_AT)].join(', ')})
     SELECT ${selected.join(', ')}, CURRENT_TIMESTAMP, NULL FROM ${staging}
     ON CONFLICT (${keyColumns.map(q).join(', ')}) DO UPDATE SET ${assignments.join(', ')}${condition}`;
 }
@@ -183,8 +193,10 @@ function updateThenInsertSql(
   keyColumns: readonly string[],
   skipUnchanged: boolean,
 ): { probe: string; statements: MergeStatement[] } {
+  const q = d.quote;
   const target = d.tableRef(table);
-  const staged = (info: ColumnInfo) => d.fromStaging(info.type, `${STAGED}.${q(info.column)}`);
+  const alias = q(STAGED);
+  const staged = (info: ColumnInfo) => d.fromStaging(info.type, `${alias}.${q(info.column)}`);
   const keys = new Set(keyColumns);
   const keyInfos = columns.filter((info) => keys.has(info.column));
   const updatable = columns.filter((info) => !keys.has(info.column));
@@ -196,18 +208,18 @@ function updateThenInsertSql(
     `${q(DELETED_AT)} = NULL`,
   ];
   const pairs = updatable.map((info): [string, string] => [`${target}.${q(info.column)}`, staged(info)]);
-  const changed = skipUnchanged ? ` AND (${needsRewrite(target, pairs)})` : '';
+  const changed = skipUnchanged ? ` AND (${needsRewrite(d, target, pairs)})` : '';
   const names = [...columns.map((info) => q(info.column)), q(SYNCED_AT), q(DELETED_AT)];
   const insert = `INSERT INTO ${target} (${names.join(', ')})
-      SELECT ${columns.map(staged).join(', ')}, CURRENT_TIMESTAMP, NULL FROM ${staging} AS ${STAGED}`;
+      SELECT ${columns.map(staged).join(', ')}, CURRENT_TIMESTAMP, NULL FROM ${staging} AS ${alias}`;
   // Each join against the table scans its key columns, which costs more as the table grows. The
   // probe is one such scan; a batch of new rows (every batch of a first sync) then needs no other,
   // and one of known rows (a full-table read again) needs only the UPDATE's.
   return {
-    probe: `SELECT count(*) AS present FROM ${staging} AS ${STAGED} WHERE ${present}`,
+    probe: `SELECT count(*) AS present FROM ${staging} AS ${alias} WHERE ${present}`,
     statements: [
       {
-        sql: `UPDATE ${target} SET ${assignments.join(', ')} FROM ${staging} AS ${STAGED} WHERE ${sameKey}${changed}`,
+        sql: `UPDATE ${target} SET ${assignments.join(', ')} FROM ${staging} AS ${alias} WHERE ${sameKey}${changed}`,
         when: (found) => found > 0,
       },
       { sql: insert, when: (found) => found === 0 },
@@ -222,10 +234,12 @@ function updateThenInsertSql(
  */
 export function markDeletedSql(d: SqlDialect, table: string, agedOutColumn: string | undefined): string {
   const t = d.columnTypes;
+  const p = d.placeholder;
+  const q = d.quote;
   const window =
     agedOutColumn === undefined
       ? ''
-      : ` AND (${q(agedOutColumn)} IS NULL OR ${q(agedOutColumn)} >= CAST($2 AS ${t.timestamptz}))`;
+      : ` AND (${q(agedOutColumn)} IS NULL OR ${q(agedOutColumn)} >= CAST(${p(2)} AS ${t.timestamptz}))`;
   return `UPDATE ${d.tableRef(table)} SET ${q(DELETED_AT)} = CURRENT_TIMESTAMP
-    WHERE ${q(DELETED_AT)} IS NULL AND ${q(SYNCED_AT)} < CAST($1 AS ${t.timestamptz})${window}`;
+    WHERE ${q(DELETED_AT)} IS NULL AND ${q(SYNCED_AT)} < CAST(${p(1)} AS ${t.timestamptz})${window}`;
 }

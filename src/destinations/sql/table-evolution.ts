@@ -5,7 +5,6 @@ import { fitIdentifier } from './identifier-names.js';
 import type { SqlDialect, SqlSession } from './sql-dialect.js';
 import {
   addColumnSql,
-  catalogColumnsSql,
   createTableSql,
   forgetColumnMapSql,
   loadColumnMapSql,
@@ -99,7 +98,8 @@ export class TableEvolution {
 
   private async load(session: SqlSession, table: string): Promise<TableLayout> {
     const rules = this.dialect.identifiers;
-    const catalog = await session.query(catalogColumnsSql(), [this.dialect.schemaName, table]);
+    const columns = this.dialect.introspection.columnsOf(table);
+    const catalog = await session.query(columns.sql, columns.params);
     const names = catalog.rows.map((row) => String(row.column_name));
     if (names.length === 0) return emptyLayout(table, rules);
     const mapped = await session.query(loadColumnMapSql(this.dialect), [table]);

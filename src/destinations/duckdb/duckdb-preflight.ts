@@ -1,7 +1,6 @@
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseDestination } from '../config/destination.js';
-import { CioError } from '../core/errors.js';
+import { CioError } from '../../core/errors.js';
 
 /** Bytes 8-11 of every DuckDB database file. */
 const DUCKDB_MAGIC = 'DUCK';
@@ -25,22 +24,19 @@ function startsLikeDuckDb(path: string): boolean {
 }
 
 /**
- * Checks, without creating or changing anything, that a DuckDB destination can be written: run
- * before the API is asked anything, so a typo in the path fails in a second with exit code 2
- * instead of after the connection check, and never leaves a stray file behind. PostgreSQL
- * destinations are checked when the sink connects (that needs the server).
+ * Checks, without creating or changing anything, that a DuckDB file can be written: run before the
+ * API is asked anything, so a typo in the path fails in a second with exit code 2 instead of after
+ * the connection check, and never leaves a stray file behind.
  */
-export function assertDestinationUsable(destination: string): void {
-  const parsed = parseDestination(destination);
-  if (parsed.kind !== 'duckdb') return;
-  const path = resolve(parsed.path);
+export function preflightDuckDb(file: string): void {
+  const path = resolve(file);
   let stats: ReturnType<typeof statSync> | undefined;
   try {
     stats = statSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOTDIR') throw unusable(parsed.path, 'a part of the path is a file, not a folder');
-    if (code !== 'ENOENT') throw unusable(parsed.path, `it cannot be inspected (${code ?? 'unknown error'})`);
+    if (code === 'ENOTDIR') throw unusable(file, 'a part of the path is a file, not a folder');
+    if (code !== 'ENOENT') throw unusable(file, `it cannot be inspected (${code ?? 'unknown error'})`);
   }
   if (stats === undefined) {
     const folder = dirname(path);
@@ -50,29 +46,29 @@ export function assertDestinationUsable(destination: string): void {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw unusable(
-        parsed.path,
+        file,
         code === 'ENOTDIR'
           ? 'a part of the path is a file, not a folder'
           : `the folder ${folder} does not exist`,
       );
     }
-    if (!folderStats.isDirectory()) throw unusable(parsed.path, `${folder} is not a folder`);
+    if (!folderStats.isDirectory()) throw unusable(file, `${folder} is not a folder`);
     try {
       accessSync(folder, constants.W_OK);
     } catch {
-      throw unusable(parsed.path, `the folder ${folder} is not writable`);
+      throw unusable(file, `the folder ${folder} is not writable`);
     }
     return;
   }
-  if (stats.isDirectory()) throw unusable(parsed.path, 'it is a folder, not a database file');
-  if (!stats.isFile()) throw unusable(parsed.path, 'it is not a regular file');
+  if (stats.isDirectory()) throw unusable(file, 'it is a folder, not a database file');
+  if (!stats.isFile()) throw unusable(file, 'it is not a regular file');
   try {
     accessSync(path, constants.R_OK | constants.W_OK);
   } catch {
-    throw unusable(parsed.path, 'the file is not writable');
+    throw unusable(file, 'the file is not writable');
   }
   // An empty file is what `touch` leaves; DuckDB initialises it. Anything else must be a database.
   if (stats.size > 0 && !startsLikeDuckDb(path)) {
-    throw unusable(parsed.path, 'the file exists but is not a DuckDB database (it would not be overwritten)');
+    throw unusable(file, 'the file exists but is not a DuckDB database (it would not be overwritten)');
   }
 }

@@ -1,0 +1,26 @@
+import type { Destination } from '../config/destination.js';
+import type { Sink } from '../engine/sink.js';
+import type { StateConnection } from './sql/saved-state.js';
+
+/**
+ * One engine's entry in the registry: all the rest of the program asks of a destination. An entry
+ * module stays light (it is loaded at start-up); the engine's driver loads only in `load` and
+ * `openState`.
+ */
+export interface DestinationEntry<D extends Destination> {
+  /** Creates the sink. Nothing connects before the sink's open(). */
+  load(destination: D): Promise<Sink>;
+  /**
+   * Throws CioError (CIO_ERR_DESTINATION) when the destination plainly cannot be written, without
+   * creating or changing anything. Runs before the API is asked anything.
+   */
+  preflight(destination: D): void;
+  /**
+   * Connects to the saved state for `cio-sync state`, without taking the sync's lock or creating
+   * anything; undefined when the destination does not exist yet. `read` opens it read-only where
+   * the engine can.
+   */
+  openState(destination: D, access: 'read' | 'write'): Promise<StateConnection | undefined>;
+  /** The sync collects garbage early (cli/heap-growth.ts): measured to lower peak memory with this engine. */
+  readonly tightHeap: boolean;
+}

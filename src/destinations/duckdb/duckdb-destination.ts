@@ -1,0 +1,12 @@
+import type { DuckDbDestination } from '../../config/destination.js';
+import type { DestinationEntry } from '../destination-entry.js';
+import { preflightDuckDb } from './duckdb-preflight.js';
+
+/** `duckdb:<file>`: a DuckDB database file, created on the first sync. */
+export const duckDbDestination: DestinationEntry<DuckDbDestination> = {
+  load: async ({ path }) => (await import('./duckdb-sink.js')).createDuckDbSink({ path }),
+  preflight: ({ path }) => preflightDuckDb(path),
+  openState: async ({ path }, access) =>
+    (await import('./duckdb-connection.js')).openDuckDbState(path, access),
+  tightHeap: true,
+};
