@@ -1,4 +1,5 @@
 import { CioError } from '../core/errors.js';
+import { apiErrorDetail } from './error-detail.js';
 import type { ApiClient, ApiRequest, FetchedPage, PagePosition, Paging, QueryValue } from './types.js';
 
 export interface PaginateOptions {
@@ -154,23 +155,34 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The page's records: the array under `key` (null: none). Without that key, the body's only array
- * is taken, since implementations disagree on some names (`transactional` for `messages`, `ips`
- * for `ip_addresses`) and reading a renamed list as empty would mark every row of a full table
- * deleted; a body with no array at all is an empty page.
+ * The API's error envelope. A 200 carrying it (a proxy, a half-broken deploy) holds no records, so
+ * its list must never be taken for the records.
+ */
+const ERROR_LIST_KEY = 'errors';
+
+/**
+ * The page's records: the array under `key` (null: none; an empty list is sent as `[]` or `null`).
+ * Without that key, the body's only other array is taken, since implementations disagree on some
+ * names (`transactional` for `messages`, `ips` for `ip_addresses`). A body with neither is an
+ * error, never an empty page: an empty page ends a full read, which then marks every row of the
+ * table deleted.
  */
 function recordsOf(body: Record<string, unknown>, key: string, ctx: Context): unknown[] {
   let value = body[key];
   if (!Object.hasOwn(body, key)) {
-    const arrays = Object.keys(body).filter((name) => Array.isArray(body[name]));
-    if (arrays.length > 1) {
+    const arrays = Object.keys(body).filter((name) => name !== ERROR_LIST_KEY && Array.isArray(body[name]));
+    if (arrays.length !== 1) {
+      const found =
+        arrays.length > 1
+          ? `and with several lists (${arrays.join(', ')}); cannot tell which holds the records`
+          : `and without any list of records${describeBody(body)}`;
       throw new CioError(
         'CIO_ERR_BAD_RESPONSE',
-        `The Customer.io API answered ${ctx.path} without "${key}" and with several lists (${arrays.join(', ')}); cannot tell which holds the records.`,
+        `The Customer.io API answered ${ctx.path} without "${key}" ${found}.`,
         { path: ctx.path, stream: ctx.stream },
       );
     }
-    value = arrays.length === 1 ? body[arrays[0] as string] : undefined;
+    value = body[arrays[0] as string];
   }
   if (value === undefined || value === null) return [];
   if (Array.isArray(value)) return value;
@@ -179,6 +191,14 @@ function recordsOf(body: Record<string, unknown>, key: string, ctx: Context): un
     `The Customer.io API answered ${ctx.path} with "${key}" that is ${typeof value}, not an array of records.`,
     { path: ctx.path, stream: ctx.stream },
   );
+}
+
+/** What a body without records held instead, for the error message: an error's text, or its keys. */
+function describeBody(body: Record<string, unknown>): string {
+  const detail = apiErrorDetail(body);
+  if (detail !== undefined) return `; the API said: "${detail}"`;
+  const keys = Object.keys(body);
+  return keys.length === 0 ? ' (an empty object)' : ` (keys: ${keys.slice(0, 10).join(', ')})`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { CioError } from '../core/errors.js';
+import { setOwnField } from '../core/own-fields.js';
 import type { JsonSchema, Row, StreamDefinition } from './types.js';
 
 // Beyond year 9999 toISOString() leaves RFC 3339 (`+010000-…`); such a value is not unix seconds.
@@ -93,7 +94,7 @@ export function recordToRow(record: unknown, schema: JsonSchema): Row {
   }
   const row: Row = { ...record };
   for (const name of dateTimeFields(schema)) {
-    if (name in row) row[name] = timestampToIso(row[name]);
+    if (Object.hasOwn(row, name)) setOwnField(row, name, timestampToIso(row[name]));
   }
   return row;
 }
