@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { queryDuckDb } from '../helpers/duckdb.js';
 import { scratchDir } from '../helpers/scratch-dir.js';
@@ -102,5 +103,39 @@ describe('fields named like Object.prototype members', () => {
       "SELECT column_name FROM information_schema.columns WHERE table_name = 'campaigns' AND (column_name LIKE '%__raw' OR column_name = 'polluted')",
     );
     expect(columns).toEqual([]);
+  });
+});
+
+describe('responses too large to hold', () => {
+  /** Valid JSON of `bytes` bytes, nearly all whitespace: 100 MiB of it gzips to about 100 KB. */
+  const padded = (bytes: number) => `{"campaigns":[${' '.repeat(bytes)}]}`;
+
+  it('a small gzip body inflating past the default 64 MiB fails its table once, not retried; others load', async () => {
+    const file = join(dir, 'gzip-bomb.duckdb');
+    const bomb = gzipSync(padded(100 * 1024 * 1024));
+    api = await startHostileApi({
+      '/v1/campaigns': () => ({ headers: { 'content-encoding': 'gzip' }, body: bomb }),
+      '/v1/subscription_topics': () => json({ topics: TOPICS }),
+    });
+    const run = await syncFrom(api, file, ['campaigns', 'topics']);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain('max_response_bytes');
+    expect(run.stderr).toContain('once decompressed');
+    expect(api.requests.filter((r) => r.path === '/v1/campaigns')).toHaveLength(1);
+    expect(await queryDuckDb(file, 'SELECT count(*)::INTEGER AS n FROM topics')).toEqual([{ n: 2 }]);
+  });
+
+  it('a body larger than --max-response-bytes fails its table with the setting named', async () => {
+    const file = join(dir, 'too-large.duckdb');
+    const records = Array.from({ length: 20_000 }, (_, i) => ({ id: i + 1, name: `campaign ${i + 1}` }));
+    api = await startHostileApi({ '/v1/campaigns': () => json({ campaigns: records }) });
+    const run = await syncFrom(api, file, ['campaigns'], ['--max-response-bytes', '100000']);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain('larger than 100000 bytes, the max_response_bytes setting');
+    expect(api.requests.filter((r) => r.path === '/v1/campaigns')).toHaveLength(1);
+
+    const roomy = await syncFrom(api, file, ['campaigns'], ['--max-response-bytes', '10000000']);
+    expect(roomy.code, roomy.stderr).toBe(0);
+    expect(await queryDuckDb(file, 'SELECT count(*)::INTEGER AS n FROM campaigns')).toEqual([{ n: 20_000 }]);
   });
 });
