@@ -1,4 +1,5 @@
 import { CioError } from '../core/errors.js';
+import { stateResetAdvice } from '../core/state.js';
 import { apiErrorDetail } from './error-detail.js';
 import type { ApiClient, ApiRequest, FetchedPage, PagePosition, Paging, QueryValue } from './types.js';
 
@@ -7,6 +8,11 @@ export interface PaginateOptions {
   from?: PagePosition | null;
   signal?: AbortSignal;
   stream?: string;
+  /**
+   * Told when the API refused `from` (400 or 422: a cursor it no longer accepts) and the read
+   * starts over from the first page instead of failing on every run.
+   */
+  onRestart?: (message: string) => void;
 }
 
 /**
@@ -31,6 +37,11 @@ interface Context {
 
 function paginationError(ctx: Context, message: string): CioError {
   return new CioError('CIO_ERR_PAGINATION', message, { path: ctx.path, stream: ctx.stream });
+}
+
+/** A 400 or 422: the server refused the request as asked, not failed to serve it. */
+function isRefusal(error: unknown): boolean {
+  return error instanceof CioError && (error.status === 400 || error.status === 422);
 }
 
 function shorten(cursor: string): string {
@@ -143,7 +154,7 @@ function startPosition(
   if (!fits) {
     throw new CioError(
       'CIO_ERR_STATE',
-      `The saved position ${JSON.stringify(from)} does not fit the ${paging.kind} paging of ${ctx.path}; reset the state of this stream.`,
+      `The saved position ${JSON.stringify(from)} does not fit the ${paging.kind} paging of ${ctx.path}. ${stateResetAdvice(ctx.stream ?? '<table>')}`,
       { path: ctx.path, stream: ctx.stream },
     );
   }
@@ -213,13 +224,27 @@ export async function* paginate(
   opts: PaginateOptions = {},
 ): AsyncGenerator<FetchedPage> {
   const ctx: Context = { path: request.path, stream: opts.stream };
-  const strategy = strategyFor(paging, ctx);
+  let strategy = strategyFor(paging, ctx);
   let position = startPosition(paging, opts.from, ctx);
+  let resuming = position !== null;
   for (;;) {
-    const body = await client.request(
-      { ...request, query: { ...request.query, ...strategy.query(position) } },
-      { signal: opts.signal, stream: opts.stream },
-    );
+    let body: unknown;
+    try {
+      body = await client.request(
+        { ...request, query: { ...request.query, ...strategy.query(position) } },
+        { signal: opts.signal, stream: opts.stream },
+      );
+    } catch (error) {
+      if (!resuming || !isRefusal(error)) throw error;
+      opts.onRestart?.(
+        `${ctx.stream ?? ctx.path}: the API refused the saved page position ${JSON.stringify(position)} (${(error as CioError).message}); reading from the first page again.`,
+      );
+      resuming = false;
+      strategy = strategyFor(paging, ctx);
+      position = null;
+      continue;
+    }
+    resuming = false;
     if (!isRecord(body)) {
       throw new CioError(
         'CIO_ERR_BAD_RESPONSE',

@@ -1,5 +1,6 @@
 import type { PagePosition } from '../api/types.js';
 import { CioError } from '../core/errors.js';
+import { stateResetAdvice } from '../core/state.js';
 import { isRecordObject } from './transform.js';
 
 /** A saved position of a paged read, checked: state files are edited by people and tools. */
@@ -13,7 +14,7 @@ export function pagePositionFrom(resume: unknown, stream: string): PagePosition 
   }
   throw new CioError(
     'CIO_ERR_STATE',
-    `${stream}: saved position is not a page position: ${JSON.stringify(resume)}`,
+    `${stream}: saved position is not a page position: ${JSON.stringify(resume)}. ${stateResetAdvice(stream)}`,
     {
       stream,
     },

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { queryDuckDb } from '../helpers/duckdb.js';
 import { scratchDir } from '../helpers/scratch-dir.js';
 import { type HostileApi, json, startHostileApi, syncFrom } from './hostile-api.js';
@@ -139,3 +141,96 @@ describe('responses too large to hold', () => {
     expect(await queryDuckDb(file, 'SELECT count(*)::INTEGER AS n FROM campaigns')).toEqual([{ n: 20_000 }]);
   });
 });
+
+describe('resume state that no longer works', () => {
+  const NEWSLETTERS = [
+    { id: 1, name: 'One', created: 1_700_000_000, updated: 1_700_000_000 },
+    { id: 2, name: 'Two', created: 1_700_000_000, updated: 1_700_000_000 },
+    { id: 3, name: 'Three', created: 1_700_000_000, updated: 1_700_000_000 },
+  ];
+
+  /** A run that commits the first page, then fails on the cursor it was given: state keeps `c1`. */
+  async function interruptedRead(file: string): Promise<HostileApi> {
+    const server = await startHostileApi({
+      '/v1/newsletters': (req) =>
+        req.query.get('start') === null
+          ? json({ newsletters: NEWSLETTERS.slice(0, 2), next: 'c1' })
+          : json({ errors: [{ detail: 'start is invalid', status: '400' }] }, 400),
+      '/v1/subscription_topics': () => json({ topics: TOPICS }),
+    });
+    const first = await syncFrom(server, file, ['newsletters']);
+    expect(first.code, first.stderr).toBe(1);
+    const saved = await queryDuckDb(
+      file,
+      "SELECT bookmark::VARCHAR AS b FROM _cio_state WHERE stream = 'newsletters'",
+    );
+    expect(JSON.parse(String(saved[0]?.b)).resume.position).toEqual({ cursor: 'c1' });
+    return server;
+  }
+
+  it('a saved cursor the API now refuses restarts the read from the first page, with a warning', async () => {
+    const file = join(dir, 'refused-cursor.duckdb');
+    api = await interruptedRead(file);
+    // The list is now one page; the saved cursor is still refused.
+    api.route('/v1/newsletters', (req) =>
+      req.query.get('start') === null
+        ? json({ newsletters: NEWSLETTERS })
+        : json({ errors: [{ detail: 'start is invalid', status: '400' }] }, 400),
+    );
+    const before = api.requests.length;
+    const run = await syncFrom(api, file, ['newsletters']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('the API refused the saved page position');
+    const starts = api.requests
+      .slice(before)
+      .filter((r) => r.path === '/v1/newsletters')
+      .map((r) => r.query.get('start'));
+    expect(starts).toEqual(['c1', null]);
+    expect(await queryDuckDb(file, 'SELECT id::INTEGER AS id FROM newsletters ORDER BY id')).toEqual([
+      { id: 1 },
+      { id: 2 },
+      { id: 3 },
+    ]);
+  });
+
+  it('an unreadable read_started_at fails that table with CIO_ERR_STATE and the reset command; others load', async () => {
+    const file = join(dir, 'garbage-state.duckdb');
+    api = await interruptedRead(file);
+    await tamper(
+      file,
+      `UPDATE _cio_state SET bookmark = '{"resume":{"read_started_at":"garbage","position":{"cursor":"c1"}}}' WHERE stream = 'newsletters'`,
+    );
+    const run = await syncFrom(api, file, ['newsletters', 'topics']);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain('CIO_ERR_STATE');
+    expect(run.stderr).toContain('resume.read_started_at is "garbage"');
+    expect(run.stderr).toContain('cio-sync state reset --streams newsletters');
+    expect(run.stderr).not.toContain('CIO_ERR_INTERNAL');
+    expect(await queryDuckDb(file, 'SELECT count(*)::INTEGER AS n FROM topics')).toEqual([{ n: 2 }]);
+
+    const reset = await runCli([
+      'state',
+      'reset',
+      '--streams',
+      'newsletters',
+      '--destination',
+      `duckdb:${file}`,
+    ]);
+    expect(reset.code, reset.stderr).toBe(0);
+    api.route('/v1/newsletters', () => json({ newsletters: NEWSLETTERS }));
+    const again = await syncFrom(api, file, ['newsletters']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await queryDuckDb(file, 'SELECT count(*)::INTEGER AS n FROM newsletters')).toEqual([{ n: 3 }]);
+  });
+});
+
+async function tamper(file: string, sql: string): Promise<void> {
+  const instance = await DuckDBInstance.create(file);
+  const connection = await instance.connect();
+  try {
+    await connection.run(sql);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}

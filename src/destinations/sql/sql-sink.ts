@@ -1,5 +1,5 @@
 import { CioError } from '../../core/errors.js';
-import type { StreamBookmark, SyncState } from '../../core/state.js';
+import { type StreamBookmark, type SyncState, stateResetAdvice } from '../../core/state.js';
 import type {
   CompleteFullTable,
   RunInfo,
@@ -224,7 +224,7 @@ class SqlSink implements Sink {
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new CioError(
         'CIO_ERR_STATE',
-        `${this.driver.destination}: the bookmark saved for stream "${stream}" in _cio_state is not a JSON object; fix or delete that row`,
+        `${this.driver.destination}: the bookmark saved for stream "${stream}" in _cio_state is not a JSON object. ${stateResetAdvice(stream)}`,
         { stream },
       );
     }
