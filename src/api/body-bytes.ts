@@ -9,10 +9,22 @@ const MAX_REUSED_BYTES = 16 * 1024 * 1024;
 
 let reused = Buffer.alloc(0);
 
-/** Reads a response body to its end, as the chunks received. */
-export async function readChunks(body: AsyncIterable<Uint8Array>): Promise<Buffer[]> {
+/**
+ * Reads a response body to its end, as the chunks received; undefined once it passes `maxBytes`.
+ * Reading stops there (leaving the loop destroys the body), so a runaway body costs at most
+ * `maxBytes` and one chunk of memory.
+ */
+export async function readChunks(
+  body: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+): Promise<Buffer[] | undefined> {
   const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  let length = 0;
+  for await (const chunk of body) {
+    length += chunk.length;
+    if (length > maxBytes) return undefined;
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  }
   return chunks;
 }
 

@@ -20,6 +20,11 @@ export interface ApiClientOptions {
   budget: RequestBudget;
   /** Per attempt, headers and body together. Default 60 s. */
   timeoutMs?: number;
+  /**
+   * The most bytes of one response body, as sent and once decompressed; a larger body fails the
+   * request (not retried), so a runaway page cannot exhaust memory. Default 64 MiB.
+   */
+  maxResponseBytes?: number;
   /** Retries of 5xx, network errors and malformed bodies. Default 5. */
   maxRetries?: number;
   /**
@@ -40,6 +45,8 @@ export function regionBaseUrl(region: 'us' | 'eu'): string {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** Far above the largest real page (1000 deliveries, or 100 people with their attributes: megabytes). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 const DEFAULT_MAX_RATE_LIMIT_RETRIES = 10;
 /** Longer than undici's 4 s default: at 10 requests/s spread over streams a socket idles briefly. */
 const KEEP_ALIVE_MS = 30_000;
@@ -62,6 +69,7 @@ function parseBaseUrl(baseUrl: string): { origin: string; basePath: string } {
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const { budget, token, logger } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
   const maxRateLimitRetries = options.maxRateLimitRetries ?? DEFAULT_MAX_RATE_LIMIT_RETRIES;
   const rng = options.rng ?? Math.random;
@@ -132,6 +140,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
           body,
           timeoutMs,
           signal,
+          maxBytes: maxResponseBytes,
         });
       } finally {
         release();

@@ -8,12 +8,17 @@ import { apiErrorDetail } from './error-detail.js';
 import { parseJsonBytes } from './json-bytes.js';
 import type { AttemptOutcome } from './retry.js';
 
-const DECODERS: Record<string, (input: Buffer) => Promise<Buffer>> = {
+type Decoder = (input: Buffer, options: { maxOutputLength: number }) => Promise<Buffer>;
+
+const DECODERS: Record<string, Decoder> = {
   gzip: promisify(gunzip),
   'x-gzip': promisify(gunzip),
   deflate: promisify(inflate),
   br: promisify(brotliDecompress),
 };
+
+/** The code zlib throws when the output would pass `maxOutputLength` (it stops inflating there). */
+const OUTPUT_TOO_LARGE = 'ERR_BUFFER_TOO_LARGE';
 
 /** What the client asks for: compression matters, a page of 1000 deliveries is megabytes of JSON. */
 export const ACCEPT_ENCODING = 'gzip, deflate, br';
@@ -28,6 +33,8 @@ export interface AttemptRequest {
   body: string | undefined;
   timeoutMs: number;
   signal: AbortSignal | undefined;
+  /** The most bytes of body read, and the most a compressed body may inflate to. */
+  maxBytes: number;
 }
 
 export type AttemptResult = { kind: 'ok'; status: number; body: Record<string, unknown> } | AttemptOutcome;
@@ -42,12 +49,17 @@ function isIdentity(name: string): boolean {
   return name === '' || name === 'identity';
 }
 
-/** Undoes a content-encoding (named in lower case). */
-async function decode(raw: Buffer, name: string): Promise<Buffer> {
+/** Undoes a content-encoding (named in lower case); undefined when the result passes `maxBytes`. */
+async function decode(raw: Buffer, name: string, maxBytes: number): Promise<Buffer | undefined> {
   if (isIdentity(name)) return raw;
   const decoder = DECODERS[name];
   if (decoder === undefined) throw new Error(`unsupported content-encoding "${name}"`);
-  return decoder(raw);
+  try {
+    return await decoder(raw, { maxOutputLength: maxBytes });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === OUTPUT_TOO_LARGE) return undefined;
+    throw error;
+  }
 }
 
 function parseObject(bytes: Buffer): Record<string, unknown> | string {
@@ -98,25 +110,34 @@ export async function sendAttempt(dispatcher: Dispatcher, req: AttemptRequest): 
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
     });
-    const chunks = await readChunks(response.body);
     const status = response.statusCode;
+    const ok = status >= 200 && status <= 299;
+    const retryAfter = header(response.headers, 'retry-after');
+    // An error's body only adds its text to the message: one too large to read is left out.
+    const tooLarge = (stage: 'sent' | 'inflated'): AttemptResult =>
+      ok
+        ? { kind: 'too_large', status, path: req.path, limit: req.maxBytes, stage }
+        : { kind: 'response', status, path: req.path, retryAfter };
+    const chunks = await readChunks(response.body, req.maxBytes);
+    if (chunks === undefined) return tooLarge('sent');
     const encoding = (header(response.headers, 'content-encoding') ?? 'identity').trim().toLowerCase();
-    if (status >= 200 && status <= 299 && isIdentity(encoding)) {
+    if (ok && isIdentity(encoding)) {
       return withJoined(chunks, (bytes) => okResult(status, req.path, bytes));
     }
-    let bytes: Buffer;
+    let bytes: Buffer | undefined;
     try {
-      bytes = await decode(Buffer.concat(chunks), encoding);
+      bytes = await decode(Buffer.concat(chunks), encoding, req.maxBytes);
     } catch (error) {
-      if (status < 200 || status > 299) return { kind: 'response', status, path: req.path };
+      if (!ok) return { kind: 'response', status, path: req.path };
       return { kind: 'bad_body', status, path: req.path, reason: (error as Error).message };
     }
-    if (status >= 200 && status <= 299) return okResult(status, req.path, bytes);
+    if (bytes === undefined) return tooLarge('inflated');
+    if (ok) return okResult(status, req.path, bytes);
     return {
       kind: 'response',
       status,
       path: req.path,
-      retryAfter: header(response.headers, 'retry-after'),
+      retryAfter,
       detail: apiErrorDetail(parseErrorBody(bytes.toString('utf8'))),
     };
   } catch (error) {

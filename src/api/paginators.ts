@@ -1,5 +1,7 @@
 import { CioError } from '../core/errors.js';
 import { isRecord } from '../core/json.js';
+import { stateResetAdvice } from '../core/state.js';
+import { apiErrorDetail } from './error-detail.js';
 import type { ApiClient, ApiRequest, FetchedPage, PagePosition, Paging, QueryValue } from './types.js';
 
 export interface PaginateOptions {
@@ -7,6 +9,11 @@ export interface PaginateOptions {
   from?: PagePosition | null;
   signal?: AbortSignal;
   stream?: string;
+  /**
+   * Told when the API refused `from` (400 or 422: a cursor it no longer accepts) and the read
+   * starts over from the first page instead of failing on every run.
+   */
+  onRestart?: (message: string) => void;
 }
 
 /**
@@ -31,6 +38,11 @@ interface Context {
 
 function paginationError(ctx: Context, message: string): CioError {
   return new CioError('CIO_ERR_PAGINATION', message, { path: ctx.path, stream: ctx.stream });
+}
+
+/** A 400 or 422: the server refused the request as asked, not failed to serve it. */
+function isRefusal(error: unknown): boolean {
+  return error instanceof CioError && (error.status === 400 || error.status === 422);
 }
 
 function shorten(cursor: string): string {
@@ -143,7 +155,7 @@ function startPosition(
   if (!fits) {
     throw new CioError(
       'CIO_ERR_STATE',
-      `The saved position ${JSON.stringify(from)} does not fit the ${paging.kind} paging of ${ctx.path}; reset the state of this stream.`,
+      `The saved position ${JSON.stringify(from)} does not fit the ${paging.kind} paging of ${ctx.path}. ${stateResetAdvice(ctx.stream ?? '<table>')}`,
       { path: ctx.path, stream: ctx.stream },
     );
   }
@@ -151,23 +163,34 @@ function startPosition(
 }
 
 /**
- * The page's records: the array under `key` (null: none). Without that key, the body's only array
- * is taken, since implementations disagree on some names (`transactional` for `messages`, `ips`
- * for `ip_addresses`) and reading a renamed list as empty would mark every row of a full table
- * deleted; a body with no array at all is an empty page.
+ * The API's error envelope. A 200 carrying it (a proxy, a half-broken deploy) holds no records, so
+ * its list must never be taken for the records.
+ */
+const ERROR_LIST_KEY = 'errors';
+
+/**
+ * The page's records: the array under `key` (null: none; an empty list is sent as `[]` or `null`).
+ * Without that key, the body's only other array is taken, since implementations disagree on some
+ * names (`transactional` for `messages`, `ips` for `ip_addresses`). A body with neither is an
+ * error, never an empty page: an empty page ends a full read, which then marks every row of the
+ * table deleted.
  */
 function recordsOf(body: Record<string, unknown>, key: string, ctx: Context): unknown[] {
   let value = body[key];
   if (!Object.hasOwn(body, key)) {
-    const arrays = Object.keys(body).filter((name) => Array.isArray(body[name]));
-    if (arrays.length > 1) {
+    const arrays = Object.keys(body).filter((name) => name !== ERROR_LIST_KEY && Array.isArray(body[name]));
+    if (arrays.length !== 1) {
+      const found =
+        arrays.length > 1
+          ? `and with several lists (${arrays.join(', ')}); cannot tell which holds the records`
+          : `and without any list of records${describeBody(body)}`;
       throw new CioError(
         'CIO_ERR_BAD_RESPONSE',
-        `The Customer.io API answered ${ctx.path} without "${key}" and with several lists (${arrays.join(', ')}); cannot tell which holds the records.`,
+        `The Customer.io API answered ${ctx.path} without "${key}" ${found}.`,
         { path: ctx.path, stream: ctx.stream },
       );
     }
-    value = arrays.length === 1 ? body[arrays[0] as string] : undefined;
+    value = body[arrays[0] as string];
   }
   if (value === undefined || value === null) return [];
   if (Array.isArray(value)) return value;
@@ -176,6 +199,14 @@ function recordsOf(body: Record<string, unknown>, key: string, ctx: Context): un
     `The Customer.io API answered ${ctx.path} with "${key}" that is ${typeof value}, not an array of records.`,
     { path: ctx.path, stream: ctx.stream },
   );
+}
+
+/** What a body without records held instead, for the error message: an error's text, or its keys. */
+function describeBody(body: Record<string, unknown>): string {
+  const detail = apiErrorDetail(body);
+  if (detail !== undefined) return `; the API said: "${detail}"`;
+  const keys = Object.keys(body);
+  return keys.length === 0 ? ' (an empty object)' : ` (keys: ${keys.slice(0, 10).join(', ')})`;
 }
 
 /**
@@ -190,13 +221,27 @@ export async function* paginate(
   opts: PaginateOptions = {},
 ): AsyncGenerator<FetchedPage> {
   const ctx: Context = { path: request.path, stream: opts.stream };
-  const strategy = strategyFor(paging, ctx);
+  let strategy = strategyFor(paging, ctx);
   let position = startPosition(paging, opts.from, ctx);
+  let resuming = position !== null;
   for (;;) {
-    const body = await client.request(
-      { ...request, query: { ...request.query, ...strategy.query(position) } },
-      { signal: opts.signal, stream: opts.stream },
-    );
+    let body: unknown;
+    try {
+      body = await client.request(
+        { ...request, query: { ...request.query, ...strategy.query(position) } },
+        { signal: opts.signal, stream: opts.stream },
+      );
+    } catch (error) {
+      if (!resuming || !isRefusal(error)) throw error;
+      opts.onRestart?.(
+        `${ctx.stream ?? ctx.path}: the API refused the saved page position ${JSON.stringify(position)} (${(error as CioError).message}); reading from the first page again.`,
+      );
+      resuming = false;
+      strategy = strategyFor(paging, ctx);
+      position = null;
+      continue;
+    }
+    resuming = false;
     if (!isRecord(body)) {
       throw new CioError(
         'CIO_ERR_BAD_RESPONSE',

@@ -14,6 +14,11 @@ export type AttemptOutcome =
     }
   /** A 2xx answer whose body is not a JSON object (truncated, HTML from a proxy, ...). */
   | { kind: 'bad_body'; status: number; path: string; reason: string }
+  /**
+   * A 2xx answer whose body passed `limit` bytes as sent or once inflated; reading stopped there.
+   * Not retried: the same request brings the same body.
+   */
+  | { kind: 'too_large'; status: number; path: string; limit: number; stage: 'sent' | 'inflated' }
   /** No usable answer: reset, refused, DNS, our own attempt timeout. */
   | { kind: 'network'; path: string; error: unknown; timedOut?: boolean };
 
@@ -227,6 +232,12 @@ export function classify(outcome: AttemptOutcome, options: ClassifyOptions = {})
   switch (outcome.kind) {
     case 'network':
       return classifyNetwork(outcome);
+    case 'too_large':
+      return {
+        action: 'fail',
+        code: 'CIO_ERR_BAD_RESPONSE',
+        message: `The Customer.io API answered ${outcome.path} (${outcome.status}) with a body larger than ${outcome.limit} bytes${outcome.stage === 'inflated' ? ' once decompressed' : ''}, the max_response_bytes setting; stopped reading it. If the API really sends pages this large, raise max_response_bytes (--max-response-bytes or CIO_MAX_RESPONSE_BYTES).`,
+      };
     case 'bad_body':
       return {
         action: 'retry',

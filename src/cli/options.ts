@@ -18,7 +18,11 @@ export function addConfigOptions(command: Command): Command {
     .option('--streams <names>', 'comma-separated tables (default: all)')
     .option('--max-requests-per-second <n>', 'shared request rate (default 10)')
     .option('--request-timeout <seconds>', 'per-request timeout (default 60)')
-    .option('--concurrency <n>', 'requests in flight at most (default 8)');
+    .option('--concurrency <n>', 'requests in flight at most (default 8)')
+    .option(
+      '--max-response-bytes <n>',
+      'largest API response read, as sent and decompressed (default 67108864 = 64 MiB)',
+    );
 }
 
 export interface ConfigFlags {
@@ -34,6 +38,7 @@ export interface ConfigFlags {
   requestTimeout?: string;
   concurrency?: string;
   batchSizeRows?: string;
+  maxResponseBytes?: string;
 }
 
 export function configFromFlags(flags: ConfigFlags, requireToken = true): Config {
@@ -54,6 +59,7 @@ export function configFromFlags(flags: ConfigFlags, requireToken = true): Config
       request_timeout: flags.requestTimeout,
       concurrency: flags.concurrency,
       batch_size_rows: flags.batchSizeRows,
+      max_response_bytes: flags.maxResponseBytes,
     },
   });
   // Without a required token the loader fills in a placeholder, which is no secret.

@@ -89,6 +89,16 @@ export const ConfigSchema = Type.Object(
       maximum: 1000000,
       order: 11,
     }),
+    max_response_bytes: Type.Integer({
+      title: 'Largest response (bytes)',
+      description:
+        'Bytes of one API response, as sent and once decompressed, beyond which the table fails (not retried) instead of exhausting memory. Real pages are a few megabytes.',
+      // src/api/client.ts DEFAULT_MAX_RESPONSE_BYTES: 64 MiB.
+      default: 67108864,
+      minimum: 1024,
+      maximum: 1073741824,
+      order: 12,
+    }),
     user_agent: Type.Optional(Type.String({ title: 'User agent', order: 10 })),
   },
   { additionalProperties: false },

@@ -30,3 +30,8 @@ export interface SyncState {
   bookmarks: Record<string, StreamBookmark>;
   currently_syncing?: string | null;
 }
+
+/** What to do about a table's saved state that cannot be used: the command that clears it. */
+export function stateResetAdvice(stream: string): string {
+  return `Run \`cio-sync state reset --streams ${stream}\` to read ${stream} again from the start (with a Singer or Airbyte state file, remove its entry for ${stream}).`;
+}

@@ -33,6 +33,7 @@ export function createClientFor(config: Config, emit?: SyncEventListener): ApiCl
     token: config.access_token,
     budget,
     timeoutMs: config.request_timeout * 1000,
+    maxResponseBytes: config.max_response_bytes,
     userAgent: config.user_agent ?? 'cio-sync',
     ...(emit
       ? {

@@ -1,3 +1,4 @@
+import { setOwnField } from '../core/own-fields.js';
 import type { JsonSchema, Row } from '../streams/types.js';
 
 /** A schema for a field the stream's schema does not declare, inferred from one value. */
@@ -21,10 +22,10 @@ export function extendSchema(schema: JsonSchema, rows: readonly Row[]): string[]
   for (const row of rows) {
     // for-in rather than Object.entries: this runs for every row of every page (hot path).
     for (const key in row) {
-      if (properties[key] !== undefined) continue;
+      if (Object.hasOwn(properties, key)) continue;
       const value = row[key];
       if (value === null || value === undefined) continue;
-      properties[key] = inferFieldSchema(value);
+      setOwnField(properties, key, inferFieldSchema(value));
       added.push(key);
     }
   }
@@ -34,6 +35,6 @@ export function extendSchema(schema: JsonSchema, rows: readonly Row[]): string[]
 /** Keeps only the selected fields (plus the ones that must always be present). */
 export function projectRow(row: Row, keep: ReadonlySet<string>): Row {
   const out: Row = {};
-  for (const key of Object.keys(row)) if (keep.has(key)) out[key] = row[key];
+  for (const key of Object.keys(row)) if (keep.has(key)) setOwnField(out, key, row[key]);
   return out;
 }

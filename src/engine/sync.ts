@@ -10,6 +10,7 @@ import { checkConnection } from './check.js';
 import { createClientFor } from './client-factory.js';
 import type { SyncEvent, SyncEventListener } from './events.js';
 import type { BatchPolicy } from './page-batcher.js';
+import { checkSavedBookmark } from './saved-bookmark.js';
 import type { RunOutcome, Sink, StreamRunStats, StreamSpec } from './sink.js';
 import { type StreamJob, syncStream } from './sync-stream.js';
 
@@ -121,6 +122,7 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
         const name = job.spec.name;
         const requestsBefore = client.stats.byStream[name] ?? 0;
         try {
+          checkSavedBookmark(name, job.bookmark);
           streams[name] = await syncStream(job, {
             client,
             sink: req.sink,
@@ -153,7 +155,8 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
           if (!firstError || (error.kind === 'config' && firstError.kind !== 'config')) firstError = error;
           emit({ type: 'stream_failed', stream: name, error });
           // A refused key or an unusable destination fails every stream alike: stop them all now.
-          if (error.kind === 'config') abort.abort(error);
+          // A table's unusable saved state concerns that table alone.
+          if (error.kind === 'config' && error.code !== 'CIO_ERR_STATE') abort.abort(error);
         }
       }),
     );

@@ -1,6 +1,7 @@
 import type { PagePosition } from '../api/types.js';
 import { CioError } from '../core/errors.js';
 import { isRecord } from '../core/json.js';
+import { stateResetAdvice } from '../core/state.js';
 import type { StreamDefinition } from './types.js';
 
 /** A saved position of a paged read, checked: state files are edited by people and tools. */
@@ -14,7 +15,7 @@ export function pagePositionFrom(resume: unknown, stream: string): PagePosition 
   }
   throw new CioError(
     'CIO_ERR_STATE',
-    `${stream}: saved position is not a page position: ${JSON.stringify(resume)}`,
+    `${stream}: saved position is not a page position: ${JSON.stringify(resume)}. ${stateResetAdvice(stream)}`,
     {
       stream,
     },

@@ -1,5 +1,6 @@
 import { CioError } from '../core/errors.js';
 import { isRecord } from '../core/json.js';
+import { setOwnField } from '../core/own-fields.js';
 import { MAX_UNIX_SECONDS, MIN_UNIX_SECONDS, unixToIso } from '../core/time.js';
 import type { JsonSchema, Row, StreamDefinition } from './types.js';
 
@@ -46,7 +47,7 @@ export function recordToRow(record: unknown, schema: JsonSchema): Row {
   }
   const row: Row = { ...record };
   for (const name of dateTimeFields(schema)) {
-    if (name in row) row[name] = timestampToIso(row[name]);
+    if (Object.hasOwn(row, name)) setOwnField(row, name, timestampToIso(row[name]));
   }
   return row;
 }

@@ -1,6 +1,6 @@
 import { CioError } from '../../core/errors.js';
 import { isRecord } from '../../core/json.js';
-import type { StreamBookmark, SyncState } from '../../core/state.js';
+import { type StreamBookmark, type SyncState, stateResetAdvice } from '../../core/state.js';
 import type {
   CompleteFullTable,
   RunInfo,
@@ -225,7 +225,7 @@ class SqlSink implements Sink {
     if (!isRecord(parsed)) {
       throw new CioError(
         'CIO_ERR_STATE',
-        `${this.driver.destination}: the bookmark saved for stream "${stream}" in _cio_state is not a JSON object; fix or delete that row`,
+        `${this.driver.destination}: the bookmark saved for stream "${stream}" in _cio_state is not a JSON object. ${stateResetAdvice(stream)}`,
         { stream },
       );
     }

@@ -1,3 +1,4 @@
+import { ownField } from '../../core/own-fields.js';
 import type { Row } from '../../streams/types.js';
 import { inferLogicalType, type LogicalType } from './column-types.js';
 import { type ColumnValue, type Fitted, fitKeyValue, fitValue, MISFIT, toJsonText } from './column-values.js';
@@ -31,7 +32,7 @@ export function dedupeByPrimaryKey(
   let misfits = 0;
   // A value that fits no key type never matches another (the engine rejects the row anyway).
   const keyOf = (row: Row, index: number): unknown => {
-    const fitted = fitKeyValue(types[index] ?? 'text', row[primaryKey[index] ?? '']);
+    const fitted = fitKeyValue(types[index] ?? 'text', ownField(row, primaryKey[index] ?? ''));
     if (fitted !== MISFIT) return fitted;
     misfits += 1;
     return { misfit: misfits };
@@ -85,7 +86,7 @@ export function fitRows(
     const values: ColumnValue[] = new Array(fields.length);
     for (let index = 0; index < fields.length; index++) {
       const field = fields[index] as string;
-      const value = row[field];
+      const value = ownField(row, field);
       const result = (fitters[index] as (value: unknown) => Fitted)(value);
       if (result !== MISFIT) {
         values[index] = result;

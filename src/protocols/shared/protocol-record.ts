@@ -1,3 +1,4 @@
+import { setOwnField } from '../../core/own-fields.js';
 import type { StreamSpec } from '../../engine/sink.js';
 import type { JsonSchema, Row } from '../../streams/types.js';
 
@@ -30,7 +31,7 @@ export function fieldFilter(
 export function projectSchema(schema: JsonSchema, keep: (field: string) => boolean): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   for (const [name, property] of Object.entries(schema.properties ?? {})) {
-    if (keep(name)) properties[name] = property;
+    if (keep(name)) setOwnField(properties, name, property);
   }
   const projected: JsonSchema = { ...schema, type: schema.type ?? 'object', properties };
   if (schema.required) projected.required = schema.required.filter(keep);
@@ -41,7 +42,7 @@ export function projectSchema(schema: JsonSchema, keep: (field: string) => boole
 export function projectRow(row: Row, keep: (field: string) => boolean): Row {
   const out: Row = {};
   for (const name in row) {
-    if (keep(name)) out[name] = row[name];
+    if (keep(name) && Object.hasOwn(row, name)) setOwnField(out, name, row[name]);
   }
   return out;
 }

@@ -148,6 +148,7 @@ export const readCustomers: StreamReader = async function* readCustomers(def, ct
   const pages = paginate(ctx.client, def.request, def.recordsKey, def.paging, {
     from: pagePositionFrom(ctx.resume, def.name),
     ...options,
+    ...(ctx.onWarning ? { onRestart: ctx.onWarning } : {}),
   });
 
   const fetchBatch = async (batch: string[]): Promise<Map<string, Person>> => {

@@ -39,7 +39,12 @@ export const readTableStream: StreamReader = async function* readTableStream(def
   setMaxListeners(0, signal);
   const from = pagePositionFrom(ctx.resume, def.name);
   const open = (request: ApiRequest) =>
-    paginate(ctx.client, request, def.recordsKey, def.paging, { from, signal, stream: def.name });
+    paginate(ctx.client, request, def.recordsKey, def.paging, {
+      from,
+      signal,
+      stream: def.name,
+      ...(ctx.onWarning ? { onRestart: ctx.onWarning } : {}),
+    });
   const request = requestFor(def, ctx);
   let pages = open(request);
   let ahead = pages.next();

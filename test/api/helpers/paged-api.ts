@@ -29,8 +29,8 @@ export function cursorPagedApi(key: string, pages: unknown[][], lastNext: LastNe
   };
 }
 
-/** How an offset endpoint answers past the end. */
-export type PastEnd = 'empty' | 'null' | 'missing';
+/** How an offset endpoint answers past the end (the records key is always there: a body without it is an error). */
+export type PastEnd = 'empty' | 'null';
 
 /** A limit/offset endpoint over `records`, like the ESP suppression lists. */
 export function offsetPagedApi(key: string, records: unknown[], pastEnd: PastEnd = 'empty') {
@@ -38,7 +38,6 @@ export function offsetPagedApi(key: string, records: unknown[], pastEnd: PastEnd
     const limit = Number(req.query.limit);
     const offset = Number(req.query.offset ?? 0);
     const slice = records.slice(offset, offset + limit);
-    if (slice.length > 0 || pastEnd === 'empty') return { body: { [key]: slice } };
-    return { body: pastEnd === 'null' ? { [key]: null } : {} };
+    return { body: { [key]: slice.length > 0 || pastEnd === 'empty' ? slice : null } };
   };
 }
