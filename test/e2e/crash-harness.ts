@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { STREAM_NAMES } from '../../src/streams/definitions.js';
 import { runCli } from '../helpers/cli.js';
@@ -128,12 +128,44 @@ async function killRerunAndCheck(
   await expectExactAndClean(destination, sim);
 }
 
+/**
+ * Each case has its own simulator and destination, so cases run side by side. A case is a ping-pong
+ * between the CLI process and the simulator in this worker, which leaves a core idle most of the
+ * time; two at once keep it busy without crowding a two-core machine.
+ */
+const CASES_AT_ONCE = 2;
+/**
+ * A case is two or three whole syncs: seconds on a quiet machine, but minutes on a crowded one. The
+ * limit only catches a hung case, so it leaves that room.
+ */
+const CASE_TIMEOUT_MS = 240_000;
+
 export function describeCrashSafety(
   engine: string,
   makeDestination: (name: string) => TestDestination,
 ): void {
-  describe(`crash safety into ${engine}`, () => {
+  vi.setConfig({ maxConcurrency: CASES_AT_ONCE });
+  describe(`crash safety into ${engine}`, { concurrent: true, timeout: CASE_TIMEOUT_MS }, () => {
     const slug = (point: string) => point.replace(/\W/g, '_');
+
+    // The incremental cases start from the same clean first sync of the same seeded world: it is
+    // synced once and copied for each case.
+    let firstSync: Promise<TestDestination> | undefined;
+    const syncedOnce = (): Promise<TestDestination> => {
+      firstSync ??= (async () => {
+        const sim = await newSim();
+        const destination = makeDestination('first_sync');
+        const run = await sync(sim, destination);
+        expect(run.code, run.stderr).toBe(0);
+        return destination;
+      })();
+      return firstSync;
+    };
+    afterAll(async () => {
+      // A first sync that failed has failed its cases already; there is nothing to remove then.
+      const template = await firstSync?.catch(() => undefined);
+      await template?.cleanup();
+    });
 
     it.each(FIRST_SYNC_KILLS)('a first sync killed at %s reruns to exact data', (point) =>
       withFreshWorld(makeDestination, `first_${slug(point)}`, (sim, destination) =>
@@ -143,7 +175,7 @@ export function describeCrashSafety(
 
     it.each(SECOND_SYNC_KILLS)('an incremental second sync killed at %s reruns to exact data', (point) =>
       withFreshWorld(makeDestination, `second_${slug(point)}`, async (sim, destination) => {
-        expect((await sync(sim, destination)).code).toBe(0);
+        await (await syncedOnce()).copyTo(destination);
         sim.advance(ADVANCE);
         await killRerunAndCheck(sim, destination, point);
       }),

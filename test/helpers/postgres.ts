@@ -34,3 +34,20 @@ export function dropSchema(schema: string): Promise<void> {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   });
 }
+
+/** Copies every table of `from` (columns, keys, defaults and rows) into a new schema `to`. */
+export function copySchema(from: string, to: string): Promise<void> {
+  return withPg(async (client) => {
+    const tables = await client.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'`,
+      [from],
+    );
+    await client.query('BEGIN');
+    await client.query(`CREATE SCHEMA "${to}"`);
+    for (const { table_name: table } of tables.rows as { table_name: string }[]) {
+      await client.query(`CREATE TABLE "${to}"."${table}" (LIKE "${from}"."${table}" INCLUDING ALL)`);
+      await client.query(`INSERT INTO "${to}"."${table}" SELECT * FROM "${from}"."${table}"`);
+    }
+    await client.query('COMMIT');
+  });
+}

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 // ajv-formats is CommonJS: under NodeNext its default import is the module object.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
-const SPEC_FILE = new URL('../../../../shared/specs/airbyte_protocol.v0.yaml', import.meta.url);
+const SPEC_FILE = new URL('../../../spec/airbyte_protocol.v0.yaml', import.meta.url);
 
 function loadProtocol(): { ajv: Ajv; id: string } {
   const document = parse(readFileSync(SPEC_FILE, 'utf8')) as { $id: string };
