@@ -35,8 +35,8 @@ const DATE_TIME_FIELDS = new WeakMap<JsonSchema, string[]>();
 
 /**
  * One API record -> one row: top-level fields become columns as they are, date-time columns turn
- * unix seconds into DateTime values (RFC 3339 as JSON), and fields the schema does not know are kept (the sinks evolve the
- * schema; dropping them would lose data silently).
+ * unix seconds into DateTime values (RFC 3339 as JSON), and fields the schema does not know are kept
+ * (the sinks evolve the schema; dropping them would lose data silently).
  */
 export function recordToRow(record: unknown, schema: JsonSchema): Row {
   if (!isRecord(record)) {

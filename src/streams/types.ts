@@ -36,7 +36,10 @@ export interface JsonSchema {
   [keyword: string]: unknown;
 }
 
-/** A row as it reaches a sink: top-level fields only; date-time fields as RFC 3339 strings. */
+/**
+ * A row as it reaches a sink: top-level fields only; date-time fields the API sent as unix seconds
+ * are DateTime values (core/time.ts), written as RFC 3339 strings.
+ */
 export type Row = Record<string, unknown>;
 
 export interface StreamDefinition {
