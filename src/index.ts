@@ -9,6 +9,7 @@ export { type ConfigInput, resolveConfig } from './config/load.js';
 export { type Config, ConfigSchema, type Settings } from './config/schema.js';
 export * from './core/errors.js';
 export type * from './core/state.js';
+export { DateTime } from './core/time.js';
 export { createDatabaseSink } from './destinations/registry.js';
 export { streamSpecFor } from './engine/catalog.js';
 export { checkConnection } from './engine/check.js';

@@ -1,22 +1,64 @@
 /**
- * Time, one module for the whole connector: unix seconds (what the API sends) to RFC 3339 (what rows,
- * state and logs carry), and RFC 3339 to and from microseconds since the epoch (what both database
+ * Time, one module for the whole connector: unix seconds (what the API sends) to row values and
+ * RFC 3339 (what records, state and logs carry), and RFC 3339 to and from microseconds since the epoch (what both database
  * engines store). Years are limited to 0001-9999 in UTC: the range both engines parse and JavaScript
  * formats as four digits.
  */
 import { CioError } from './errors.js';
 
 // Beyond year 9999 toISOString() leaves RFC 3339 (`+010000-…`); such a value is not unix seconds.
-export const MAX_UNIX_SECONDS = 253_402_300_799;
-export const MIN_UNIX_SECONDS = -62_135_596_800;
+const MAX_UNIX_SECONDS = 253_402_300_799;
+const MIN_UNIX_SECONDS = -62_135_596_800;
+
+/** Whether a number can be unix seconds of years 1..9999 (the API's timestamps). */
+export function isUnixSeconds(seconds: number): boolean {
+  return Number.isFinite(seconds) && seconds <= MAX_UNIX_SECONDS && seconds >= MIN_UNIX_SECONDS;
+}
+
+/**
+ * A date-time value of a row: the instant the API sent, kept as a number from the API to the
+ * database, so the SQL sinks store it without formatting it to text and parsing it back. As JSON
+ * (Singer and Airbyte records, json columns) and as a string it is the RFC 3339 text rows carried
+ * before: `2026-01-01T00:00:00Z`, with milliseconds only when there are some.
+ */
+export class DateTime {
+  /** Milliseconds since the epoch, a whole number: the API sends seconds, rarely with a fraction. */
+  readonly epochMillis: number;
+
+  private constructor(epochMillis: number) {
+    this.epochMillis = epochMillis;
+  }
+
+  /** The instant of unix seconds; a value that cannot be seconds is a bad response. */
+  static fromUnixSeconds(seconds: number): DateTime {
+    if (!isUnixSeconds(seconds)) {
+      throw new CioError('CIO_ERR_BAD_RESPONSE', `not a unix timestamp in seconds: ${seconds}`);
+    }
+    return new DateTime(Number.isInteger(seconds) ? seconds * 1000 : Math.round(seconds * 1000));
+  }
+
+  /** Microseconds since the epoch: what both database engines store. */
+  get epochMicros(): bigint {
+    return BigInt(this.epochMillis) * 1000n;
+  }
+
+  toJSON(): string {
+    return millisToIso(this.epochMillis);
+  }
+
+  toString(): string {
+    return millisToIso(this.epochMillis);
+  }
+}
 
 /** Unix seconds -> RFC 3339 UTC, whole seconds without a fraction: `2026-01-01T00:00:00Z`. */
 export function unixToIso(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds > MAX_UNIX_SECONDS || seconds < MIN_UNIX_SECONDS) {
-    throw new CioError('CIO_ERR_BAD_RESPONSE', `not a unix timestamp in seconds: ${seconds}`);
-  }
-  if (Number.isInteger(seconds)) return wholeSecondsToIso(seconds);
-  return new Date(Math.round(seconds * 1000)).toISOString().replace('.000Z', 'Z');
+  return DateTime.fromUnixSeconds(seconds).toJSON();
+}
+
+/** RFC 3339 UTC with milliseconds only when there are some (years 1..9999). */
+function millisToIso(ms: number): string {
+  return ms % 1000 === 0 ? wholeSecondsToIso(ms / 1000) : new Date(ms).toISOString();
 }
 
 const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));

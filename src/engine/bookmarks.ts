@@ -1,13 +1,15 @@
-import { formatToSecond } from '../core/time.js';
+import { DateTime, formatToSecond } from '../core/time.js';
 
 /**
- * Pure bookmark arithmetic. Values are RFC 3339 strings in state; comparisons are on instants.
+ * Pure bookmark arithmetic. Values are RFC 3339 strings in state and DateTime values in rows;
+ * comparisons are on instants.
  * Rules: a bookmark never moves backwards, and never past the start of the read that promotes it
  * (a record updated during the read, or while an interrupted read waited to resume, is read again
  * next time rather than missed).
  */
 
 export function toMillis(value: unknown): number | undefined {
+  if (value instanceof DateTime) return value.epochMillis;
   if (typeof value === 'number' && Number.isFinite(value)) return value * 1000;
   if (typeof value !== 'string' || value === '') return undefined;
   const ms = Date.parse(value);

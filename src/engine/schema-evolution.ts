@@ -1,11 +1,12 @@
 import { setOwnField } from '../core/own-fields.js';
+import { DateTime } from '../core/time.js';
 import type { JsonSchema, Row } from '../streams/types.js';
 
 /** A schema for a field the stream's schema does not declare, inferred from one value. */
 export function inferFieldSchema(value: unknown): JsonSchema {
   if (typeof value === 'boolean') return { type: ['boolean', 'null'] };
   if (typeof value === 'number') return { type: [Number.isInteger(value) ? 'integer' : 'number', 'null'] };
-  if (typeof value === 'string') return { type: ['string', 'null'] };
+  if (typeof value === 'string' || value instanceof DateTime) return { type: ['string', 'null'] };
   if (Array.isArray(value)) return { type: ['array', 'null'] };
   if (value !== null && typeof value === 'object') return { type: ['object', 'null'] };
   return {};

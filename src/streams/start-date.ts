@@ -1,3 +1,4 @@
+import { DateTime } from '../core/time.js';
 import type { Row, StreamDefinition } from './types.js';
 
 /**
@@ -13,6 +14,7 @@ export function startDateFilter(def: StreamDefinition, startDate: Date | undefin
   return (rows) =>
     rows.filter((row) => {
       const value = row[field];
+      if (value instanceof DateTime) return value.epochMillis >= from;
       if (typeof value !== 'string') return true;
       const at = Date.parse(value);
       return Number.isNaN(at) || at >= from;

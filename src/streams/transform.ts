@@ -1,16 +1,16 @@
 import { CioError } from '../core/errors.js';
 import { isRecord } from '../core/json.js';
 import { setOwnField } from '../core/own-fields.js';
-import { MAX_UNIX_SECONDS, MIN_UNIX_SECONDS, unixToIso } from '../core/time.js';
+import { DateTime, isUnixSeconds } from '../core/time.js';
 import type { JsonSchema, Row, StreamDefinition } from './types.js';
 
 const NUMERIC = /^-?\d+(\.\d+)?$/;
 
 /**
- * A unix-seconds value as RFC 3339; anything else unchanged (null, an ISO string already, or a
+ * A unix-seconds value as a DateTime; anything else unchanged (null, an ISO string already, or a
  * value that cannot be seconds), so the row still carries what the API sent.
  */
-export function timestampToIso(value: unknown): unknown {
+export function timestampToDateTime(value: unknown): unknown {
   let seconds: number;
   if (typeof value === 'number') {
     seconds = value;
@@ -19,8 +19,7 @@ export function timestampToIso(value: unknown): unknown {
   } else {
     return value;
   }
-  if (!Number.isFinite(seconds) || seconds > MAX_UNIX_SECONDS || seconds < MIN_UNIX_SECONDS) return value;
-  return unixToIso(seconds);
+  return isUnixSeconds(seconds) ? DateTime.fromUnixSeconds(seconds) : value;
 }
 
 /** Names of the top-level properties the schema declares as date-time. */
@@ -37,8 +36,8 @@ const DATE_TIME_FIELDS = new WeakMap<JsonSchema, string[]>();
 
 /**
  * One API record -> one row: top-level fields become columns as they are, date-time columns turn
- * unix seconds into RFC 3339, and fields the schema does not know are kept (the sinks evolve the
- * schema; dropping them would lose data silently).
+ * unix seconds into DateTime values (RFC 3339 as JSON), and fields the schema does not know are kept
+ * (the sinks evolve the schema; dropping them would lose data silently).
  */
 export function recordToRow(record: unknown, schema: JsonSchema): Row {
   if (!isRecord(record)) {
@@ -47,7 +46,7 @@ export function recordToRow(record: unknown, schema: JsonSchema): Row {
   }
   const row: Row = { ...record };
   for (const name of dateTimeFields(schema)) {
-    if (Object.hasOwn(row, name)) setOwnField(row, name, timestampToIso(row[name]));
+    if (Object.hasOwn(row, name)) setOwnField(row, name, timestampToDateTime(row[name]));
   }
   return row;
 }

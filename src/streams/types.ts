@@ -12,7 +12,10 @@ export interface JsonSchema {
   [keyword: string]: unknown;
 }
 
-/** A row as it reaches a sink: top-level fields only; date-time fields as RFC 3339 strings. */
+/**
+ * A row as it reaches a sink: top-level fields only; date-time fields the API sent as unix seconds
+ * are DateTime values (core/time.ts), written as RFC 3339 strings.
+ */
 export type Row = Record<string, unknown>;
 
 /** The readers a table can name (streams/readers/index.ts maps each to its strategy). */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatToSecond } from '../../src/core/time.js';
+import { DateTime, formatToSecond } from '../../src/core/time.js';
 import {
   incrementalThreshold,
   passesLowerBound,
@@ -68,6 +68,17 @@ describe('bookmarks', () => {
           range = rangeOf(rows, 't', range);
         }
         const all = pages.flat();
+        const fromDateTimes = pages.reduce(
+          (current, page) =>
+            rangeOf(
+              page.map((s) => ({ t: DateTime.fromUnixSeconds(s) })),
+              't',
+              current,
+            ),
+          {},
+        );
+        // Rows carry DateTime values: the range is the one their RFC 3339 text gives.
+        expect(fromDateTimes).toEqual(range);
         expect(range).toEqual(
           all.length
             ? { min: formatToSecond(Math.min(...all) * 1000), max: formatToSecond(Math.max(...all) * 1000) }

@@ -4,6 +4,7 @@ import { readCustomers } from '../../src/streams/readers/customers.js';
 import { readerFor } from '../../src/streams/readers/index.js';
 import { readTableStream } from '../../src/streams/readers/list.js';
 import { readSuppressions } from '../../src/streams/readers/suppressions.js';
+import { asWritten } from './helpers/as-written.js';
 import { collectPages } from './helpers/collect.js';
 import { type FakeApi, HttpAnswer, type SeenRequest, startFakeApi } from './helpers/fake-api.js';
 
@@ -42,7 +43,7 @@ describe('readTableStream', () => {
       { limit: '100', start: 'p1' },
       { limit: '100', start: 'p2' },
     ]);
-    expect(pages[0]?.rows[0]).toEqual({
+    expect(asWritten(pages[0]?.rows[0])).toEqual({
       id: 'act-0',
       type: 'event',
       timestamp: '2026-01-01T00:00:00Z',
@@ -99,7 +100,7 @@ describe('readTableStream', () => {
       { limit: '1000' },
       { start_ts: '1767225600', limit: '1000' },
     ]);
-    expect(pages[0]?.rows).toEqual([
+    expect(asWritten(pages[0]?.rows)).toEqual([
       { id: 'm1', created: '2026-01-01T00:00:00Z', metrics: { sent: 1767225601 } },
     ]);
   });

@@ -7,6 +7,7 @@ import { getDefinition, STREAM_DEFINITIONS } from '../../src/streams/definitions
 import { readerFor } from '../../src/streams/readers/index.js';
 import type { ReadContext, Row, StreamDefinition } from '../../src/streams/types.js';
 import { expectedTables, sameValue, type TruthLike } from '../helpers/truth.js';
+import { asWritten } from './helpers/as-written.js';
 import { collectPages } from './helpers/collect.js';
 import { validationErrors } from './helpers/schema-validator.js';
 
@@ -24,7 +25,7 @@ function context(extra: Partial<ReadContext> = {}): ReadContext {
 
 async function readAll(def: StreamDefinition, extra: Partial<ReadContext> = {}): Promise<Row[]> {
   const pages = await collectPages(readerFor(def)(def, context(extra)));
-  return pages.flatMap((page) => page.rows);
+  return asWritten(pages.flatMap((page) => page.rows));
 }
 
 beforeAll(async () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getDefinition } from '../../src/streams/definitions.js';
 import { readSuppressions } from '../../src/streams/readers/suppressions.js';
 import type { ReadContext } from '../../src/streams/types.js';
+import { asWritten } from './helpers/as-written.js';
 import { collectPages } from './helpers/collect.js';
 import { type FakeApi, type SeenRequest, startFakeApi } from './helpers/fake-api.js';
 import { validationErrors } from './helpers/schema-validator.js';
@@ -58,7 +59,7 @@ describe('readSuppressions', () => {
     const rows = pages.flatMap((p) => p.rows);
     expect(rows).toHaveLength(3510);
     expect(new Set(rows.map((r) => r.id)).size).toBe(3510);
-    expect(rows.find((r) => r.id === 'spam_reports:spam-3@example.com')).toEqual({
+    expect(asWritten(rows.find((r) => r.id === 'spam_reports:spam-3@example.com'))).toEqual({
       id: 'spam_reports:spam-3@example.com',
       suppression_type: 'spam_reports',
       email: 'spam-3@example.com',
@@ -66,7 +67,7 @@ describe('readSuppressions', () => {
       reason: 'Uploaded manually via api.customer.io',
       status: '550',
     });
-    for (const row of rows.slice(0, 50)) expect(validationErrors(def.schema, row)).toEqual([]);
+    for (const row of asWritten(rows.slice(0, 50))) expect(validationErrors(def.schema, row)).toEqual([]);
     const blockOffsets = api.requests.filter((r) => r.path.endsWith('/blocks')).map((r) => r.query);
     expect(blockOffsets).toEqual([
       { limit: '1000', offset: '0' },
@@ -210,7 +211,7 @@ describe('readSuppressions', () => {
       }),
     );
     const rows = (await collectPages(readSuppressions(def, ctx()))).flatMap((p) => p.rows);
-    expect(rows).toEqual([
+    expect(asWritten(rows)).toEqual([
       {
         id: 'blocks:a@example.com',
         suppression_type: 'blocks',

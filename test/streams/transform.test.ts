@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isoToUnix, unixToIso } from '../../src/core/time.js';
+import { DateTime, isoToUnix, unixToIso } from '../../src/core/time.js';
 import { getDefinition } from '../../src/streams/definitions.js';
 import { ipAddressToRow, reportingWebhookToRow, stripUrlCredentials } from '../../src/streams/row-mappers.js';
 import { recordToRow, rowFromRecord } from '../../src/streams/transform.js';
@@ -63,7 +63,21 @@ describe('unixToIso / isoToUnix', () => {
 describe('recordToRow', () => {
   it('converts unix seconds of date-time columns, integers and numeric strings alike', () => {
     const row = recordToRow({ id: 1, created: 1767225600, updated: '1767225601' }, schema);
-    expect(row).toEqual({ id: 1, created: '2026-01-01T00:00:00Z', updated: '2026-01-01T00:00:01Z' });
+    expect(row.created).toBeInstanceOf(DateTime);
+    expect(row.updated).toBeInstanceOf(DateTime);
+    expect(JSON.stringify(row)).toBe(
+      '{"id":1,"created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:01Z"}',
+    );
+  });
+
+  it('carries the instant, which the outputs write as the RFC 3339 text rows held before', () => {
+    const row = recordToRow({ created: 1767225600.25, updated: -1.5 }, schema);
+    expect(row.created).toMatchObject({ epochMillis: 1767225600250 });
+    expect((row.created as DateTime).epochMicros).toBe(1767225600250000n);
+    expect(String(row.created)).toBe('2026-01-01T00:00:00.250Z');
+    expect(JSON.stringify(row)).toBe(
+      '{"created":"2026-01-01T00:00:00.250Z","updated":"1969-12-31T23:59:58.500Z"}',
+    );
   });
 
   it('leaves nulls, ISO strings and values that cannot be seconds as they are', () => {
@@ -99,7 +113,7 @@ describe('recordToRow', () => {
       scheduled_start: 1767225600,
       scheduled_stop: '1767229200',
     });
-    expect(row).toMatchObject({
+    expect(JSON.parse(JSON.stringify(row))).toMatchObject({
       scheduled_start: '2026-01-01T00:00:00Z',
       scheduled_stop: '2026-01-01T01:00:00Z',
     });

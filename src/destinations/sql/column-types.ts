@@ -1,3 +1,4 @@
+import { DateTime } from '../../core/time.js';
 import type { JsonSchema } from '../../streams/types.js';
 
 /** Engine-neutral column types; each engine's capabilities record names them in its own SQL. */
@@ -43,7 +44,8 @@ export function inferLogicalType(values: Iterable<unknown>): LogicalType {
   const kinds = new Set<string>();
   for (const value of values) {
     if (value === null || value === undefined) continue;
-    if (typeof value === 'number') kinds.add(Number.isInteger(value) ? 'integer' : 'number');
+    if (value instanceof DateTime) kinds.add('string');
+    else if (typeof value === 'number') kinds.add(Number.isInteger(value) ? 'integer' : 'number');
     else if (typeof value === 'bigint') kinds.add('integer');
     else kinds.add(typeof value === 'object' ? 'object' : typeof value);
   }

@@ -1,9 +1,10 @@
-import { dateMicros, parseDateTimeMicros } from '../../core/time.js';
+import { DateTime, dateMicros, parseDateTimeMicros } from '../../core/time.js';
 import type { LogicalType } from './column-types.js';
 
 /**
  * A value ready for a column of its type: text and json -> string (json as JSON text),
  * bigint -> bigint, double -> number, boolean -> boolean, timestamptz -> bigint microseconds since the epoch.
+ * A DateTime counts as its RFC 3339 text everywhere but in a timestamptz column.
  */
 export type ColumnValue = string | number | bigint | boolean | null;
 
@@ -21,7 +22,9 @@ export function fitValue(type: LogicalType, value: unknown): Fitted {
   if (value === null || value === undefined) return null;
   switch (type) {
     case 'text':
-      return typeof value === 'string' ? value : MISFIT;
+      if (typeof value === 'string') return value;
+      // A date-time field in a text column (a table made before the field was declared one).
+      return value instanceof DateTime ? value.toJSON() : MISFIT;
     case 'bigint':
       return fitBigint(value);
     case 'double':
@@ -103,6 +106,8 @@ function fitDouble(value: unknown): Fitted {
 }
 
 function fitTimestamp(value: unknown): Fitted {
+  // The connector's own rows carry DateTime values: their instant goes in as it is, without text.
+  if (value instanceof DateTime) return value.epochMicros;
   const micros =
     typeof value === 'string'
       ? parseDateTimeMicros(value)

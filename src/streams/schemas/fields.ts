@@ -15,7 +15,7 @@ export const integer = (description?: string): JsonSchema => nullable('integer',
 export const number = (description?: string): JsonSchema => nullable('number', description);
 export const boolean = (description?: string): JsonSchema => nullable('boolean', description);
 
-/** A unix-seconds field of the API; rows carry it as an RFC 3339 string. */
+/** A unix-seconds field of the API; rows carry it as a DateTime, records as an RFC 3339 string. */
 export function dateTime(description?: string): JsonSchema {
   return { ...nullable('string', description), format: 'date-time' };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DateTime } from '../../../src/core/time.js';
 import { inferLogicalType, logicalTypeOfSchema } from '../../../src/destinations/sql/column-types.js';
 import type { JsonSchema } from '../../../src/streams/types.js';
 
@@ -30,6 +31,7 @@ describe('inferLogicalType', () => {
     [[1, 2.5], 'double'],
     [['a', undefined], 'text'],
     [['2024-01-01T00:00:00Z'], 'text'],
+    [[DateTime.fromUnixSeconds(1704067200), '2024-01-01'], 'text'],
     [[true, false], 'boolean'],
     [[{ a: 1 }], 'json'],
     [[[1]], 'json'],

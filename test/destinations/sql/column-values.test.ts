@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DateTime } from '../../../src/core/time.js';
 import type { LogicalType } from '../../../src/destinations/sql/column-types.js';
 import { fitKeyValue, fitValue, MISFIT, toJsonText } from '../../../src/destinations/sql/column-values.js';
 
@@ -43,6 +44,32 @@ describe('fitValue', () => {
   ];
   it.each(misfits)('%s rejects %s', (type, value) => {
     expect(fitValue(type, value)).toBe(MISFIT);
+  });
+});
+
+describe('a DateTime of a row', () => {
+  const created = DateTime.fromUnixSeconds(1704164645.123);
+
+  it('goes into a timestamptz column as its instant, exactly as its RFC 3339 text would', () => {
+    expect(fitValue('timestamptz', created)).toBe(1704164645123000n);
+    expect(fitValue('timestamptz', created)).toBe(fitValue('timestamptz', created.toJSON()));
+  });
+
+  it('is its RFC 3339 text in every other column, and in a `__raw` column when it does not fit', () => {
+    expect(fitValue('text', created)).toBe('2024-01-02T03:04:05.123Z');
+    expect(fitKeyValue('text', created)).toBe('2024-01-02T03:04:05.123Z');
+    expect(fitValue('json', created)).toBe('"2024-01-02T03:04:05.123Z"');
+    expect(fitValue('bigint', created)).toBe(MISFIT);
+    expect(toJsonText(created)).toBe('"2024-01-02T03:04:05.123Z"');
+  });
+
+  it('fits every second of years 1..9999 as its text does', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -62_135_596_800, max: 253_402_300_799 }), (seconds) => {
+        const value = DateTime.fromUnixSeconds(seconds);
+        expect(fitValue('timestamptz', value)).toBe(fitValue('timestamptz', value.toJSON()));
+      }),
+    );
   });
 });
 
