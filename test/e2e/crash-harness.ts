@@ -235,10 +235,14 @@ export function describeCrashSafety(
       sims.push(sim);
       const destination = makeDestination('lock');
       try {
-        const first = sync(sim, destination);
-        // Start the second once the first has begun requesting pages (it holds the destination then).
+        let firstEnded = false;
+        const first = sync(sim, destination).finally(() => {
+          firstEnded = true;
+        });
+        // Start the second once the first has begun requesting pages (it holds the destination then),
+        // however long a crowded machine takes to start it: a fixed wait could start the second first.
         const started = sim.requestLog().length;
-        for (let i = 0; i < 200 && sim.requestLog().length < started + 3; i++) {
+        while (!firstEnded && sim.requestLog().length < started + 3) {
           await new Promise((r) => setTimeout(r, 25));
         }
         const second = await sync(sim, destination);
