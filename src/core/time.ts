@@ -1,8 +1,8 @@
 /**
  * Time, one module for the whole connector: unix seconds (what the API sends) to row values and
- * RFC 3339 (what records, state and logs carry), and RFC 3339 to and from microseconds since the epoch (what both database
- * engines store). Years are limited to 0001-9999 in UTC: the range both engines parse and JavaScript
- * formats as four digits.
+ * RFC 3339 (what records, state and logs carry), and RFC 3339 to and from microseconds since the
+ * epoch (what both database engines store). Years are limited to 0001-9999 in UTC: the range both
+ * engines parse and JavaScript formats as four digits.
  */
 import { CioError } from './errors.js';
 
@@ -51,7 +51,7 @@ export class DateTime {
   }
 }
 
-/** Unix seconds -> RFC 3339 UTC, whole seconds without a fraction: `2026-01-01T00:00:00Z`. */
+/** Unix seconds -> RFC 3339 UTC: `2026-01-01T00:00:00Z`, `2026-01-01T00:00:00.250Z` for a fraction. */
 export function unixToIso(seconds: number): string {
   return DateTime.fromUnixSeconds(seconds).toJSON();
 }

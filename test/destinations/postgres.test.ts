@@ -177,7 +177,9 @@ describe('postgres sink values PostgreSQL cannot store', () => {
       const reader = await connectReader(schema);
       try {
         const found = await reader.query(
-          `SELECT table_name, relpersistence FROM information_schema.tables JOIN pg_class ON relname = table_name
+          // pg_class matched by schema too: other tests' staging tables of the same name live elsewhere.
+          `SELECT table_name, relpersistence FROM information_schema.tables
+           JOIN pg_class ON relname = table_name AND relnamespace = to_regnamespace(table_schema)
            WHERE table_schema = $1 AND table_name LIKE '\\_cio\\_stage\\_%' ORDER BY 1`,
           [schema],
         );
