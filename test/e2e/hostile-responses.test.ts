@@ -76,6 +76,34 @@ describe('a 200 without the records key', () => {
     );
     expect(live).toEqual([{ n: 0 }]);
   });
+  it('an attributes answer without "customers" fails the customers table instead of dropping its people', async () => {
+    const file = join(dir, 'no-customers-key.duckdb');
+    const people = [
+      { cio_id: 'a1', id: 'u1', email: 'one@example.com' },
+      { cio_id: 'a2', id: 'u2', email: 'two@example.com' },
+    ];
+    const attributes = () =>
+      json({
+        customers: people.map((p) => ({
+          customer: { id: p.id, identifiers: p, attributes: { plan: 'pro' } },
+        })),
+      });
+    api = await startHostileApi({
+      '/v1/customers': () => json({ identifiers: people, ids: ['u1', 'u2'], next: '' }),
+      '/v1/customers/attributes': attributes,
+    });
+    const good = await syncFrom(api, file, ['customers']);
+    expect(good.code, good.stderr).toBe(0);
+    api.route('/v1/customers/attributes', () => json({}));
+    const bad = await syncFrom(api, file, ['customers']);
+    expect(bad.code, bad.stderr).toBe(1);
+    expect(bad.stderr).toContain('the body has no "customers"');
+    const live = await queryDuckDb(
+      file,
+      'SELECT count(*)::INTEGER AS n FROM customers WHERE _cio_deleted_at IS NULL',
+    );
+    expect(live).toEqual([{ n: 2 }]);
+  });
 });
 
 describe('fields named like Object.prototype members', () => {

@@ -26,6 +26,14 @@ function peopleOf(body: unknown): Map<string, Person> {
       stream: 'customers',
     });
   }
+  // Nobody found is `"customers": []`; a body without the key is no answer, and reading it as
+  // nobody would drop (and, in a full read, mark deleted) every person of the batch.
+  if (!Object.hasOwn(body, 'customers')) {
+    throw new CioError('CIO_ERR_BAD_RESPONSE', `${ATTRIBUTES_PATH}: the body has no "customers"`, {
+      path: ATTRIBUTES_PATH,
+      stream: 'customers',
+    });
+  }
   const items = body.customers ?? [];
   if (!Array.isArray(items)) {
     throw new CioError('CIO_ERR_BAD_RESPONSE', `${ATTRIBUTES_PATH}: "customers" is not an array`, {
