@@ -3,7 +3,15 @@ import { failpoint } from '../core/failpoint.js';
 import type { ResumePoint, StreamBookmark } from '../core/state.js';
 import { readerFor } from '../streams/readers/index.js';
 import type { Row, StreamDefinition } from '../streams/types.js';
-import { incrementalThreshold, passesLowerBound, promoteBookmark, rangeOf, toMillis } from './bookmarks.js';
+import {
+  incrementalThreshold,
+  latestSaneTime,
+  passesLowerBound,
+  promoteBookmark,
+  rangeOf,
+  saneBookmark,
+  toMillis,
+} from './bookmarks.js';
 import type { SyncEventListener } from './events.js';
 import { reachesMark, resumePlan } from './head-catch-up.js';
 import { type BatchPolicy, PageBatcher } from './page-batcher.js';
@@ -43,13 +51,25 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
   const requestsBefore = ctx.client.stats.byStream[name] ?? 0;
   const resume: ResumePoint | undefined = job.bookmark.resume;
   const readStartedAt = resume ? new Date(resume.read_started_at) : ctx.syncStartedAt;
+  const latest = latestSaneTime(ctx.syncStartedAt);
+  const savedValue = saneBookmark(job.bookmark.replication_key_value, latest);
+  if (savedValue !== job.bookmark.replication_key_value) {
+    ctx.emit({
+      type: 'log',
+      level: 'warn',
+      message: `the saved bookmark ${def.replicationKey} = ${job.bookmark.replication_key_value} lies in the future; it is ignored and ${name} is read from the start date`,
+      stream: name,
+    });
+  }
   const lowerBound = incremental
-    ? incrementalThreshold(job.bookmark.replication_key_value, ctx.startDate)
+    ? incrementalThreshold(savedValue, ctx.startDate)
     : def.timeField
       ? ctx.startDate?.getTime()
       : undefined;
   const boundField = incremental ? def.replicationKey : def.timeField;
-  let pendingMax = resume?.pending_max;
+  let pendingMax = saneBookmark(resume?.pending_max, latest);
+  /** Values of the replication key or time field that are no sane time: they move no bookmark. */
+  let insaneTimes = 0;
   let minTime = resume?.min_time;
   /** The newest time read so far: where a later resume of a list that grows at the head catches up to. */
   let newest = resume?.max_time;
@@ -67,9 +87,16 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
     let rows: Row[] = boundField
       ? pageRows.filter((r) => passesLowerBound(r[boundField], lowerBound))
       : pageRows;
-    if (def.replicationKey) pendingMax = rangeOf(rows, def.replicationKey, { max: pendingMax }).max;
-    if (def.timeField)
-      ({ min: minTime, max: newest } = rangeOf(rows, def.timeField, { min: minTime, max: newest }));
+    if (def.replicationKey) {
+      const range = rangeOf(rows, def.replicationKey, { max: pendingMax }, latest);
+      pendingMax = range.max;
+      insaneTimes += range.insane;
+    }
+    if (def.timeField) {
+      const range = rangeOf(rows, def.timeField, { min: minTime, max: newest }, latest);
+      ({ min: minTime, max: newest } = range);
+      insaneTimes += range.insane;
+    }
     const headMark = headField && (saved.catchingUp ? resume?.max_time : newest);
     if (job.fields) {
       const keep = job.fields;
@@ -139,6 +166,15 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
     await batcher.flush();
   }
 
+  if (insaneTimes > 0) {
+    const field = def.replicationKey ?? def.timeField;
+    ctx.emit({
+      type: 'log',
+      level: 'warn',
+      message: `${insaneTimes} record(s) had a ${field} that is no time from 1970 to an hour past this sync's start (milliseconds instead of seconds?); they were loaded as sent (see ${field}__raw) but move no bookmark`,
+      stream: name,
+    });
+  }
   const done: StreamBookmark = { last_completed_at: new Date().toISOString() };
   if (def.replicationKey) {
     done.replication_key = def.replicationKey;
@@ -147,11 +183,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
     // snapshot: its bookmark is the largest value seen, as streams.md says, even when the server's
     // clock runs ahead of ours.
     const snapshot = def.paging.kind === 'none' && resume === undefined;
-    const value = promoteBookmark(
-      job.bookmark.replication_key_value,
-      pendingMax,
-      snapshot ? undefined : readStartedAt,
-    );
+    const value = promoteBookmark(savedValue, pendingMax, snapshot ? undefined : readStartedAt);
     if (value !== undefined) done.replication_key_value = value;
   }
   failpoint('before-complete', name);
