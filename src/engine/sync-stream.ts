@@ -180,8 +180,8 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
     done.replication_key = def.replicationKey;
     // A read of several pages (or resumed after a pause) may have passed a page before one of its
     // records was updated, so the bookmark stops at the start of the read. A one-request list is a
-    // snapshot: its bookmark is the largest value seen, as streams.md says, even when the server's
-    // clock runs ahead of ours.
+    // snapshot: its bookmark is the largest value seen, as docs/streams.md says, even when the
+    // server's clock runs a little ahead of ours (up to CLOCK_SKEW_MS; later values move nothing).
     const snapshot = def.paging.kind === 'none' && resume === undefined;
     const value = promoteBookmark(savedValue, pendingMax, snapshot ? undefined : readStartedAt);
     if (value !== undefined) done.replication_key_value = value;

@@ -1,6 +1,6 @@
 /**
  * A local simulator of the Customer.io App API read endpoints (see
- * shared/docs/customerio-app-api.md). It imports nothing from the connector.
+ * docs/customerio-app-api.md). It imports nothing from the connector.
  *
  *   const sim = await startSimulator({ seed: 1, rps: 0 });
  *   await fetch(`${sim.url}/v1/campaigns`, { headers: { authorization: `Bearer ${sim.token}` } });

@@ -27,7 +27,7 @@ export const EVERYONE_FILTER = { and: [{ attribute: { field: 'cio_id', operator:
 export const SUPPRESSION_TYPE_PLACEHOLDER = '{suppression_type}';
 
 /**
- * THE TABLE: one entry per table of shared/docs/streams.md, keyed by the table's name, in the order
+ * THE TABLE: one entry per table of docs/streams.md, keyed by the table's name, in the order
  * catalogs and runs list them. An entry leaves out what the defaults give: the records under the
  * key named like the table, no paging, primary key `id`, the list reader. Page sizes are the
  * largest each endpoint documents; where the vendor documents no maximum (newsletters, sender

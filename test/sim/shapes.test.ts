@@ -1,5 +1,5 @@
 /**
- * Field names and JSON types of every record, checked against shared/docs/customerio-app-api.md.
+ * Field names and JSON types of every record, checked against docs/customerio-app-api.md.
  * Specs are written here from the document (not from the simulator): 'int' = JSON integer,
  * 'ts' = integer unix seconds, a leading '?' = optional field, '|null' = nullable, an array of
  * strings = enum.

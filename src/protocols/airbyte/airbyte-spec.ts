@@ -1,7 +1,7 @@
 import type { JsonSchema } from '../../streams/types.js';
 import { protocolSettingsSchema } from '../shared/settings-schema.js';
 
-/** The Airbyte protocol version these messages follow (shared/specs/airbyte_protocol.v0.yaml). */
+/** The Airbyte protocol version these messages follow (spec/airbyte_protocol.v0.yaml). */
 export const AIRBYTE_PROTOCOL_VERSION = '0.3.2';
 export const DOCUMENTATION_URL = 'https://www.npmjs.com/package/cio-sync';
 

@@ -1,5 +1,5 @@
 /**
- * The simulator's own route table, written from shared/docs/customerio-app-api.md (never from the
+ * The simulator's own route table, written from docs/customerio-app-api.md (never from the
  * connector's definitions, so a wrong path, key or paging rule there fails a test): the routes of
  * every CATALOG entry (world/catalog-tables.ts), then the big and special resources.
  */

@@ -16,7 +16,7 @@ export interface KeysetPaging {
 }
 
 /**
- * One small resource: the endpoint that lists it (shared/docs/customerio-app-api.md) and how its
+ * One small resource: the endpoint that lists it (docs/customerio-app-api.md) and how its
  * records are made and changed. Its name is its key in CATALOG (catalog-tables.ts).
  */
 export interface CatalogSpec {

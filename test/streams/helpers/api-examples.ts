@@ -2,7 +2,7 @@ import type { StreamName } from '../../../src/streams/definitions.js';
 
 /**
  * One record per table as the API sends it, taken from the examples in
- * shared/docs/customerio-app-api.md (customers: one `customers[i].customer` of the attributes answer;
+ * docs/customerio-app-api.md (customers: one `customers[i].customer` of the attributes answer;
  * eps_suppression: one item of `suppressions`). A table without one here is still checked on the
  * simulator's records (simulator-contract.test.ts).
  */
