@@ -2,10 +2,23 @@
 export const SECRET_MASK = '***';
 
 /**
- * Shorter values are not masked: masking a one-letter test token would shred every message, and
- * no real key or password is that short.
+ * Shorter values are not masked: a short token ("test", "table") would mask parts of ordinary words
+ * in every message, and no real API key is that short. (A password inside a URL is masked by
+ * position, whatever its length: see maskUrlPassword.)
  */
-const MIN_SECRET_LENGTH = 4;
+const MIN_SECRET_LENGTH = 8;
+
+/** A secret counts only where it stands whole: not glued to more letters or digits on either side. */
+const wholeOccurrences = new Map<string, RegExp>();
+function wholeOccurrence(secret: string): RegExp {
+  let pattern = wholeOccurrences.get(secret);
+  if (pattern === undefined) {
+    const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    pattern = new RegExp(`(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])`, 'g');
+    wholeOccurrences.set(secret, pattern);
+  }
+  return pattern;
+}
 
 /**
  * Flags whose value is a secret: ours (--access-token) and the misspellings or other tools' names a
@@ -37,12 +50,17 @@ export function secretsFromProcess(
   return [...new Set(found.filter((s) => s.length >= MIN_SECRET_LENGTH))];
 }
 
-/** `text` with every secret in it masked; longest first, so a secret that contains another is masked whole. */
+/**
+ * `text` with every whole occurrence of a secret masked; longest first, so a secret that contains
+ * another is masked whole.
+ */
 export function maskSecrets(text: string, secrets: readonly string[]): string {
   const maskable = secrets.filter((secret) => secret.length >= MIN_SECRET_LENGTH);
   if (maskable.length > 1) maskable.sort((a, b) => b.length - a.length);
   let out = text;
-  for (const secret of maskable) if (out.includes(secret)) out = out.split(secret).join(SECRET_MASK);
+  for (const secret of maskable) {
+    if (out.includes(secret)) out = out.replace(wholeOccurrence(secret), SECRET_MASK);
+  }
   return out;
 }
 

@@ -55,3 +55,28 @@ describe('--access-token - (the token on standard input, never on the command li
     expect(help).toMatch(/CIO_ACCESS_TOKEN/);
   });
 });
+
+describe('a short token', () => {
+  it('masks no part of ordinary words in the log', async () => {
+    const shortSim = await startSimulator({ rps: 0, seed: 3, token: 'table' });
+    try {
+      const result = await runCli(
+        [
+          'sync',
+          '--base-url',
+          shortSim.url,
+          '--streams',
+          'workspaces,topics',
+          '--destination',
+          `duckdb:${join(dir, 'short.duckdb')}`,
+        ],
+        { env: { CIO_ACCESS_TOKEN: 'table' } },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(/Syncing 2 table\(s\)/);
+      expect(result.stderr).not.toContain('***');
+    } finally {
+      await shortSim.stop();
+    }
+  });
+});
