@@ -32,6 +32,11 @@ export interface ApiClientOptions {
    * the workspace limit is shared with the customer's own traffic. Default 10.
    */
   maxRateLimitRetries?: number;
+  /**
+   * The most one table's requests wait on Retry-After in a run, all its 429s together; past it the
+   * table fails with CIO_ERR_RATE_LIMITED. Default 15 minutes.
+   */
+  maxRateLimitWaitMs?: number;
   userAgent?: string;
   logger?: ApiLogger;
   /** Jitter source for backoff; tests pass a fixed one. */
@@ -48,6 +53,12 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 /** Far above the largest real page (1000 deliveries, or 100 people with their attributes: megabytes). */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 const DEFAULT_MAX_RATE_LIMIT_RETRIES = 10;
+/**
+ * The most a table's requests wait on Retry-After in one run, all its 429s together. Each wait
+ * pauses every table (the limit is per workspace), so a server asking for 10 minutes again and again
+ * would stall the whole run for hours; past this the table fails and the others go on.
+ */
+export const DEFAULT_MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000;
 /** Longer than undici's 4 s default: at 10 requests/s spread over streams a socket idles briefly. */
 const KEEP_ALIVE_MS = 30_000;
 
@@ -72,6 +83,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
   const maxRateLimitRetries = options.maxRateLimitRetries ?? DEFAULT_MAX_RATE_LIMIT_RETRIES;
+  const maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS;
+  /** Retry-After waited so far, by table ('' for requests of no table). */
+  const waitedByStream = new Map<string, number>();
   const rng = options.rng ?? Math.random;
   const { origin, basePath } = parseBaseUrl(options.baseUrl);
   const pool = new Pool(origin, {
@@ -165,6 +179,17 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
           );
         }
         const waitMs = verdict.retryAfterMs ?? 1000;
+        const waited = waitedByStream.get(stream ?? '') ?? 0;
+        if (waited + waitMs > maxRateLimitWaitMs) {
+          throw failure(
+            verdict,
+            result,
+            req,
+            stream,
+            ` It asked to wait ${Math.ceil(waitMs / 1000)} s more after ${Math.ceil(waited / 1000)} s already waited for ${stream ?? 'this request'}; a table waits at most ${Math.ceil(maxRateLimitWaitMs / 1000)} s in a run. Run again later.`,
+          );
+        }
+        waitedByStream.set(stream ?? '', waited + waitMs);
         // Everyone waits, not just this request: the limit is per workspace.
         budget.penalize(waitMs / 1000);
         log('warn', 'Rate limited by the API; pausing all requests', { ...fields, status, waitMs });

@@ -335,6 +335,21 @@ describe('rate limiting', () => {
     expect(error.message).toContain('Gave up after 3 rate-limited retries');
     expect(server.requests).toHaveLength(4);
   });
+
+  it('caps the Retry-After a table waits in total, and says so; other tables keep their own allowance', async () => {
+    const { client, server } = await setup(() => ({ status: 429, headers: { 'retry-after': '1' } }), {
+      maxRateLimitWaitMs: 2500,
+    });
+    const error = await failure(client.request({ method: 'GET', path: '/v1/x' }, { stream: 'campaigns' }));
+    expect(error.code).toBe('CIO_ERR_RATE_LIMITED');
+    expect(error.message).toContain('after 2 s already waited for campaigns');
+    expect(error.message).toContain('a table waits at most 3 s in a run');
+    // Two waits of 1 s fit in 2.5 s, the third does not: three requests, not ten.
+    expect(server.requests).toHaveLength(3);
+    // The allowance is per table: another one still gets its own two waits.
+    await failure(client.request({ method: 'GET', path: '/v1/x' }, { stream: 'segments' }));
+    expect(server.requests).toHaveLength(6);
+  });
 });
 
 describe('errors that no retry cures', () => {
