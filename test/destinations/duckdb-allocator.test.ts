@@ -8,7 +8,9 @@ import {
 } from '../../src/destinations/duckdb/duckdb-connection.js';
 
 const run = promisify(execFile);
-const CONNECTION = fileURLToPath(new URL('../../dist/destinations/duckdb/duckdb-connection.js', import.meta.url));
+const CONNECTION = fileURLToPath(
+  new URL('../../dist/destinations/duckdb/duckdb-connection.js', import.meta.url),
+);
 
 /** Loads DuckDB the way a sync does, in a fresh process, runs one query, prints the variable. */
 async function loadInChild(env: Record<string, string>): Promise<{ stdout: string; stderr: string }> {
