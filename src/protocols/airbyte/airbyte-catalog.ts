@@ -1,4 +1,5 @@
 import { CioError } from '../../core/errors.js';
+import { isRecord } from '../../core/json.js';
 import type { StreamSpec } from '../../engine/sink.js';
 import type { StreamSelection } from '../../engine/sync.js';
 import { isStreamName, type JsonSchema, STREAM_NAMES } from '../../streams/types.js';
@@ -14,10 +15,6 @@ export interface AirbyteStream {
   default_cursor_field?: string[];
   source_defined_primary_key: string[][];
   is_resumable: boolean;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isDateTime(node: Record<string, unknown>): boolean {

@@ -7,10 +7,6 @@ import { suppressionPositionFrom } from '../../streams/readers/suppressions.js';
 import { pagePositionFrom } from '../../streams/resume-position.js';
 import { isStreamName, type StreamName } from '../../streams/types.js';
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 export function notOurs(path: string, why: string): CioError {
   return new CioError(
     'CIO_ERR_STATE',
