@@ -3,22 +3,15 @@ import type { CioError } from '../core/errors.js';
 import { failpoint } from '../core/failpoint.js';
 import type { ResumePoint, StreamBookmark } from '../core/state.js';
 import { readerFor } from '../streams/readers/list.js';
-import type { Row, StreamDefinition } from '../streams/types.js';
+import type { Row } from '../streams/types.js';
 import { incrementalThreshold, passesLowerBound, promoteBookmark, rangeOf, toMillis } from './bookmarks.js';
 import type { SyncEventListener } from './events.js';
+import { selectRowFields } from './field-selection.js';
 import { reachesMark, resumePlan } from './head-catch-up.js';
 import { type BatchPolicy, PageBatcher } from './page-batcher.js';
-import { extendSchema, projectRow } from './schema-evolution.js';
-import type { Sink, StreamRunStats, StreamSpec } from './sink.js';
-
-export interface StreamJob {
-  definition: StreamDefinition;
-  /** The spec handed to the sink; its schema grows with schema evolution. */
-  spec: StreamSpec;
-  /** Fields to keep (selected plus automatic); undefined keeps everything. */
-  fields?: ReadonlySet<string>;
-  bookmark: StreamBookmark;
-}
+import { extendSchema } from './schema-evolution.js';
+import type { Sink, StreamRunStats } from './sink.js';
+import type { StreamJob } from './stream-job.js';
 
 export interface StreamRunContext {
   client: ApiClient;
@@ -74,7 +67,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
     const headMark = headField && (saved.catchingUp ? resume?.max_time : newest);
     if (job.fields) {
       const keep = job.fields;
-      rows = rows.map((row) => projectRow(row, keep));
+      rows = rows.map((row) => selectRowFields(row, keep));
     } else if (extendSchema(spec.schema, rows).length > 0) {
       await ctx.sink.prepareStream(spec);
     }

@@ -3,7 +3,7 @@ import { isRecord } from '../../core/json.js';
 import type { StreamSpec } from '../../engine/sink.js';
 import type { StreamSelection } from '../../engine/sync.js';
 import { isStreamName, type JsonSchema, STREAM_NAMES } from '../../streams/types.js';
-import { fieldFilter, projectSchema } from '../shared/protocol-record.js';
+import { protocolSchema } from '../shared/protocol-record.js';
 
 export type SyncMode = 'full_refresh' | 'incremental';
 
@@ -38,8 +38,8 @@ function airbyteTypes(node: unknown): unknown {
   return out;
 }
 
-export function airbyteJsonSchema(spec: StreamSpec): JsonSchema {
-  const projected = projectSchema(spec.schema, fieldFilter(spec, undefined));
+function airbyteJsonSchema(spec: StreamSpec): JsonSchema {
+  const projected = protocolSchema(spec.schema);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     ...(airbyteTypes(projected) as JsonSchema),
