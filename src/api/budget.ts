@@ -30,8 +30,6 @@ interface Waiter {
   seq: number;
   enqueuedAt: number;
   key: string;
-  needsRate: boolean;
-  needsSlot: boolean;
   grant: () => void;
 }
 
@@ -71,7 +69,6 @@ export class RequestBudget {
   #recentHead = 0;
   #theoreticalNext = Number.NEGATIVE_INFINITY;
   #pausedUntil = Number.NEGATIVE_INFINITY;
-  #granted = 0;
   #held = 0;
   /** When an in-flight slot last came free: a waiter held back by slots banks no rate credit before it. */
   #slotFreedAt = Number.NEGATIVE_INFINITY;
@@ -104,52 +101,16 @@ export class RequestBudget {
    * returned function when the response has been read. Rejects with the signal's reason on abort.
    */
   start(options: StartOptions = {}): Promise<Release> {
-    return this.#wait(options.signal, options.key ?? '', true, true);
-  }
-
-  /** Resolves when one more request may start (rate only, no slot). Rejects on abort. */
-  async acquire(signal?: AbortSignal): Promise<void> {
-    await this.#wait(signal, '', true, false);
-  }
-
-  /** Takes one of the `concurrency` in-flight slots (no rate grant); call the returned function when done. */
-  acquireSlot(signal?: AbortSignal): Promise<Release> {
-    return this.#wait(signal, '', false, true);
-  }
-
-  /** The server said "slow down": no request of this run starts for `retryAfterSeconds`. */
-  penalize(retryAfterSeconds: number): void {
-    const seconds = Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0 ? retryAfterSeconds : 1;
-    this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + seconds * 1000);
-  }
-
-  /** Milliseconds left of the current pause (0 when not paused). */
-  pauseRemainingMs(): number {
-    return Math.max(0, this.#pausedUntil - this.#clock.now());
-  }
-
-  /** Requests granted so far. */
-  get granted(): number {
-    return this.#granted;
-  }
-
-  /** Requests in flight (slots held). */
-  get inFlight(): number {
-    return this.#held;
-  }
-
-  #wait(signal: AbortSignal | undefined, key: string, needsRate: boolean, needsSlot: boolean) {
+    const key = options.key ?? '';
     let waiter: Waiter | undefined;
     return waitUnlessAborted<Release>(
-      signal,
+      options.signal,
       (resolve) => {
         const entry: Waiter = {
           seq: this.#seq++,
           enqueuedAt: this.#clock.now(),
           key,
-          needsRate,
-          needsSlot,
-          grant: () => resolve(needsSlot ? this.#releaser(key) : noop),
+          grant: () => resolve(this.#releaser(key)),
         };
         waiter = entry;
         this.#queue.push(entry);
@@ -158,6 +119,12 @@ export class RequestBudget {
       },
       () => this.#withdraw(waiter),
     );
+  }
+
+  /** The server said "slow down": no request of this run starts for `retryAfterSeconds`. */
+  penalize(retryAfterSeconds: number): void {
+    const seconds = Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0 ? retryAfterSeconds : 1;
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + seconds * 1000);
   }
 
   #releaser(key: string): Release {
@@ -178,33 +145,26 @@ export class RequestBudget {
       const now = this.#clock.now();
       const rateAt = this.#earliestStart();
       const slotFree = this.#held < this.concurrency;
-      const chosen = this.#best(rateAt <= now, slotFree);
+      const chosen = rateAt <= now && slotFree ? this.#best() : undefined;
       if (chosen === undefined) {
         // Someone could start but for the rate: wake up when it allows the next start.
-        const blockedByRate = this.#queue.some((w) => w.needsRate && (slotFree || !w.needsSlot));
+        const blockedByRate = slotFree && this.#queue.length > 0;
         this.#arm(blockedByRate ? rateAt : Number.POSITIVE_INFINITY, now);
         return;
       }
       this.#queue.splice(this.#queue.indexOf(chosen), 1);
-      if (chosen.needsRate) {
-        const eligibleSince = chosen.needsSlot
-          ? Math.max(chosen.enqueuedAt, this.#slotFreedAt)
-          : chosen.enqueuedAt;
-        this.#recordGrant(now, eligibleSince);
-      }
-      // A slot holder stays outstanding until it releases; a rate-only grant is done now.
-      if (chosen.needsSlot) this.#held++;
-      else this.#count(chosen.key, -1);
+      this.#recordGrant(now, Math.max(chosen.enqueuedAt, this.#slotFreedAt));
+      // It stays outstanding until it releases its slot.
+      this.#held++;
       chosen.grant();
     }
   }
 
-  /** The waiter to serve next among those that can start now, or undefined. */
-  #best(rateReady: boolean, slotFree: boolean): Waiter | undefined {
+  /** The waiter to serve next when one may start, or undefined when none waits. */
+  #best(): Waiter | undefined {
     let best: Waiter | undefined;
     let bestLoad = Number.POSITIVE_INFINITY;
     for (const waiter of this.#queue) {
-      if ((waiter.needsRate && !rateReady) || (waiter.needsSlot && !slotFree)) continue;
       const load = this.#outstanding.get(waiter.key) ?? 0;
       // The queue is in arrival order, so strictly-less keeps FIFO among equals.
       if (load < bestLoad) {
@@ -250,7 +210,6 @@ export class RequestBudget {
       this.#recentGrants[this.#recentHead] = now;
       this.#recentHead = (this.#recentHead + 1) % this.#guardCount;
     }
-    this.#granted++;
   }
 
   #count(key: string, delta: number): void {
@@ -268,5 +227,3 @@ export class RequestBudget {
     this.#pump();
   }
 }
-
-const noop: Release = () => {};

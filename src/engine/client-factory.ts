@@ -8,7 +8,7 @@ import type { SyncEventListener } from './events.js';
  * One log line from the client's message and fields. Events carry only text, so the reason a
  * request was retried (status, wait) must be in it, or an unattended run's log cannot explain itself.
  */
-export function describeApiLog(message: string, fields: Record<string, unknown>): string {
+function describeApiLog(message: string, fields: Record<string, unknown>): string {
   const parts: string[] = [];
   if (typeof fields.method === 'string' && typeof fields.path === 'string') {
     parts.push(`${fields.method} ${fields.path}`);

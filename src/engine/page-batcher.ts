@@ -13,7 +13,7 @@ export interface BatchPolicy {
  * Pages handed to a staging sink and not yet loaded. The reader waits beyond this, so a slow
  * destination holds a few pages in memory, never a whole batch.
  */
-export const MAX_PAGES_IN_FLIGHT = 4;
+const MAX_PAGES_IN_FLIGHT = 4;
 
 const ignore = (): void => {};
 

@@ -3,7 +3,7 @@ import { DateTime } from '../core/time.js';
 import type { JsonSchema, Row } from '../streams/types.js';
 
 /** A schema for a field the stream's schema does not declare, inferred from one value. */
-export function inferFieldSchema(value: unknown): JsonSchema {
+function inferFieldSchema(value: unknown): JsonSchema {
   if (typeof value === 'boolean') return { type: ['boolean', 'null'] };
   if (typeof value === 'number') return { type: [Number.isInteger(value) ? 'integer' : 'number', 'null'] };
   if (typeof value === 'string' || value instanceof DateTime) return { type: ['string', 'null'] };
@@ -31,11 +31,4 @@ export function extendSchema(schema: JsonSchema, rows: readonly Row[]): string[]
     }
   }
   return added;
-}
-
-/** Keeps only the selected fields (plus the ones that must always be present). */
-export function projectRow(row: Row, keep: ReadonlySet<string>): Row {
-  const out: Row = {};
-  for (const key of Object.keys(row)) if (keep.has(key)) setOwnField(out, key, row[key]);
-  return out;
 }

@@ -2,7 +2,7 @@ import type { ApiClient } from '../api/types.js';
 import { failpoint } from '../core/failpoint.js';
 import type { ResumePoint, StreamBookmark } from '../core/state.js';
 import { readerFor } from '../streams/readers/index.js';
-import type { Row, StreamDefinition } from '../streams/types.js';
+import type { Row, StreamDefinition, StreamPage } from '../streams/types.js';
 import {
   incrementalThreshold,
   latestSaneTime,
@@ -13,19 +13,12 @@ import {
   toMillis,
 } from './bookmarks.js';
 import type { SyncEventListener } from './events.js';
-import { reachesMark, resumePlan } from './head-catch-up.js';
+import { selectRowFields } from './field-selection.js';
+import { type ResumePlan, reachesMark, resumePlan } from './head-catch-up.js';
 import { type BatchPolicy, PageBatcher } from './page-batcher.js';
-import { extendSchema, projectRow } from './schema-evolution.js';
+import { extendSchema } from './schema-evolution.js';
 import type { Sink, StreamRunStats, StreamSpec } from './sink.js';
-
-export interface StreamJob {
-  definition: StreamDefinition;
-  /** The spec handed to the sink; its schema grows with schema evolution. */
-  spec: StreamSpec;
-  /** Fields to keep (selected plus automatic); undefined keeps everything. */
-  fields?: ReadonlySet<string>;
-  bookmark: StreamBookmark;
-}
+import type { StreamJob } from './stream-job.js';
 
 export interface StreamRunContext {
   client: ApiClient;
@@ -41,175 +34,293 @@ export interface StreamRunContext {
 
 /**
  * Reads one stream to the end, writing its pages in batches, each with the bookmark that lets an
- * interrupted read resume after it, then promotes the bookmark (incremental) or marks unseen rows deleted (full table).
- * Throws CioError on failure; everything committed before the failure stays valid.
+ * interrupted read resume after it, then promotes the bookmark (incremental) or marks unseen rows
+ * deleted (full table). Throws CioError on failure; everything committed before the failure stays valid.
  */
-export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise<StreamRunStats> {
-  const { definition: def, spec } = job;
-  const name = spec.name;
-  const incremental = spec.method === 'incremental' && def.replicationKey !== undefined;
-  const requestsBefore = ctx.client.stats.byStream[name] ?? 0;
-  const resume: ResumePoint | undefined = job.bookmark.resume;
-  const readStartedAt = resume ? new Date(resume.read_started_at) : ctx.syncStartedAt;
-  const latest = latestSaneTime(ctx.syncStartedAt);
-  const savedValue = saneBookmark(job.bookmark.replication_key_value, latest);
-  if (savedValue !== job.bookmark.replication_key_value) {
-    ctx.emit({
-      type: 'log',
-      level: 'warn',
-      message: `the saved bookmark ${def.replicationKey} = ${job.bookmark.replication_key_value} lies in the future; it is ignored and ${name} is read from the start date`,
-      stream: name,
+export function syncStream(job: StreamJob, ctx: StreamRunContext): Promise<StreamRunStats> {
+  return new StreamRead(job, ctx).run();
+}
+
+/** Where a page's bookmark resumes: its read position, and whether the head is still being caught up. */
+interface SavedPosition {
+  position: unknown;
+  catchingUp?: boolean;
+}
+
+/** What the pages read so far have shown; every bookmark carries it, so a resumed read goes on from it. */
+interface ReadProgress {
+  /** The largest replication key value seen (promoted to the bookmark once the read completes). */
+  pendingMax: string | undefined;
+  /** The oldest time seen: where a complete read of a list the API ages out began. */
+  minTime: string | undefined;
+  /** The newest time seen: where a later resume of a list that grows at the head catches up to. */
+  newest: string | undefined;
+  /** Rows handed to the sink. */
+  rows: number;
+  /** Values of the replication key or time field that are no sane time: they move no bookmark. */
+  insaneTimes: number;
+}
+
+/** One stream's read: prepare, read pages (catching up the head first), write each, complete. */
+class StreamRead {
+  private readonly def: StreamDefinition;
+  private readonly spec: StreamSpec;
+  private readonly name: string;
+  /** The interrupted read this one continues, if any. */
+  private readonly resume: ResumePoint | undefined;
+  private readonly readStartedAt: Date;
+  /** Rows whose `boundField` is older than `lowerBound` are dropped (bookmark or start date). */
+  private readonly boundField: string | undefined;
+  private readonly lowerBound: number | undefined;
+  /** The time field of a list that grows at the head (newest first). */
+  private readonly headField: string | undefined;
+  private readonly requestsBefore: number;
+  /** The latest instant a bookmark or time range may take (the sync's start plus a little skew). */
+  private readonly latest: number;
+  /** The saved bookmark, unless it lies past `latest` (then the table reads from the start date). */
+  private readonly savedValue: string | undefined;
+  private readonly batcher: PageBatcher;
+  private readonly progress: ReadProgress;
+
+  constructor(
+    private readonly job: StreamJob,
+    private readonly ctx: StreamRunContext,
+  ) {
+    const { definition: def, spec } = job;
+    this.def = def;
+    this.spec = spec;
+    this.name = spec.name;
+    this.requestsBefore = this.requestCount();
+    this.resume = job.bookmark.resume;
+    this.readStartedAt = this.resume ? new Date(this.resume.read_started_at) : ctx.syncStartedAt;
+    this.latest = latestSaneTime(ctx.syncStartedAt);
+    this.savedValue = saneBookmark(job.bookmark.replication_key_value, this.latest);
+    const incremental = spec.method === 'incremental' && def.replicationKey !== undefined;
+    this.boundField = incremental ? def.replicationKey : def.timeField;
+    this.lowerBound = incremental
+      ? incrementalThreshold(this.savedValue, ctx.startDate)
+      : def.timeField
+        ? ctx.startDate?.getTime()
+        : undefined;
+    this.headField = def.growsAtHead ? def.timeField : undefined;
+    this.progress = {
+      pendingMax: saneBookmark(this.resume?.pending_max, this.latest),
+      minTime: this.resume?.min_time,
+      newest: this.resume?.max_time,
+      rows: 0,
+      insaneTimes: 0,
+    };
+    this.batcher = new PageBatcher(ctx.sink, spec, ctx.batch, () => failpoint('page-committed', this.name));
+  }
+
+  async run(): Promise<StreamRunStats> {
+    this.warnOfFutureBookmark();
+    await this.prepare();
+    // A resume point with no position means the read had finished but its completion was not committed.
+    const alreadyRead = this.resume !== undefined && this.resume.position === null;
+    if (!alreadyRead) await this.readPages();
+    this.warnOfInsaneTimes();
+    await this.complete();
+    return {
+      status: 'complete',
+      rows: this.progress.rows,
+      written: this.batcher.written,
+      requests: this.requestCount() - this.requestsBefore,
+    };
+  }
+
+  private async prepare(): Promise<void> {
+    await this.ctx.sink.prepareStream(this.spec);
+    this.ctx.emit({ type: 'stream_started', stream: this.name, resumed: this.resume !== undefined });
+  }
+
+  /** Reads every page and commits the last batch; after a failure, commits what was read and rethrows. */
+  private async readPages(): Promise<void> {
+    const plan = resumePlan(this.def, this.resume);
+    try {
+      const mainRead = await this.catchUpHead(plan);
+      if (mainRead) {
+        for await (const page of this.pages(plan.from, this.ctx.startDate)) {
+          await this.writePage(page.rows, { position: page.position ?? null });
+        }
+      }
+    } catch (error) {
+      await this.fail(error);
+    }
+    await this.batcher.flush();
+  }
+
+  /**
+   * Reads the head of a list that grows there, down to what the interrupted read had seen (see
+   * head-catch-up.ts). Returns whether the main read still has anything to do.
+   */
+  private async catchUpHead(plan: ResumePlan): Promise<boolean> {
+    const headField = this.headField;
+    if (plan.catchUpTo === undefined || headField === undefined) return true;
+    // Until the head is caught up, a crash must redo it: keep committing the old position and mark.
+    const saved = { position: plan.from, catchingUp: true };
+    // Unfiltered by the start date, so its oldest records show where the catch-up can stop.
+    for await (const page of this.pages(undefined, undefined, false)) {
+      await this.writePage(page.rows, saved);
+      // It read the whole list: nothing is left for the main read to do.
+      if (page.position === null) return false;
+      if (reachesMark(page.rows, headField, plan.catchUpTo)) return true;
+    }
+    return true;
+  }
+
+  private pages(from: unknown, startDate: Date | undefined, readAhead = true): AsyncIterable<StreamPage> {
+    return readerFor(this.def)(this.def, {
+      client: this.ctx.client,
+      resume: from,
+      startDate,
+      readAhead,
+      signal: this.ctx.signal,
+      concurrency: this.ctx.concurrency,
+      onWarning: (message) => this.ctx.emit({ type: 'log', level: 'warn', message, stream: this.name }),
     });
   }
-  const lowerBound = incremental
-    ? incrementalThreshold(savedValue, ctx.startDate)
-    : def.timeField
-      ? ctx.startDate?.getTime()
-      : undefined;
-  const boundField = incremental ? def.replicationKey : def.timeField;
-  let pendingMax = saneBookmark(resume?.pending_max, latest);
-  /** Values of the replication key or time field that are no sane time: they move no bookmark. */
-  let insaneTimes = 0;
-  let minTime = resume?.min_time;
-  /** The newest time read so far: where a later resume of a list that grows at the head catches up to. */
-  let newest = resume?.max_time;
-  let rowsLoaded = 0;
-  const batcher = new PageBatcher(ctx.sink, spec, ctx.batch, () => failpoint('page-committed', name));
 
-  await ctx.sink.prepareStream(spec);
-  ctx.emit({ type: 'stream_started', stream: name, resumed: resume !== undefined });
-
-  const headField = def.growsAtHead ? def.timeField : undefined;
   /** Writes one page's rows with the bookmark that resumes at `saved.position`. */
-  const write = async (pageRows: Row[], saved: { position: unknown; catchingUp?: boolean }) => {
-    ctx.signal.throwIfAborted();
-    failpoint('page-read', name);
-    let rows: Row[] = boundField
-      ? pageRows.filter((r) => passesLowerBound(r[boundField], lowerBound))
-      : pageRows;
-    if (def.replicationKey) {
-      const range = rangeOf(rows, def.replicationKey, { max: pendingMax }, latest);
-      pendingMax = range.max;
-      insaneTimes += range.insane;
+  private async writePage(pageRows: Row[], saved: SavedPosition): Promise<void> {
+    this.ctx.signal.throwIfAborted();
+    failpoint('page-read', this.name);
+    const { boundField, lowerBound } = this;
+    let rows = boundField ? pageRows.filter((r) => passesLowerBound(r[boundField], lowerBound)) : pageRows;
+    this.track(rows);
+    const headMark = this.headField && (saved.catchingUp ? this.resume?.max_time : this.progress.newest);
+    if (this.job.fields) {
+      const keep = this.job.fields;
+      rows = rows.map((row) => selectRowFields(row, keep));
+    } else if (extendSchema(this.spec.schema, rows).length > 0) {
+      await this.ctx.sink.prepareStream(this.spec);
     }
-    if (def.timeField) {
-      const range = rangeOf(rows, def.timeField, { min: minTime, max: newest }, latest);
-      ({ min: minTime, max: newest } = range);
-      insaneTimes += range.insane;
+    await this.batcher.add(rows, this.pageBookmark(saved.position, headMark));
+    this.progress.rows += rows.length;
+    this.ctx.emit({
+      type: 'page',
+      stream: this.name,
+      rows: rows.length,
+      totalRows: this.progress.rows,
+      requests: this.requestCount() - this.requestsBefore,
+    });
+  }
+
+  /** Widens what the read has seen by a page's rows; values that are no sane time are only counted. */
+  private track(rows: readonly Row[]): void {
+    const progress = this.progress;
+    if (this.def.replicationKey) {
+      const range = rangeOf(rows, this.def.replicationKey, { max: progress.pendingMax }, this.latest);
+      progress.pendingMax = range.max;
+      progress.insaneTimes += range.insane;
     }
-    const headMark = headField && (saved.catchingUp ? resume?.max_time : newest);
-    if (job.fields) {
-      const keep = job.fields;
-      rows = rows.map((row) => projectRow(row, keep));
-    } else if (extendSchema(spec.schema, rows).length > 0) {
-      await ctx.sink.prepareStream(spec);
+    if (this.def.timeField) {
+      const current = { min: progress.minTime, max: progress.newest };
+      const range = rangeOf(rows, this.def.timeField, current, this.latest);
+      progress.minTime = range.min;
+      progress.newest = range.max;
+      progress.insaneTimes += range.insane;
     }
-    const bookmark: StreamBookmark = {
-      ...job.bookmark,
+  }
+
+  private warn(message: string): void {
+    this.ctx.emit({ type: 'log', level: 'warn', message, stream: this.name });
+  }
+
+  /** A bookmark past any sane time (saved by a version without this check) would skip every change. */
+  private warnOfFutureBookmark(): void {
+    const saved = this.job.bookmark.replication_key_value;
+    if (this.savedValue === saved) return;
+    this.warn(
+      `the saved bookmark ${this.def.replicationKey} = ${saved} lies in the future; it is ignored and ${this.name} is read from the start date`,
+    );
+  }
+
+  private warnOfInsaneTimes(): void {
+    const count = this.progress.insaneTimes;
+    if (count === 0) return;
+    const field = this.def.replicationKey ?? this.def.timeField;
+    this.warn(
+      `${count} record(s) had a ${field} that is no time from 1970 to an hour past this sync's start (milliseconds instead of seconds?); they were loaded as sent (see ${field}__raw) but move no bookmark`,
+    );
+  }
+
+  /** The bookmark committed with a page: resume at `position`, with what the read has seen so far. */
+  private pageBookmark(position: unknown, headMark: string | undefined): StreamBookmark {
+    const { pendingMax, minTime } = this.progress;
+    return {
+      ...this.job.bookmark,
       resume: {
-        read_started_at: readStartedAt.toISOString(),
-        position: saved.position,
+        read_started_at: this.readStartedAt.toISOString(),
+        position,
         ...(pendingMax ? { pending_max: pendingMax } : {}),
         ...(minTime ? { min_time: minTime } : {}),
         ...(headMark ? { max_time: headMark } : {}),
       },
     };
-    await batcher.add(rows, bookmark);
-    rowsLoaded += rows.length;
-    ctx.emit({
-      type: 'page',
-      stream: name,
-      rows: rows.length,
-      totalRows: rowsLoaded,
-      requests: (ctx.client.stats.byStream[name] ?? 0) - requestsBefore,
-    });
-  };
-  const read = (from: unknown, startDate: Date | undefined, readAhead = true) =>
-    readerFor(def)(def, {
-      client: ctx.client,
-      resume: from,
-      startDate,
-      readAhead,
-      signal: ctx.signal,
-      concurrency: ctx.concurrency,
-      onWarning: (message) => ctx.emit({ type: 'log', level: 'warn', message, stream: name }),
-    });
+  }
 
-  // A resume point with no position means the read had finished but its completion was not committed.
-  const alreadyRead = resume !== undefined && resume.position === null;
-  if (!alreadyRead) {
-    const plan = resumePlan(def, resume);
-    try {
-      let mainRead = true;
-      if (plan.catchUpTo !== undefined && headField !== undefined) {
-        // Until the head is caught up, a crash must redo it: keep committing the old position and mark.
-        const saved = { position: plan.from, catchingUp: true };
-        // Unfiltered by the start date, so its oldest records show where the catch-up can stop.
-        for await (const page of read(undefined, undefined, false)) {
-          await write(page.rows, saved);
-          // It read the whole list: nothing is left for the main read to do.
-          if (page.position === null) mainRead = false;
-          else if (reachesMark(page.rows, headField, plan.catchUpTo)) break;
-        }
-      }
-      if (mainRead) {
-        for await (const page of read(plan.from, ctx.startDate)) {
-          await write(page.rows, { position: page.position ?? null });
-        }
-      }
-    } catch (error) {
-      // Commit what was read before the failure, so the next run resumes after it. A failed write is
-      // thrown again by this flush, and wins: nothing after it was committed.
-      await batcher.flush();
-      throw error;
+  /**
+   * Commits what was read before the failure, so the next run resumes after it, then rethrows. A
+   * failed write is thrown again by this flush, and wins: nothing after it was committed.
+   */
+  private async fail(error: unknown): Promise<never> {
+    await this.batcher.flush();
+    throw error;
+  }
+
+  /** After a complete read: promotes the bookmark (incremental) or marks unseen rows deleted (full table). */
+  private async complete(): Promise<void> {
+    const done = this.completedBookmark();
+    failpoint('before-complete', this.name);
+    if (this.spec.method === 'full_table') {
+      const agedOut = this.agedOutBefore();
+      await this.ctx.sink.completeFullTable(
+        this.spec,
+        { readStartedAt: this.readStartedAt, ...(agedOut ? { agedOutBefore: agedOut } : {}) },
+        done,
+      );
+    } else {
+      await this.ctx.sink.saveBookmark(this.spec, done);
     }
-    await batcher.flush();
+    failpoint('stream-complete', this.name);
   }
 
-  if (insaneTimes > 0) {
-    const field = def.replicationKey ?? def.timeField;
-    ctx.emit({
-      type: 'log',
-      level: 'warn',
-      message: `${insaneTimes} record(s) had a ${field} that is no time from 1970 to an hour past this sync's start (milliseconds instead of seconds?); they were loaded as sent (see ${field}__raw) but move no bookmark`,
-      stream: name,
-    });
+  private completedBookmark(): StreamBookmark {
+    const done: StreamBookmark = { last_completed_at: new Date().toISOString() };
+    if (this.def.replicationKey) {
+      done.replication_key = this.def.replicationKey;
+      // A read of several pages (or resumed after a pause) may have passed a page before one of its
+      // records was updated, so the bookmark stops at the start of the read. A one-request list is a
+      // snapshot: its bookmark is the largest value seen, as docs/streams.md says, even when the
+      // server's clock runs a little ahead of ours (up to CLOCK_SKEW_MS; later values move nothing).
+      const snapshot = this.def.paging.kind === 'none' && this.resume === undefined;
+      const value = promoteBookmark(
+        this.savedValue,
+        this.progress.pendingMax,
+        snapshot ? undefined : this.readStartedAt,
+      );
+      if (value !== undefined) done.replication_key_value = value;
+    }
+    return done;
   }
-  const done: StreamBookmark = { last_completed_at: new Date().toISOString() };
-  if (def.replicationKey) {
-    done.replication_key = def.replicationKey;
-    // A read of several pages (or resumed after a pause) may have passed a page before one of its
-    // records was updated, so the bookmark stops at the start of the read. A one-request list is a
-    // snapshot: its bookmark is the largest value seen, as docs/streams.md says, even when the
-    // server's clock runs a little ahead of ours (up to CLOCK_SKEW_MS; later values move nothing).
-    const snapshot = def.paging.kind === 'none' && resume === undefined;
-    const value = promoteBookmark(savedValue, pendingMax, snapshot ? undefined : readStartedAt);
-    if (value !== undefined) done.replication_key_value = value;
+
+  /**
+   * What this complete read covered, for a stream with a time field: from the oldest record it saw
+   * where the API drops old records, from the start date elsewhere (a list the API keeps whole was
+   * read whole). Older rows aged out rather than vanished.
+   */
+  private agedOutBefore(): { column: string; before: Date } | undefined {
+    const startMs = this.ctx.startDate?.getTime();
+    const coveredFrom = this.def.agesOut
+      ? (toMillis(this.progress.minTime) ?? startMs ?? Date.now())
+      : startMs;
+    return this.def.timeField && coveredFrom !== undefined
+      ? { column: this.def.timeField, before: new Date(coveredFrom) }
+      : undefined;
   }
-  failpoint('before-complete', name);
-  if (spec.method === 'full_table') {
-    // What this read covered: from the oldest record it saw where the API drops old records, from
-    // the start date elsewhere (a list the API keeps whole was read whole).
-    const coveredFrom = def.agesOut
-      ? (toMillis(minTime) ?? ctx.startDate?.getTime() ?? Date.now())
-      : ctx.startDate?.getTime();
-    const agedOut =
-      def.timeField && coveredFrom !== undefined
-        ? { column: def.timeField, before: new Date(coveredFrom) }
-        : undefined;
-    await ctx.sink.completeFullTable(
-      spec,
-      { readStartedAt, ...(agedOut ? { agedOutBefore: agedOut } : {}) },
-      done,
-    );
-  } else {
-    await ctx.sink.saveBookmark(spec, done);
+
+  private requestCount(): number {
+    return this.ctx.client.stats.byStream[this.name] ?? 0;
   }
-  failpoint('stream-complete', name);
-  return {
-    status: 'complete',
-    rows: rowsLoaded,
-    written: batcher.written,
-    requests: (ctx.client.stats.byStream[name] ?? 0) - requestsBefore,
-  };
 }

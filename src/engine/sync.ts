@@ -3,30 +3,22 @@ import { setMaxListeners } from 'node:events';
 import type { ApiClient } from '../api/types.js';
 import type { Config } from '../config/schema.js';
 import { CioError, isCioError } from '../core/errors.js';
-import type { SyncState } from '../core/state.js';
-import { getDefinition, type StreamName } from '../streams/definitions.js';
+import { getDefinition } from '../streams/definitions.js';
 import { streamSpecFor } from './catalog.js';
 import { checkConnection } from './check.js';
 import { createClientFor } from './client-factory.js';
 import type { SyncEvent, SyncEventListener } from './events.js';
 import type { BatchPolicy } from './page-batcher.js';
 import { checkSavedBookmark } from './saved-bookmark.js';
-import type { RunOutcome, Sink, StreamRunStats, StreamSpec } from './sink.js';
-import { type StreamJob, syncStream } from './sync-stream.js';
+import type { RunOutcome, Sink, StreamRunStats } from './sink.js';
+import { type StreamSelection, streamJobFor } from './stream-job.js';
+import { syncStream } from './sync-stream.js';
 
-export interface StreamSelection {
-  name: StreamName;
-  /** Overrides the stream's replication method (Airbyte full_refresh of an incremental stream). */
-  method?: 'incremental' | 'full_table';
-  /** Fields to emit; primary and replication keys are always kept. Undefined: every field. */
-  fields?: string[];
-}
+export type { StreamSelection } from './stream-job.js';
 
 export interface SyncRequest {
   config: Config;
   sink: Sink;
-  /** State from a file (Singer/Airbyte); when absent the sink's saved state is used. */
-  state?: SyncState;
   selection: StreamSelection[];
   onEvent?: SyncEventListener;
   client?: ApiClient;
@@ -55,29 +47,6 @@ function batchPolicy(sink: Sink, batchSizeRows: number): BatchPolicy {
     : { maxRows: 1, maxAgeMs: 0 };
 }
 
-function jobFor(selection: StreamSelection, state: SyncState): StreamJob {
-  const definition = getDefinition(selection.name);
-  const base = streamSpecFor(definition);
-  const method = selection.method ?? base.method;
-  const spec: StreamSpec = { ...base, method, schema: structuredClone(base.schema) };
-  const saved = state.bookmarks[selection.name] ?? {};
-  // A full read ignores an incremental bookmark, but an interrupted read of the same kind resumes.
-  const bookmark =
-    method === 'full_table' && base.method === 'incremental'
-      ? { ...saved, replication_key_value: undefined }
-      : saved;
-  let fields: Set<string> | undefined;
-  if (selection.fields) {
-    fields = new Set([...selection.fields, ...definition.primaryKey, '_cio_synced_at', '_cio_deleted_at']);
-    if (definition.replicationKey) fields.add(definition.replicationKey);
-    const properties = spec.schema.properties ?? {};
-    spec.schema.properties = Object.fromEntries(
-      Object.entries(properties).filter(([key]) => fields?.has(key)),
-    );
-  }
-  return { definition, spec, bookmark, ...(fields ? { fields } : {}) };
-}
-
 /** Runs the selected streams concurrently under one request budget, into one sink. */
 export async function runSync(req: SyncRequest): Promise<SyncResult> {
   const runId = randomUUID();
@@ -104,14 +73,14 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
         ? 'Connected (the key cannot list workspaces; continuing).'
         : `Connected to workspace(s): ${reached.workspaces.map((w) => w.name).join(', ') || 'none listed'}.`,
     });
-    const saved = await req.sink.open({
+    const state = await req.sink.open({
       runId,
       startedAt,
       streams: req.selection.map((s) => streamSpecFor(getDefinition(s.name))),
     });
     opened = true;
-    const state = req.state ?? saved;
-    const jobs = req.selection.map((s) => jobFor(s, state));
+    // The state the sink holds: a database's saved bookmarks, or a protocol's state file.
+    const jobs = req.selection.map((s) => streamJobFor(s, state));
     const rowsSoFar = new Map<string, number>();
     const track: SyncEventListener = (event: SyncEvent) => {
       if (event.type === 'page') rowsSoFar.set(event.stream, event.totalRows);

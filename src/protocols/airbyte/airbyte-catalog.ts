@@ -1,9 +1,10 @@
 import { CioError } from '../../core/errors.js';
+import { isRecord } from '../../core/json.js';
 import type { StreamSpec } from '../../engine/sink.js';
 import type { StreamSelection } from '../../engine/sync.js';
 import { isStreamName, STREAM_NAMES } from '../../streams/definitions.js';
 import type { JsonSchema } from '../../streams/types.js';
-import { fieldFilter, projectSchema } from '../shared/protocol-record.js';
+import { protocolSchema } from '../shared/protocol-record.js';
 
 export type SyncMode = 'full_refresh' | 'incremental';
 
@@ -15,10 +16,6 @@ export interface AirbyteStream {
   default_cursor_field?: string[];
   source_defined_primary_key: string[][];
   is_resumable: boolean;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isDateTime(node: Record<string, unknown>): boolean {
@@ -42,8 +39,8 @@ function airbyteTypes(node: unknown): unknown {
   return out;
 }
 
-export function airbyteJsonSchema(spec: StreamSpec): JsonSchema {
-  const projected = projectSchema(spec.schema, fieldFilter(spec, undefined));
+function airbyteJsonSchema(spec: StreamSpec): JsonSchema {
+  const projected = protocolSchema(spec.schema);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     ...(airbyteTypes(projected) as JsonSchema),

@@ -2,16 +2,13 @@ import type { Command } from 'commander';
 import { readJsonFile } from '../../config/json-file.js';
 import type { Config } from '../../config/schema.js';
 import { CioError, exitCodeFor, isCioError } from '../../core/errors.js';
-import { untilInterrupted } from '../../core/interrupt.js';
 import { maskSecrets, rememberSecret } from '../../core/secrets.js';
-import { streamSpecFor } from '../../engine/catalog.js';
 import { checkConnection } from '../../engine/check.js';
 import { createClientFor } from '../../engine/client-factory.js';
-import type { StreamSpec } from '../../engine/sink.js';
-import { runSync } from '../../engine/sync.js';
-import { STREAM_DEFINITIONS } from '../../streams/definitions.js';
 import { loadProtocolConfig } from '../shared/config-file.js';
 import { toLines } from '../shared/line-writer.js';
+import { runProtocolSync } from '../shared/protocol-sync.js';
+import { allStreamSpecs } from '../shared/stream-specs.js';
 import { airbyteCatalogMessage, selectionFromConfiguredCatalog } from './airbyte-catalog.js';
 import { connectionStatusMessage, errorTraceMessage, logMessage } from './airbyte-messages.js';
 import { createAirbyteSink } from './airbyte-sink.js';
@@ -22,10 +19,6 @@ interface AirbyteFlags {
   config?: string;
   catalog?: string;
   state?: string;
-}
-
-function allSpecs(): StreamSpec[] {
-  return STREAM_DEFINITIONS.map(streamSpecFor);
 }
 
 /** Writes messages to stdout and waits until they are out (the process may exit right after). */
@@ -89,30 +82,19 @@ async function read(flags: AirbyteFlags): Promise<void> {
   const { config, notes } = loadConfig(flags.config);
   if (!flags.catalog)
     throw new CioError('CIO_ERR_CONFIG', 'read needs --catalog FILE (the configured catalog JSON).');
-  const specs = allSpecs();
   const { selection, warnings } = selectionFromConfiguredCatalog(
     readJsonFile(flags.catalog, 'catalog'),
-    specs,
+    allStreamSpecs(),
   );
-  const state = flags.state ? readAirbyteStateFile(flags.state, specs) : undefined;
-  const sink = createAirbyteSink({
-    out: process.stdout,
-    ...(state ? { state } : {}),
-    redact: redactorFor(config),
-  });
-  await emit([...notes, ...warnings.map((w) => logMessage('WARN', w))]);
-  return untilInterrupted(async (signal) => {
-    const result = await runSync({
-      config,
-      sink,
-      selection,
-      signal,
-      onEvent: sink.onEvent,
-    });
-    if (result.error) {
-      await sink.fail(result.error);
-      process.exitCode = exitCodeFor(result.error);
-    }
+  await runProtocolSync({
+    config,
+    selection,
+    statePath: flags.state,
+    readStateFile: readAirbyteStateFile,
+    createSink: (state) =>
+      createAirbyteSink({ out: process.stdout, ...(state ? { state } : {}), redact: redactorFor(config) }),
+    beforeRead: () => emit([...notes, ...warnings.map((w) => logMessage('WARN', w))]),
+    onFailure: (error, sink) => sink.fail(error),
   });
 }
 
@@ -148,7 +130,7 @@ export function registerAirbyteCommand(program: Command): void {
     .action(
       guarded(async (flags) => {
         const { notes } = loadConfig(flags.config);
-        await emit([...notes, airbyteCatalogMessage(allSpecs())]);
+        await emit([...notes, airbyteCatalogMessage(allStreamSpecs())]);
       }),
     );
   airbyte

@@ -1,16 +1,9 @@
 import type { Writable } from 'node:stream';
 import type { StreamBookmark, SyncState } from '../../core/state.js';
 import type { SyncEvent, SyncEventListener } from '../../engine/events.js';
-import type {
-  CompleteFullTable,
-  RunInfo,
-  RunOutcome,
-  Sink,
-  StreamSpec,
-  WriteResult,
-} from '../../engine/sink.js';
+import type { CompleteFullTable, RunInfo, RunOutcome, StreamSpec, WriteResult } from '../../engine/sink.js';
 import { createLineWriter } from '../shared/line-writer.js';
-import { fieldFilter, projectRow } from '../shared/protocol-record.js';
+import type { ProtocolSink } from '../shared/protocol-sync.js';
 import {
   errorTraceMessage,
   type LogLevel,
@@ -37,12 +30,11 @@ export interface AirbyteSinkOptions {
   now?: () => number;
 }
 
-export interface AirbyteSink extends Sink {
+export interface AirbyteSink extends ProtocolSink {
   /** Pass to runSync's onEvent: stream statuses and per-stream error traces come from the events. */
   readonly onEvent: SyncEventListener;
   /** Emits a TRACE ERROR for a failure that ends the run, unless that same error was already traced. */
   fail(error: unknown): Promise<void>;
-  log(level: LogLevel, message: string): void;
 }
 
 /**
@@ -144,9 +136,8 @@ export function createAirbyteSink(options: AirbyteSinkOptions): AirbyteSink {
 
     async write(spec: StreamSpec, rows, bookmark): Promise<WriteResult> {
       const messages = statusMessages(spec.name, 'RUNNING');
-      const keep = fieldFilter(spec, undefined);
       const emittedAt = now();
-      for (const row of rows) messages.push(recordMessage(spec.name, projectRow(row, keep), emittedAt));
+      for (const row of rows) messages.push(recordMessage(spec.name, row, emittedAt));
       sinceState.set(spec.name, (sinceState.get(spec.name) ?? 0) + rows.length);
       totals.set(spec.name, (totals.get(spec.name) ?? 0) + rows.length);
       messages.push(stateMessage(spec.name, bookmark));
@@ -178,10 +169,6 @@ export function createAirbyteSink(options: AirbyteSinkOptions): AirbyteSink {
 
     async fail(error: unknown): Promise<void> {
       await writer.sendAndFlush(traceError(error));
-    },
-
-    log(level: LogLevel, message: string): void {
-      writer.send([logMessage(level, message)]);
     },
   };
 }

@@ -2,8 +2,8 @@ import type { JsonSchema } from '../../streams/types.js';
 import { protocolSettingsSchema } from '../shared/settings-schema.js';
 
 /** The Airbyte protocol version these messages follow (spec/airbyte_protocol.v0.yaml). */
-export const AIRBYTE_PROTOCOL_VERSION = '0.3.2';
-export const DOCUMENTATION_URL = 'https://www.npmjs.com/package/cio-sync';
+const AIRBYTE_PROTOCOL_VERSION = '0.3.2';
+const DOCUMENTATION_URL = 'https://www.npmjs.com/package/cio-sync';
 
 /** The config's JSON Schema as Airbyte shows it. Tables are chosen in Airbyte's catalog, not here. */
 export function connectionSpecification(): JsonSchema {

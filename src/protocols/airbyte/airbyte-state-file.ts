@@ -1,6 +1,7 @@
+import { isRecord } from '../../core/json.js';
 import type { SyncState } from '../../core/state.js';
 import type { StreamSpec } from '../../engine/sink.js';
-import { isRecord, readProtocolStateFile } from '../shared/state-file.js';
+import { readProtocolStateFile } from '../shared/state-file.js';
 import { syncStateFromAirbyte } from './airbyte-state.js';
 
 /** Stream names an Airbyte state names, whatever its shape (STREAM, GLOBAL, LEGACY, bare). */

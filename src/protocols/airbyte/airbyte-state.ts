@@ -1,11 +1,8 @@
 import { CioError } from '../../core/errors.js';
+import { isRecord } from '../../core/json.js';
 import type { StreamBookmark, SyncState } from '../../core/state.js';
 import type { StreamSpec } from '../../engine/sink.js';
 import { parseBookmark } from '../shared/state-bookmark.js';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function invalid(why: string): CioError {
   return new CioError('CIO_ERR_STATE', `Airbyte state: ${why}`);

@@ -2,6 +2,7 @@ import { readJsonFile } from '../../config/json-file.js';
 import { resolveConfig } from '../../config/load.js';
 import { type Config, ConfigSchema } from '../../config/schema.js';
 import { CioError } from '../../core/errors.js';
+import { isRecord } from '../../core/json.js';
 
 export interface ProtocolConfigOptions {
   /** Protocol-only settings to take out before the config is validated (kept in `extras`). */
@@ -31,7 +32,7 @@ export function loadProtocolConfig(
   options: ProtocolConfigOptions = {},
 ): ProtocolConfig {
   const raw = path === undefined || path === 'ENV' ? {} : readJsonFile(path, 'config');
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+  if (!isRecord(raw)) {
     throw new CioError('CIO_ERR_CONFIG', `The config file ${path} must hold a JSON object of settings.`);
   }
   const settings: Record<string, unknown> = {};

@@ -1,12 +1,9 @@
 import { ConfigSchema } from '../../config/schema.js';
+import { isRecord } from '../../core/json.js';
 import type { JsonSchema } from '../../streams/types.js';
 
 /** Settings that only the database commands use: in tap and source modes the target decides. */
 const DATABASE_ONLY = ['destination', 'schema', 'batch_size_rows'];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** TypeBox writes a union of literals as `anyOf` of `const`s; form builders (Airbyte's UI) want `enum`. */
 function enumsFromLiteralUnions(node: unknown): unknown {

@@ -1,4 +1,5 @@
 import { CioError } from '../../core/errors.js';
+import { isRecord } from '../../core/json.js';
 import type { ResumePoint, StreamBookmark } from '../../core/state.js';
 
 function invalid(stream: string, why: string): CioError {
@@ -6,10 +7,6 @@ function invalid(stream: string, why: string): CioError {
     'CIO_ERR_STATE',
     `State for stream ${stream}: ${why}. Fix the state file, or drop the stream's entry to read it from the start date.`,
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Bookmark values are RFC 3339; older taps also wrote unix seconds. */

@@ -5,10 +5,6 @@ import type { StreamSpec } from '../../engine/sink.js';
 import { getDefinition, isStreamName } from '../../streams/definitions.js';
 import { checkResumePosition } from '../../streams/readers/index.js';
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 export function notOurs(path: string, why: string): CioError {
   return new CioError(
     'CIO_ERR_STATE',

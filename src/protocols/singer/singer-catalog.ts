@@ -1,6 +1,6 @@
 import type { StreamSpec } from '../../engine/sink.js';
 import type { JsonSchema } from '../../streams/types.js';
-import { automaticFields, fieldFilter, projectSchema } from '../shared/protocol-record.js';
+import { automaticFields, protocolSchema } from '../shared/protocol-record.js';
 
 export type SingerReplicationMethod = 'INCREMENTAL' | 'FULL_TABLE';
 
@@ -24,7 +24,7 @@ export interface SingerCatalog {
   streams: SingerCatalogEntry[];
 }
 
-export function singerMethod(method: StreamSpec['method']): SingerReplicationMethod {
+function singerMethod(method: StreamSpec['method']): SingerReplicationMethod {
   return method === 'incremental' ? 'INCREMENTAL' : 'FULL_TABLE';
 }
 
@@ -37,7 +37,7 @@ export function singerCatalog(specs: readonly StreamSpec[]): SingerCatalog {
 }
 
 function singerCatalogEntry(spec: StreamSpec): SingerCatalogEntry {
-  const schema = projectSchema(spec.schema, fieldFilter(spec, undefined));
+  const schema = protocolSchema(spec.schema);
   const method = singerMethod(spec.method);
   const automatic = new Set(automaticFields(spec));
   const streamMetadata: Record<string, unknown> = {

@@ -1,4 +1,5 @@
 import { CioError } from '../../core/errors.js';
+import { isRecord } from '../../core/json.js';
 import type { StreamSpec } from '../../engine/sink.js';
 import type { StreamSelection } from '../../engine/sync.js';
 import { isStreamName, STREAM_NAMES } from '../../streams/definitions.js';
@@ -8,10 +9,6 @@ type Metadata = Record<string, unknown>;
 
 function invalid(message: string): CioError {
   return new CioError('CIO_ERR_CONFIG', `Singer catalog: ${message}`);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Metadata by breadcrumb: '' for the stream, the field name for `['properties', field]`. */

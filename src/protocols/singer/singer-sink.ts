@@ -1,25 +1,16 @@
 import type { Writable } from 'node:stream';
 import type { StreamBookmark, SyncState } from '../../core/state.js';
 import type { SyncEventListener } from '../../engine/events.js';
-import type {
-  CompleteFullTable,
-  RunInfo,
-  RunOutcome,
-  Sink,
-  StreamSpec,
-  WriteResult,
-} from '../../engine/sink.js';
-import type { StreamSelection } from '../../engine/sync.js';
+import type { CompleteFullTable, RunInfo, RunOutcome, StreamSpec, WriteResult } from '../../engine/sink.js';
 import { createLineWriter } from '../shared/line-writer.js';
-import { fieldFilter, projectRow, projectSchema } from '../shared/protocol-record.js';
+import { protocolSchema } from '../shared/protocol-record.js';
+import type { ProtocolSink } from '../shared/protocol-sync.js';
 import type { SingerMetrics } from './singer-metrics.js';
 import { singerStateValue } from './singer-state.js';
 
 export interface SingerSinkOptions {
   /** The message stream: stdout in the CLI. */
   out: Writable;
-  /** Streams and fields the input catalog chose; a stream without `fields` emits every field. */
-  selection?: readonly StreamSelection[];
   /** The state from `--state`, already read with `syncStateFromSinger`. */
   state?: SyncState;
   /** Meltano's `emit_activate_version_messages`: version full-table records and activate them. */
@@ -28,7 +19,7 @@ export interface SingerSinkOptions {
   now?: () => Date;
 }
 
-export interface SingerSink extends Sink {
+export interface SingerSink extends ProtocolSink {
   /** Pass to runSync's onEvent (feeds the metrics). */
   readonly onEvent: SyncEventListener;
   /** The state as the last STATE message carried it. */
@@ -42,18 +33,15 @@ export interface SingerSink extends Sink {
 export function createSingerSink(options: SingerSinkOptions): SingerSink {
   const writer = createLineWriter(options.out);
   const now = options.now ?? (() => new Date());
-  const fieldsOf = new Map((options.selection ?? []).map((s) => [s.name as string, s.fields]));
   const state: SyncState = structuredClone(options.state ?? { bookmarks: {} });
   const sentSchemas = new Map<string, string>();
   const runStreams = new Set<string>();
   let startedAt = now();
   let lastStateSent = '';
 
-  const keepOf = (spec: StreamSpec) => fieldFilter(spec, fieldsOf.get(spec.name));
-
-  /** SCHEMA when the stream has none yet or its (selected) schema changed since the last one. */
+  /** SCHEMA when the stream has none yet or its schema changed since the last one. */
   const schemaMessages = (spec: StreamSpec): unknown[] => {
-    const schema = projectSchema(spec.schema, keepOf(spec));
+    const schema = protocolSchema(spec.schema);
     const key = JSON.stringify(schema);
     if (sentSchemas.get(spec.name) === key) return [];
     sentSchemas.set(spec.name, key);
@@ -115,11 +103,9 @@ export function createSingerSink(options: SingerSinkOptions): SingerSink {
 
     async write(spec: StreamSpec, rows, bookmark): Promise<WriteResult> {
       const messages = schemaMessages(spec);
-      const keep = keepOf(spec);
       const timeExtracted = now().toISOString();
       const version = versionOf(spec, bookmark.resume?.read_started_at);
-      for (const row of rows) {
-        const record = projectRow(row, keep);
+      for (const record of rows) {
         messages.push(
           version === undefined
             ? { type: 'RECORD', stream: spec.name, record, time_extracted: timeExtracted }

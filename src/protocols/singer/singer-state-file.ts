@@ -1,6 +1,7 @@
+import { isRecord } from '../../core/json.js';
 import type { SyncState } from '../../core/state.js';
 import type { StreamSpec } from '../../engine/sink.js';
-import { describeKeys, isRecord, notOurs, readProtocolStateFile } from '../shared/state-file.js';
+import { describeKeys, notOurs, readProtocolStateFile } from '../shared/state-file.js';
 import { syncStateFromSinger, unwrapSingerState } from './singer-state.js';
 
 function singerStreamNames(raw: unknown, path: string): string[] {

@@ -1,4 +1,5 @@
 import { CioError } from '../../core/errors.js';
+import { isRecord } from '../../core/json.js';
 import type { StreamBookmark, SyncState } from '../../core/state.js';
 import type { StreamSpec } from '../../engine/sink.js';
 import { parseBookmark } from '../shared/state-bookmark.js';
@@ -7,10 +8,6 @@ import { parseBookmark } from '../shared/state-bookmark.js';
 export interface SingerStateValue {
   bookmarks: Record<string, StreamBookmark>;
   currently_syncing: string | null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Peels the wrappers a state may arrive in: a whole STATE message, or Meltano's `singer_state`. */

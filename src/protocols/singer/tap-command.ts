@@ -1,19 +1,18 @@
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { readJsonFile } from '../../config/json-file.js';
-import { CioError, exitCodeFor } from '../../core/errors.js';
-import { untilInterrupted } from '../../core/interrupt.js';
+import { CioError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import { rememberSecret } from '../../core/secrets.js';
 import { VERSION } from '../../core/version.js';
-import { streamSpecFor } from '../../engine/catalog.js';
 import type { SyncEvent } from '../../engine/events.js';
-import type { StreamSpec } from '../../engine/sink.js';
-import { runSync, type StreamSelection } from '../../engine/sync.js';
+import type { StreamSelection } from '../../engine/sync.js';
 import { STREAM_DEFINITIONS, type StreamName } from '../../streams/definitions.js';
 import type { JsonSchema } from '../../streams/types.js';
 import { loadProtocolConfig } from '../shared/config-file.js';
+import { runProtocolSync } from '../shared/protocol-sync.js';
 import { protocolSettingsSchema } from '../shared/settings-schema.js';
+import { allStreamSpecs } from '../shared/stream-specs.js';
 import { singerCatalog } from './singer-catalog.js';
 import { SingerMetrics } from './singer-metrics.js';
 import { selectionFromSingerCatalog } from './singer-selection.js';
@@ -47,10 +46,6 @@ const TAP_SETTINGS: Record<string, JsonSchema> = {
 
 const CAPABILITIES = ['catalog', 'discover', 'state', 'about', 'activate-version'];
 const QUIET_LEVELS = new Set(['WARN', 'WARNING', 'ERROR', 'CRITICAL', 'FATAL', 'NONE', 'OFF']);
-
-function allSpecs(): StreamSpec[] {
-  return STREAM_DEFINITIONS.map(streamSpecFor);
-}
 
 function settingsSchema(): JsonSchema {
   const base = protocolSettingsSchema();
@@ -116,7 +111,7 @@ async function runTap(flags: TapFlags): Promise<void> {
       'Pass the catalog once: --catalog FILE or its legacy name --properties FILE, not both.',
     );
   }
-  const specs = allSpecs();
+  const specs = allStreamSpecs();
   const { config, extras } = loadProtocolConfig(flags.config, {
     extraKeys: Object.keys(TAP_SETTINGS),
     requireToken: !flags.discover,
@@ -131,33 +126,25 @@ async function runTap(flags: TapFlags): Promise<void> {
   const selection: StreamSelection[] = catalogFile
     ? selectionFromSingerCatalog(readJsonFile(catalogFile, 'catalog'), specs)
     : ((config.streams ?? specs.map((s) => s.name)) as StreamName[]).map((name) => ({ name }));
-  const state = flags.state ? readSingerStateFile(flags.state, specs) : undefined;
   const quiet = QUIET_LEVELS.has(String(extras.metrics_log_level ?? 'INFO').toUpperCase());
-  const sink = createSingerSink({
-    out: process.stdout,
+  await runProtocolSync({
+    config,
     selection,
-    ...(state ? { state } : {}),
-    emitActivateVersion: extras.emit_activate_version_messages === true,
-    ...(quiet ? {} : { metrics: new SingerMetrics({ err: process.stderr }) }),
-  });
-  return untilInterrupted(async (signal) => {
-    const result = await runSync({
-      config,
-      sink,
-      selection,
-      signal,
-      onEvent: (event) => {
-        sink.onEvent(event);
-        logEvent(logger, event);
-      },
-    });
-    if (result.error) {
-      // Singer's convention for a fatal error: CRITICAL on stderr, then a non-zero exit.
-      process.stderr.write(`CRITICAL ${result.error.code}: ${result.error.message}\n`);
-      process.exitCode = exitCodeFor(result.error);
-    } else if (result.status === 'partial') {
-      logger.warn('Some streams were skipped (see above); the others are complete.');
-    }
+    statePath: flags.state,
+    readStateFile: readSingerStateFile,
+    createSink: (state) =>
+      createSingerSink({
+        out: process.stdout,
+        ...(state ? { state } : {}),
+        emitActivateVersion: extras.emit_activate_version_messages === true,
+        ...(quiet ? {} : { metrics: new SingerMetrics({ err: process.stderr }) }),
+      }),
+    onEvent: (event) => logEvent(logger, event),
+    // Singer's convention for a fatal error: CRITICAL on stderr, then a non-zero exit.
+    onFailure: (error) => {
+      process.stderr.write(`CRITICAL ${error.code}: ${error.message}\n`);
+    },
+    onPartial: () => logger.warn('Some streams were skipped (see above); the others are complete.'),
   });
 }
 
