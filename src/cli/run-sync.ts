@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { describeDestination } from '../config/destination.js';
 import type { Config } from '../config/schema.js';
+import { PARTIAL_EXIT_CODE } from '../core/errors.js';
 import { untilInterrupted } from '../core/interrupt.js';
 import { createDatabaseSink, wantsTightHeap } from '../destinations/registry.js';
 import type { SyncEvent } from '../engine/events.js';
@@ -100,6 +101,6 @@ export function formatSummary(result: SyncResult): string {
 
 export function exitCodeForResult(result: SyncResult): number {
   if (result.status === 'succeeded') return 0;
-  if (result.status === 'partial') return 3;
+  if (result.status === 'partial') return PARTIAL_EXIT_CODE;
   return result.error?.kind === 'config' ? 2 : 1;
 }

@@ -69,6 +69,12 @@ export function isCioError(error: unknown): error is CioError {
   return error instanceof CioError;
 }
 
+/**
+ * A run that completed some tables and skipped others because the key lacks their scope (403): not a
+ * success (a scheduler must notice), not a failure to retry (the same key gets the same answer).
+ */
+export const PARTIAL_EXIT_CODE = 3;
+
 /** Exit codes of the CLI: 0 success, 1 runtime failure a retry may cure, 2 the user must fix something. */
 export function exitCodeFor(error: unknown): 1 | 2 {
   return isCioError(error) && error.kind === 'config' ? 2 : 1;

@@ -75,7 +75,7 @@ function statusSequences(run: ProtocolRun): Map<string, string[]> {
   return sequences;
 }
 
-async function read(catalogJson: unknown, state?: unknown): Promise<ProtocolRun> {
+async function read(catalogJson: unknown, state?: unknown, exitCode = 0): Promise<ProtocolRun> {
   const args = [
     'airbyte',
     'read',
@@ -86,7 +86,7 @@ async function read(catalogJson: unknown, state?: unknown): Promise<ProtocolRun>
   ];
   if (state !== undefined) args.push('--state', files.file(`state-${Math.random()}.json`, state));
   const run = await runProtocol(args);
-  expect(run.code, run.stderr).toBe(0);
+  expect(run.code, run.stderr).toBe(exitCode);
   return run;
 }
 
@@ -265,6 +265,30 @@ describe('cio-sync airbyte (against the simulator, as a child process)', () => {
       .map((m) => String((m.log as Message).message));
     expect(warnings.some((text) => /saved bookmark .* lies in the future/.test(text))).toBe(true);
     expect([...statusSequences(run).values()].every((s) => s.at(-1) === 'COMPLETE')).toBe(true);
+  });
+
+  it('a stream the key lacks the scope for ends INCOMPLETE with a TRACE ERROR, the others COMPLETE, exit 3', async () => {
+    sim.injectFault({ kind: 'status', status: 403, path: '/v1/segments' });
+    try {
+      const two = configuredCatalog('full_refresh', (s) => s.name === 'segments' || s.name === 'topics');
+      const run = await read(two, undefined, 3);
+      const sequences = statusSequences(run);
+      expect(sequences.get('segments')?.at(-1)).toBe('INCOMPLETE');
+      expect(sequences.get('topics')?.at(-1)).toBe('COMPLETE');
+      const errors = run.messages
+        .filter((m) => m.type === 'TRACE' && (m.trace as Message).type === 'ERROR')
+        .map((m) => (m.trace as { error: Message }).error);
+      expect(errors).toEqual([
+        expect.objectContaining({
+          failure_type: 'config_error',
+          stream_descriptor: { name: 'segments' },
+          message: expect.stringContaining('Stream segments did not sync'),
+        }),
+      ]);
+      expect(recordsOf(run).some((r) => r.stream === 'topics')).toBe(true);
+    } finally {
+      sim.clearFaults();
+    }
   });
 
   it('a refused key ends a read with a TRACE ERROR (config_error) and a non-zero exit', async () => {

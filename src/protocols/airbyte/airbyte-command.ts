@@ -95,6 +95,15 @@ async function read(flags: AirbyteFlags): Promise<void> {
       createAirbyteSink({ out: process.stdout, ...(state ? { state } : {}), redact: redactorFor(config) }),
     beforeRead: () => emit([...notes, ...warnings.map((w) => logMessage('WARN', w))]),
     onFailure: (error, sink) => sink.fail(error),
+    // As the Airbyte CDK ends a read whose streams did not all sync: each stream already said
+    // INCOMPLETE; a TRACE ERROR (config_error) per skipped stream, then a non-zero exit.
+    onPartial: async (result, sink) => {
+      for (const [name, stats] of Object.entries(result.streams)) {
+        if (stats.status !== 'skipped') continue;
+        const reason = `Stream ${name} did not sync: ${stats.error ?? 'the key lacks its scope'}`;
+        await sink.fail(new CioError('CIO_ERR_FORBIDDEN', reason, { stream: name, status: 403 }));
+      }
+    },
   });
 }
 

@@ -1,10 +1,10 @@
 import type { Config } from '../../config/schema.js';
-import { type CioError, exitCodeFor } from '../../core/errors.js';
+import { type CioError, exitCodeFor, PARTIAL_EXIT_CODE } from '../../core/errors.js';
 import { untilInterrupted } from '../../core/interrupt.js';
 import type { SyncState } from '../../core/state.js';
 import type { SyncEventListener } from '../../engine/events.js';
 import type { Sink, StreamSpec } from '../../engine/sink.js';
-import { runSync, type StreamSelection } from '../../engine/sync.js';
+import { runSync, type StreamSelection, type SyncResult } from '../../engine/sync.js';
 import { allStreamSpecs } from './stream-specs.js';
 
 /** A sink that writes a protocol's messages; it also hears the engine's events (statuses, metrics). */
@@ -29,14 +29,18 @@ export interface ProtocolSync<S extends ProtocolSink> {
   onEvent?: SyncEventListener;
   /** Says, in the protocol's way, why the run failed; the exit status is set after it. */
   onFailure(error: CioError, sink: S): Promise<void> | void;
-  /** The run ended with some streams skipped (a key without a scope) and the others complete. */
-  onPartial?(): void;
+  /**
+   * Says, in the protocol's way, that some streams were skipped (a key without their scope) while
+   * the others completed; the exit status (PARTIAL_EXIT_CODE, as the CLI's) is set after it.
+   */
+  onPartial(result: SyncResult, sink: S): Promise<void> | void;
 }
 
 /**
  * Runs a sync for a protocol: reads the state file, runs the engine into the protocol's sink until
  * it ends or the process is interrupted (Ctrl-C, SIGTERM: committed progress is in the last STATE),
- * then reports a failure the protocol's way with a non-zero exit status.
+ * then reports a failure, or streams skipped for want of scope, the protocol's way with a non-zero
+ * exit status: both protocols call any non-zero exit a failed run, so a scheduler notices.
  */
 export async function runProtocolSync<S extends ProtocolSink>(protocol: ProtocolSync<S>): Promise<void> {
   const state = protocol.statePath ? protocol.readStateFile(protocol.statePath, allStreamSpecs()) : undefined;
@@ -57,7 +61,8 @@ export async function runProtocolSync<S extends ProtocolSink>(protocol: Protocol
       await protocol.onFailure(result.error, sink);
       process.exitCode = exitCodeFor(result.error);
     } else if (result.status === 'partial') {
-      protocol.onPartial?.();
+      await protocol.onPartial(result, sink);
+      process.exitCode = PARTIAL_EXIT_CODE;
     }
   });
 }

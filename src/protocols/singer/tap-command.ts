@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { readJsonFile } from '../../config/json-file.js';
-import { CioError } from '../../core/errors.js';
+import { CioError, PARTIAL_EXIT_CODE } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import { rememberSecret } from '../../core/secrets.js';
 import { VERSION } from '../../core/version.js';
@@ -144,7 +144,15 @@ async function runTap(flags: TapFlags): Promise<void> {
     onFailure: (error) => {
       process.stderr.write(`CRITICAL ${error.code}: ${error.message}\n`);
     },
-    onPartial: () => logger.warn('Some streams were skipped (see above); the others are complete.'),
+    // Singer has no partial status: an ERROR line, and the CLI's partial exit code (non-zero).
+    onPartial: (result) => {
+      const skipped = Object.keys(result.streams).filter(
+        (name) => result.streams[name]?.status === 'skipped',
+      );
+      logger.error(
+        `Streams skipped (the key lacks their scope): ${skipped.join(', ')}; the others are complete. Exit code ${PARTIAL_EXIT_CODE}.`,
+      );
+    },
   });
 }
 
