@@ -145,13 +145,17 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
             return;
           }
           const stoppedByOther = abort.signal.aborted && abort.signal.reason !== error;
-          streams[name] = {
-            status: stoppedByOther ? 'incomplete' : 'failed',
-            rows,
-            requests,
-            error: error.message,
-          };
-          if (stoppedByOther) return;
+          if (stoppedByOther) {
+            // Its own error is only the stop's echo (often the same broken destination): name the cause.
+            streams[name] = {
+              status: 'incomplete',
+              rows,
+              requests,
+              error: stoppedReason(abort.signal.reason),
+            };
+            return;
+          }
+          streams[name] = { status: 'failed', rows, requests, error: error.message };
           if (!firstError || (error.kind === 'config' && firstError.kind !== 'config')) firstError = error;
           emit({ type: 'stream_failed', stream: name, error });
           // A refused key or an unusable destination fails every stream alike: stop them all now.
@@ -177,9 +181,22 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
     : statuses.includes('skipped')
       ? 'partial'
       : 'succeeded';
-  const outcome: RunOutcome = { status, finishedAt: new Date(), streams };
-  if (opened) await req.sink.close(outcome);
-  else await req.sink.close(outcome).catch(() => {});
+  let outcome: RunOutcome = { status, finishedAt: new Date(), streams };
+  if (opened) {
+    try {
+      await req.sink.close(outcome);
+    } catch (raw) {
+      // The tables' results stand and are reported; only recording them in the destination failed.
+      const error = asCioError(raw);
+      emit({
+        type: 'log',
+        level: 'error',
+        message: `The run's outcome could not be recorded: ${error.message}`,
+      });
+      firstError ??= error;
+      outcome = { ...outcome, status: 'failed' };
+    }
+  } else await req.sink.close(outcome).catch(() => {});
   if (ownsClient) await client.close();
   return {
     ...outcome,
@@ -189,6 +206,14 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
     rateLimited: client.stats.rateLimited,
     ...(firstError ? { error: firstError } : {}),
   };
+}
+
+/** What a table stopped by another's failure reports: the cause, without taking its message as its own. */
+function stoppedReason(reason: unknown): string {
+  const cause = isCioError(reason)
+    ? `${reason.stream === undefined ? 'a failure' : `table ${reason.stream}'s failure`} (${reason.code})`
+    : 'the run stopping';
+  return `stopped before finishing: ${cause} ended the run; this table's committed progress is kept`;
 }
 
 /**

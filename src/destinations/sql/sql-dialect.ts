@@ -35,6 +35,12 @@ export interface SqlDialect {
    * joined on the key columns, so the table needs no primary-key index.
    */
   readonly upsert: 'on_conflict' | 'update_then_insert';
+  /**
+   * Whether an engine error is transient: the connection dropped, the server is shutting down or
+   * starting, or it chose this transaction to fail (serialization, deadlock). The transaction it
+   * was in rolled back, so running that transaction again is safe.
+   */
+  isTransient(error: unknown): boolean;
 }
 
 export type SqlParam = string | null;
