@@ -5,7 +5,7 @@ import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { STREAM_NAMES } from '../../src/streams/definitions.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { postgresDestination, type TestDestination } from '../helpers/destinations.js';
-import { PG_URL, queryPostgres } from '../helpers/postgres.js';
+import { PG_URL, queryPostgres, withPg } from '../helpers/postgres.js';
 import { scratchDir } from '../helpers/scratch-dir.js';
 import { expectLoadedMatchesTruth, type TruthLike } from '../helpers/truth.js';
 
@@ -110,6 +110,30 @@ describe('PostgreSQL connections lost mid-sync', () => {
       'succeeded',
     ]);
     expectLoadedMatchesTruth(await s.destination.read(STREAM_NAMES), s.sim.truth() as unknown as TruthLike);
+  });
+
+  it('a connection ended inside a merge: the batch is merged again after reconnecting, exit 0', async () => {
+    const s = await setup('merge');
+    const first = await runCli([...s.args, '--streams', 'campaigns'], { env: s.env });
+    expect(first.code, first.stderr).toBe(0);
+    s.sim.advance({ seconds: 3600, updateFraction: 0.5, addFraction: 0.2, deleteFraction: 0 });
+
+    // Holding the table makes the next merge wait inside its transaction, where it is then ended.
+    const run = await withPg(async (holder) => {
+      await holder.query('BEGIN');
+      await holder.query(`LOCK TABLE "${s.schema}"."campaigns" IN ACCESS EXCLUSIVE MODE`);
+      const { result } = startCli([...s.args, '--streams', 'campaigns'], { env: s.env });
+      const waitingMerge = `SELECT 1 FROM pg_stat_activity WHERE application_name = '${s.appName}'
+        AND wait_event_type = 'Lock' AND state = 'active'`;
+      await until(async () => (await queryPostgres(waitingMerge)).length > 0, 60_000);
+      expect(await endConnections(s.appName)).toBeGreaterThan(0);
+      await holder.query('COMMIT');
+      return result;
+    });
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(await runStatuses(s.schema)).toEqual(['succeeded', 'succeeded']);
+    expectLoadedMatchesTruth(await s.destination.read(['campaigns']), s.sim.truth() as unknown as TruthLike);
   });
 
   it('connections ended again and again: exit 1, the summary printed, no table blamed for another', async () => {
