@@ -93,6 +93,8 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
   const startDate = req.config.start_date;
   const streams: Record<string, StreamRunStats> = {};
   let firstError: CioError | undefined;
+  /** The table whose failure stopped the others, if one did. */
+  let stoppedBy: string | undefined;
   let opened = false;
   try {
     // Prove the key before touching the destination: a refused key must load nothing.
@@ -144,15 +146,14 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
             emit({ type: 'stream_skipped', stream: name, reason });
             return;
           }
-          const stoppedByOther = abort.signal.aborted && abort.signal.reason !== error;
+          // A stopped table often throws the stop's own reason, the other table's error: by identity
+          // it would pass for its own failure.
+          const stoppedByOther = abort.signal.aborted && stoppedBy !== name;
           if (stoppedByOther) {
             // Its own error is only the stop's echo (often the same broken destination): name the cause.
-            streams[name] = {
-              status: 'incomplete',
-              rows,
-              requests,
-              error: stoppedReason(abort.signal.reason),
-            };
+            const reason = stoppedReason(stoppedBy, abort.signal.reason);
+            streams[name] = { status: 'incomplete', rows, requests, error: reason };
+            emit({ type: 'log', level: 'warn', stream: name, message: reason });
             return;
           }
           streams[name] = { status: 'failed', rows, requests, error: error.message };
@@ -160,7 +161,10 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
           emit({ type: 'stream_failed', stream: name, error });
           // A refused key or an unusable destination fails every stream alike: stop them all now.
           // A table's unusable saved state concerns that table alone.
-          if (error.kind === 'config' && error.code !== 'CIO_ERR_STATE') abort.abort(error);
+          if (error.kind === 'config' && error.code !== 'CIO_ERR_STATE') {
+            stoppedBy = name;
+            abort.abort(error);
+          }
         }
       }),
     );
@@ -209,11 +213,11 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
 }
 
 /** What a table stopped by another's failure reports: the cause, without taking its message as its own. */
-function stoppedReason(reason: unknown): string {
-  const cause = isCioError(reason)
-    ? `${reason.stream === undefined ? 'a failure' : `table ${reason.stream}'s failure`} (${reason.code})`
-    : 'the run stopping';
-  return `stopped before finishing: ${cause} ended the run; this table's committed progress is kept`;
+function stoppedReason(stoppedBy: string | undefined, reason: unknown): string {
+  if (stoppedBy === undefined || !isCioError(reason)) {
+    return "stopped before finishing: the run was interrupted; this table's committed progress is kept";
+  }
+  return `stopped before finishing: table ${stoppedBy}'s failure (${reason.code}) ended the run; this table's committed progress is kept`;
 }
 
 /**

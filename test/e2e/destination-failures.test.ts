@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { advisoryLockKey } from '../../src/destinations/postgres/postgres-connection.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { STREAM_NAMES } from '../../src/streams/definitions.js';
 import { runCli, startCli } from '../helpers/cli.js';
@@ -75,6 +76,19 @@ function failureCodes(stderr: string): string[] {
   return [...stderr.matchAll(/failed \((CIO_ERR_[A-Z_]+)\)/g)].map((match) => String(match[1]));
 }
 
+/** Each failed table's message is about that table: none carries another table's failure. */
+function expectNoTableBlamedForAnother(stderr: string): void {
+  const failures = [...stderr.matchAll(/\[([a-z_]+)\] failed \(CIO_ERR_[A-Z_]+\): (.*)/g)];
+  expect(failures.length).toBe(failureCodes(stderr).length);
+  for (const [, stream, message] of failures) {
+    const named = [...String(message).matchAll(/stream "([a-z_]+)"/g)].map((match) => match[1]);
+    expect(
+      named.every((name) => name === stream),
+      `${stream} blamed for: ${message}`,
+    ).toBe(true);
+  }
+}
+
 const until = async (check: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -136,6 +150,49 @@ describe('PostgreSQL connections lost mid-sync', () => {
     expectLoadedMatchesTruth(await s.destination.read(['campaigns']), s.sim.truth() as unknown as TruthLike);
   });
 
+  it('the destination taken by another run while the connection was lost: exit 2, the others stopped', async () => {
+    const s = await setup('stolen');
+    const first = await runCli([...s.args, '--streams', 'campaigns'], { env: s.env });
+    expect(first.code, first.stderr).toBe(0);
+    const streams = ['--streams', 'campaigns,messages,customers,activities'];
+
+    const run = await withPg(async (holder) => {
+      await holder.query('BEGIN');
+      await holder.query(`LOCK TABLE "${s.schema}"."campaigns" IN ACCESS EXCLUSIVE MODE`);
+      const { result } = startCli([...s.args, ...streams], { env: s.env });
+      const waitingMerge = `SELECT 1 FROM pg_stat_activity WHERE application_name = '${s.appName}'
+        AND wait_event_type = 'Lock' AND state = 'active'`;
+      await until(async () => (await queryPostgres(waitingMerge)).length > 0, 60_000);
+      expect(await endConnections(s.appName)).toBeGreaterThan(0);
+      // Another run's lock, taken as soon as the ended session lets go (before the retry reconnects).
+      await holder.query('SELECT pg_advisory_lock(CAST($1 AS BIGINT))', [advisoryLockKey(s.schema)]);
+      await holder.query('COMMIT');
+      const ended = await result;
+      await holder.query('SELECT pg_advisory_unlock(CAST($1 AS BIGINT))', [advisoryLockKey(s.schema)]);
+      return ended;
+    });
+
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/another cio-sync run took the destination/);
+    // A table that found the destination taken fails with that (several can, before the stop
+    // reaches them); a table whose page was loading when the connection ended fails with its own
+    // lost connection; the rest were stopped.
+    const codes = failureCodes(run.stderr);
+    expect(codes).toContain('CIO_ERR_DESTINATION');
+    for (const code of codes) expect(['CIO_ERR_DESTINATION', 'CIO_ERR_DESTINATION_LOST']).toContain(code);
+    expectNoTableBlamedForAnother(run.stderr);
+    expect(run.stdout).toMatch(/^campaigns +failed /m);
+    expect(run.stdout).toMatch(/^(messages|customers|activities) +incomplete /m);
+    expect(run.stderr).toMatch(
+      /WARN \[(messages|customers|activities)\] stopped before finishing: table [a-z_]+'s failure \(CIO_ERR_DESTINATION\) ended the run/,
+    );
+    expect(run.stdout).toMatch(/^failed: \d+ rows/m);
+
+    const again = await runCli([...s.args, ...streams], { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(await runStatuses(s.schema)).toEqual(['succeeded', 'interrupted', 'succeeded']);
+  });
+
   it('connections ended again and again: exit 1, the summary printed, no table blamed for another', async () => {
     const s = await setup('repeated');
     const { result } = startCli(s.args, { env: s.env });
@@ -156,15 +213,7 @@ describe('PostgreSQL connections lost mid-sync', () => {
     const codes = failureCodes(run.stderr);
     expect(codes.length).toBeGreaterThan(0);
     for (const code of codes) expect(code).toBe('CIO_ERR_DESTINATION_LOST');
-    const failures = [...run.stderr.matchAll(/\[([a-z_]+)\] failed \(CIO_ERR_[A-Z_]+\): (.*)/g)];
-    expect(failures.length).toBe(codes.length);
-    for (const [, stream, message] of failures) {
-      const named = [...String(message).matchAll(/stream "([a-z_]+)"/g)].map((match) => match[1]);
-      expect(
-        named.every((name) => name === stream),
-        `${stream} blamed for: ${message}`,
-      ).toBe(true);
-    }
+    expectNoTableBlamedForAnother(run.stderr);
 
     // The run row ends with a final status: recorded by the run, or by the next run's start.
     const again = await runCli(s.args, { env: s.env });
