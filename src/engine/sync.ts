@@ -62,6 +62,8 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
   const startDate = req.config.start_date;
   const streams: Record<string, StreamRunStats> = {};
   let firstError: CioError | undefined;
+  /** The table whose failure stopped the others, if one did. */
+  let stoppedBy: string | undefined;
   let opened = false;
   try {
     // Prove the key before touching the destination: a refused key must load nothing.
@@ -113,19 +115,25 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
             emit({ type: 'stream_skipped', stream: name, reason });
             return;
           }
-          const stoppedByOther = abort.signal.aborted && abort.signal.reason !== error;
-          streams[name] = {
-            status: stoppedByOther ? 'incomplete' : 'failed',
-            rows,
-            requests,
-            error: error.message,
-          };
-          if (stoppedByOther) return;
+          // A stopped table often throws the stop's own reason, the other table's error: by identity
+          // it would pass for its own failure.
+          const stoppedByOther = abort.signal.aborted && stoppedBy !== name;
+          if (stoppedByOther) {
+            // Its own error is only the stop's echo (often the same broken destination): name the cause.
+            const reason = stoppedReason(stoppedBy, abort.signal.reason);
+            streams[name] = { status: 'incomplete', rows, requests, error: reason };
+            emit({ type: 'log', level: 'warn', stream: name, message: reason });
+            return;
+          }
+          streams[name] = { status: 'failed', rows, requests, error: error.message };
           if (!firstError || (error.kind === 'config' && firstError.kind !== 'config')) firstError = error;
           emit({ type: 'stream_failed', stream: name, error });
           // A refused key or an unusable destination fails every stream alike: stop them all now.
           // A table's unusable saved state concerns that table alone.
-          if (error.kind === 'config' && error.code !== 'CIO_ERR_STATE') abort.abort(error);
+          if (error.kind === 'config' && error.code !== 'CIO_ERR_STATE') {
+            stoppedBy = name;
+            abort.abort(error);
+          }
         }
       }),
     );
@@ -146,9 +154,22 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
     : statuses.includes('skipped')
       ? 'partial'
       : 'succeeded';
-  const outcome: RunOutcome = { status, finishedAt: new Date(), streams };
-  if (opened) await req.sink.close(outcome);
-  else await req.sink.close(outcome).catch(() => {});
+  let outcome: RunOutcome = { status, finishedAt: new Date(), streams };
+  if (opened) {
+    try {
+      await req.sink.close(outcome);
+    } catch (raw) {
+      // The tables' results stand and are reported; only recording them in the destination failed.
+      const error = asCioError(raw);
+      emit({
+        type: 'log',
+        level: 'error',
+        message: `The run's outcome could not be recorded: ${error.message}`,
+      });
+      firstError ??= error;
+      outcome = { ...outcome, status: 'failed' };
+    }
+  } else await req.sink.close(outcome).catch(() => {});
   if (ownsClient) await client.close();
   return {
     ...outcome,
@@ -158,6 +179,14 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
     rateLimited: client.stats.rateLimited,
     ...(firstError ? { error: firstError } : {}),
   };
+}
+
+/** What a table stopped by another's failure reports: the cause, without taking its message as its own. */
+function stoppedReason(stoppedBy: string | undefined, reason: unknown): string {
+  if (stoppedBy === undefined || !isCioError(reason)) {
+    return "stopped before finishing: the run was interrupted; this table's committed progress is kept";
+  }
+  return `stopped before finishing: table ${stoppedBy}'s failure (${reason.code}) ended the run; this table's committed progress is kept`;
 }
 
 /**

@@ -114,9 +114,9 @@ export async function openDuckDbState(
   try {
     instance = await DuckDBInstance.create(path, access === 'read' ? { access_mode: 'READ_ONLY' } : {});
   } catch (error) {
-    throw new CioError('CIO_ERR_DESTINATION', `Cannot open ${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    const reason = error instanceof Error ? error.message : String(error);
+    if (DAMAGED_FILE.test(reason)) throw damagedError(resolve(path), reason, error);
+    throw new CioError('CIO_ERR_DESTINATION', `Cannot open ${path}: ${reason}`, { cause: error });
   }
   const connection = await instance.connect();
   return {
@@ -222,7 +222,24 @@ async function checkDirectory(file: string): Promise<void> {
 function openError(file: string, error: unknown): CioError {
   const reason = error instanceof Error ? error.message : String(error);
   if (/could not set lock/i.test(reason)) return lockedError(file, error);
+  if (DAMAGED_FILE.test(reason)) return damagedError(file, reason, error);
   return unwritableError(file, reason, error);
+}
+
+/**
+ * What DuckDB says when the file's bytes are not a whole database: a block whose checksum fails, or a
+ * file shorter than its own header says (truncated). Permissions have nothing to do with it.
+ */
+const DAMAGED_FILE =
+  /corrupt database file|does not match stored checksum|could not read enough bytes from file/i;
+
+/** The file is left as it is: it may be the only copy of what was synced, and a backup may restore it. */
+function damagedError(file: string, reason: string, cause: unknown): CioError {
+  return new CioError(
+    'CIO_ERR_DESTINATION',
+    `The DuckDB database ${file} is damaged (${reason}); cio-sync left it untouched. Restore it from a backup, or move it away (or delete it) to sync everything again from scratch.`,
+    { cause },
+  );
 }
 
 function lockedError(file: string, cause?: unknown): CioError {

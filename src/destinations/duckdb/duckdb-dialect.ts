@@ -45,4 +45,7 @@ export const duckDbDialect: SqlDialect = {
   // A primary-key index (ART) lives in memory and grows with the table, and DuckDB's ON CONFLICT is
   // slower than two hash joins against the staged batch; keys stay unique because the sink upserts.
   upsert: 'update_then_insert',
+  // In-process: no connection to lose, and one writer, so no transaction is chosen to fail. A file
+  // locked by another process is refused at open, and is the user's to resolve (exit 2).
+  isTransient: () => false,
 };

@@ -13,6 +13,7 @@ import type { QueryResult, SqlDialect, SqlParam, SqlSession } from '../sql/sql-d
 import { dropStagingSql } from '../sql/sql-statements.js';
 import type { ColumnInfo } from '../sql/table-layout.js';
 import { POSTGRES_IDENTIFIERS, postgresDialect } from './postgres-dialect.js';
+import { isTransientPostgresError } from './postgres-errors.js';
 import { leftoverStagingQuery } from './postgres-introspection.js';
 import { type PostgresTarget, redact } from './postgres-target.js';
 import { copyEncoders, copyLine } from './postgres-types.js';
@@ -38,8 +39,7 @@ export async function connectPostgres(
   const client = await openClient(url, target);
   const lockKey = advisoryLockKey(schema);
   try {
-    const locked = await client.query('SELECT pg_try_advisory_lock(CAST($1 AS BIGINT)) AS locked', [lockKey]);
-    if (locked.rows[0]?.locked !== true) {
+    if (!(await takeLock(client, lockKey))) {
       throw new CioError(
         'CIO_ERR_DESTINATION',
         `Another cio-sync run is using ${describePostgres(target, schema)}; wait for it to finish, then run again.`,
@@ -57,7 +57,7 @@ export async function connectPostgres(
     await client.end().catch(() => undefined);
     throw error;
   }
-  return new PostgresSession(client, dialect, { lockKey, url, target });
+  return new PostgresSession(client, dialect, { url, target }, lockKey);
 }
 
 let driver: Promise<{ pg: typeof pg; copyFrom: typeof import('pg-copy-streams')['from'] }> | undefined;
@@ -117,24 +117,64 @@ export async function openPostgresState({ url, schema }: PostgresDestination): P
   };
 }
 
+/** Statements that open and end a transaction, as the shared sink writes them. */
+const BEGIN = 'BEGIN TRANSACTION';
+const ENDS_TRANSACTION = new Set(['COMMIT', 'ROLLBACK']);
+
 class PostgresSession implements SqlSession {
   private closed = false;
+  /**
+   * Set when a statement failed transiently (the connection may be gone): the next statement
+   * outside a transaction connects again first.
+   */
+  private lost = false;
+  private inTransaction = false;
 
   constructor(
-    private readonly client: pg.Client,
+    private client: pg.Client,
     private readonly dialect: SqlDialect,
+    private readonly server: { url: string; target: PostgresTarget },
     /** The session holding the destination lock; a loader session has none. */
-    private readonly owner?: { lockKey: string; url: string; target: PostgresTarget },
-  ) {}
+    private readonly lockKey?: string,
+  ) {
+    this.watch(client);
+  }
+
+  /** A connection ended while idle (the server restarting) is known lost before the next statement. */
+  private watch(client: pg.Client): void {
+    client.on('error', () => {
+      if (client === this.client) this.lost = true;
+    });
+  }
 
   async openLoader(): Promise<SqlSession> {
-    if (!this.owner) throw new CioError('CIO_ERR_INTERNAL', 'a loader session opens no loader of its own');
-    return new PostgresSession(await openClient(this.owner.url, this.owner.target), this.dialect);
+    if (this.lockKey === undefined) {
+      throw new CioError('CIO_ERR_INTERNAL', 'a loader session opens no loader of its own');
+    }
+    return new PostgresSession(
+      await openClient(this.server.url, this.server.target),
+      this.dialect,
+      this.server,
+    );
   }
 
   async query(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult> {
-    const result = await this.client.query(sql, [...params]);
-    return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? 0 };
+    if (this.lost && sql === 'ROLLBACK') {
+      // The lost transaction was rolled back by the server; there is nothing left to roll back.
+      this.inTransaction = false;
+      return { rows: [], rowCount: 0 };
+    }
+    const client = await this.usableClient();
+    try {
+      const result = await client.query(sql, [...params]);
+      if (sql === BEGIN) this.inTransaction = true;
+      return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? 0 };
+    } catch (error) {
+      if (isTransientPostgresError(error)) this.lost = true;
+      throw error;
+    } finally {
+      if (ENDS_TRANSACTION.has(sql)) this.inTransaction = false;
+    }
   }
 
   async loadStaging(
@@ -145,22 +185,71 @@ class PostgresSession implements SqlSession {
     const names = columns.map((info) => quoteIdentifier(info.column)).join(', ');
     const encoders = columns.map((info) => copyEncoders[info.type]);
     const { copyFrom } = await loadPostgresDriver();
-    const copy = this.client.query(copyFrom(`COPY ${this.dialect.stagingRef(table)} (${names}) FROM STDIN`));
-    await pipeline(Readable.from(copyChunks(rows, encoders)), copy);
+    const client = await this.usableClient();
+    try {
+      const copy = client.query(copyFrom(`COPY ${this.dialect.stagingRef(table)} (${names}) FROM STDIN`));
+      await pipeline(Readable.from(copyChunks(rows, encoders)), copy);
+    } catch (error) {
+      if (isTransientPostgresError(error)) this.lost = true;
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.owner) {
+    if (this.lockKey !== undefined && !this.lost) {
       try {
-        await this.client.query('SELECT pg_advisory_unlock(CAST($1 AS BIGINT))', [this.owner.lockKey]);
+        await this.client.query('SELECT pg_advisory_unlock(CAST($1 AS BIGINT))', [this.lockKey]);
       } catch {
         // Ending the session releases the lock as well.
       }
     }
     await this.client.end().catch(() => undefined);
   }
+
+  /**
+   * The connection, opened again if it was lost. Inside a transaction it is not: the transaction
+   * is gone with the old connection, and its remaining statements must fail, not run on their own.
+   */
+  private async usableClient(): Promise<pg.Client> {
+    if (!this.lost) return this.client;
+    if (this.inTransaction) {
+      throw lostError(
+        this.server.target,
+        'the connection was lost during a transaction, which was rolled back',
+      );
+    }
+    await this.client.end().catch(() => undefined);
+    let client: pg.Client;
+    try {
+      client = await openClient(this.server.url, this.server.target);
+    } catch (error) {
+      throw lostError(this.server.target, `connecting again failed: ${(error as Error).message}`, error);
+    }
+    if (this.lockKey !== undefined && !(await takeLock(client, this.lockKey))) {
+      await client.end().catch(() => undefined);
+      throw new CioError(
+        'CIO_ERR_DESTINATION',
+        `The connection to PostgreSQL at ${this.server.target.label} was lost, and meanwhile another cio-sync run took the destination; this run stops. Committed progress is kept.`,
+      );
+    }
+    this.client = client;
+    this.watch(client);
+    this.lost = false;
+    return client;
+  }
+}
+
+function lostError(target: PostgresTarget, reason: string, cause?: unknown): CioError {
+  return new CioError('CIO_ERR_DESTINATION_LOST', `PostgreSQL at ${target.label}: ${reason}`, {
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+async function takeLock(client: pg.Client, lockKey: string): Promise<boolean> {
+  const locked = await client.query('SELECT pg_try_advisory_lock(CAST($1 AS BIGINT)) AS locked', [lockKey]);
+  return locked.rows[0]?.locked === true;
 }
 
 function* copyChunks(

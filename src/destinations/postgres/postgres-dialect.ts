@@ -1,6 +1,7 @@
 import type { LogicalType } from '../sql/column-types.js';
 import { quoteIdentifier } from '../sql/quote-identifier.js';
 import type { SqlDialect } from '../sql/sql-dialect.js';
+import { isTransientPostgresError } from './postgres-errors.js';
 import { postgresIntrospection } from './postgres-introspection.js';
 
 const COLUMN_TYPES: Readonly<Record<LogicalType, string>> = {
@@ -33,6 +34,7 @@ export function postgresDialect(schema: string): SqlDialect {
     stagingTypes: COLUMN_TYPES,
     fromStaging: (_type, column) => column,
     upsert: 'on_conflict',
+    isTransient: isTransientPostgresError,
   };
 }
 

@@ -6,11 +6,18 @@ import type { Row } from '../../streams/types.js';
 import type { LogicalType } from './column-types.js';
 import type { SerialQueue } from './serial-queue.js';
 import type { QueryResult, SqlDialect, SqlSession } from './sql-dialect.js';
-import { createStagingSql, dropStagingSql, mergeSql, STAGING_PREFIX } from './sql-statements.js';
+import {
+  createStagingSql,
+  dropStagingSql,
+  mergeSql,
+  STAGING_PREFIX,
+  stagedCountSql,
+} from './sql-statements.js';
 import { dedupeByPrimaryKey, fitRows, stageRows, undeclaredFields } from './stage-batch.js';
 import { keyColumnsOf, type TableEvolution } from './table-evolution.js';
 import type { ColumnInfo, TableLayout } from './table-layout.js';
 import { inTransaction } from './transaction.js';
+import { retryTransient } from './transient-retry.js';
 
 /**
  * A stream's batch waiting in its staging table: pages are loaded as they arrive, so a batch's rows
@@ -157,9 +164,10 @@ export class BatchLoader {
     undeclared: ReadonlyMap<string, LogicalType> = new Map(),
     misfitFields: Iterable<string> = [],
   ): Promise<TableLayout> {
+    const ensure = () => this.tables.ensure(this.main.session(), stream, undeclared, misfitFields);
     return (
       this.tables.peek(stream, undeclared, misfitFields) ??
-      (await this.main.queue(() => this.tables.ensure(this.main.session(), stream, undeclared, misfitFields)))
+      (await this.main.queue(() => retryTransient(this.dialect, ensure)))
     );
   }
 
@@ -252,9 +260,14 @@ export class BatchLoader {
           return merged;
         });
       // A rolled-back merge leaves the staged batch as it was, so running it again is safe.
-      const written = await (session.withMemoryHeadroom
-        ? session.withMemoryHeadroom(transaction)
-        : transaction());
+      const attempt = () =>
+        session.withMemoryHeadroom ? session.withMemoryHeadroom(transaction) : transaction();
+      // After a lost connection, unless the server lost the staged rows (crash recovery empties
+      // unlogged tables): then the batch is read again next run instead.
+      const stagedIntact = async () =>
+        columns === undefined ||
+        countOf(await session.query(stagedCountSql(this.dialect, batch.staging))) === batch.rows;
+      const written = await retryTransient(this.dialect, attempt, stagedIntact);
       return { written, unchanged: batch.rows - written, coerced: batch.coerced };
     } catch (error) {
       this.refusedUpTo.set(stream.name, this.opened);

@@ -17,6 +17,14 @@ export function isLogicalType(value: unknown): value is LogicalType {
   return typeof value === 'string' && (LOGICAL_TYPES as readonly string[]).includes(value);
 }
 
+/** The column type whose name in `names` is `name` (names compared case-insensitively). */
+export function logicalTypeNamed(
+  names: Readonly<Record<LogicalType, string>>,
+  name: string,
+): LogicalType | undefined {
+  return LOGICAL_TYPES.find((type) => names[type].toLowerCase() === name.toLowerCase());
+}
+
 /** The column type for a JSON Schema property. `['x', 'null']` is a nullable x; anything ambiguous is JSON. */
 export function logicalTypeOfSchema(schema: JsonSchema): LogicalType {
   const declared = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];

@@ -35,6 +35,12 @@ export interface SqlDialect {
    * joined on the key columns, so the table needs no primary-key index.
    */
   readonly upsert: 'on_conflict' | 'update_then_insert';
+  /**
+   * Whether an engine error is transient: the connection dropped, the server is shutting down or
+   * starting, or it chose this transaction to fail (serialization, deadlock). The transaction it
+   * was in rolled back, so running that transaction again is safe.
+   */
+  isTransient(error: unknown): boolean;
 }
 
 export type SqlParam = string | null;
@@ -50,8 +56,13 @@ export interface SqlQuery {
  * system views its own way, so it writes these queries itself.
  */
 export interface SqlIntrospection {
-  /** The column names of one of the sink's tables, in table order; no rows: no such table. */
+  /**
+   * The columns of one of the sink's tables, in table order, as rows of `column_name` and
+   * `data_type` (the catalog's type name); no rows: no such table.
+   */
   columnsOf(table: string): SqlQuery;
+  /** The column type a catalog type name (`data_type` above) stands for; undefined for any other type. */
+  logicalTypeOf(dataType: string): LogicalType | undefined;
   /** One row if one of the sink's tables exists, none otherwise. */
   tableExists(table: string): SqlQuery;
 }

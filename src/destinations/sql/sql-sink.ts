@@ -18,6 +18,7 @@ import type { SqlDialect, SqlDriver, SqlSession } from './sql-dialect.js';
 import {
   bootstrapStatements,
   finishRunSql,
+  interruptRunsSql,
   loadStateSql,
   markDeletedSql,
   saveStateSql,
@@ -25,6 +26,7 @@ import {
 } from './sql-statements.js';
 import { TableEvolution } from './table-evolution.js';
 import { inTransaction } from './transaction.js';
+import { retryTransient } from './transient-retry.js';
 
 /**
  * The database sink shared by every SQL engine; what differs per engine comes from the driver and its
@@ -59,7 +61,7 @@ class SqlSink implements Sink {
       this.guard(
         `preparing the table of stream "${stream.name}"`,
         async () => {
-          await this.tables.ensure(this.requireSession(), stream);
+          await retryTransient(this.dialect, () => this.tables.ensure(this.requireSession(), stream));
         },
         stream.name,
       ),
@@ -94,7 +96,7 @@ class SqlSink implements Sink {
     return this.serial(() =>
       this.guard(
         `marking deleted rows of stream "${stream.name}"`,
-        () => this.completeNow(stream, done, bookmark),
+        () => retryTransient(this.dialect, () => this.completeNow(stream, done, bookmark)),
         stream.name,
       ),
     );
@@ -104,9 +106,8 @@ class SqlSink implements Sink {
     return this.serial(() =>
       this.guard(
         `saving the bookmark of stream "${stream.name}"`,
-        async () => {
-          await this.saveState(this.requireSession(), stream.name, bookmark);
-        },
+        () =>
+          retryTransient(this.dialect, () => this.saveState(this.requireSession(), stream.name, bookmark)),
         stream.name,
       ),
     );
@@ -124,6 +125,8 @@ class SqlSink implements Sink {
     const session = await this.driver.connect();
     try {
       for (const sql of bootstrapStatements(this.dialect)) await session.query(sql);
+      // Under the destination's lock no other run is live: a run still `running` died unfinished.
+      await session.query(interruptRunsSql(this.dialect));
       const streams = JSON.stringify(run.streams.map((stream) => stream.name));
       await session.query(startRunSql(this.dialect), [run.runId, run.startedAt.toISOString(), streams]);
       const saved = await session.query(loadStateSql(this.dialect));
@@ -169,13 +172,15 @@ class SqlSink implements Sink {
       const errors = Object.entries(outcome.streams)
         .filter(([, stats]) => stats.error !== undefined)
         .map(([name, stats]) => `${name}: ${stats.error}`);
-      await session.query(finishRunSql(this.dialect), [
+      const finish = [
         this.runId,
         outcome.status,
         outcome.finishedAt.toISOString(),
         JSON.stringify(outcome.streams),
         errors.length === 0 ? null : errors.join('\n'),
-      ]);
+      ];
+      // If this fails for good, the row says `running` until the next run marks it interrupted.
+      await retryTransient(this.dialect, () => session.query(finishRunSql(this.dialect), finish));
     } finally {
       await session.close();
     }
@@ -250,7 +255,7 @@ class SqlSink implements Sink {
     try {
       return await work();
     } catch (error) {
-      throw destinationError(this.driver.destination, action, error, stream);
+      throw destinationError(this.driver.destination, action, error, stream, this.dialect.isTransient(error));
     }
   }
 }

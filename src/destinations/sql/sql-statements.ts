@@ -32,6 +32,16 @@ export function startRunSql(d: SqlDialect): string {
       status = EXCLUDED.status, streams = EXCLUDED.streams, error = NULL`;
 }
 
+/** Runs left `running` by a process that died (or lost the destination) before recording its end. */
+export function interruptRunsSql(d: SqlDialect): string {
+  return `UPDATE ${d.tableRef(RUNS_TABLE)} SET status = 'interrupted' WHERE status = 'running'`;
+}
+
+/** The number of rows in a staging table, as `count`. */
+export function stagedCountSql(d: SqlDialect, staging: string): string {
+  return `SELECT count(*) AS count FROM ${d.stagingRef(staging)}`;
+}
+
 /** $1 run id, $2 status, $3 finished at, $4 streams JSON, $5 error. */
 export function finishRunSql(d: SqlDialect): string {
   const t = d.columnTypes;

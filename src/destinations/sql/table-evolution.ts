@@ -11,6 +11,7 @@ import {
   saveColumnMapSql,
 } from './sql-statements.js';
 import {
+  adoptColumns,
   type ColumnInfo,
   emptyLayout,
   layoutFromCatalog,
@@ -47,24 +48,28 @@ export class TableEvolution {
     }
     const rules = this.dialect.identifiers;
     const table = fitIdentifier(stream.name, rules);
-    const layout = this.layouts.get(table) ?? (await this.load(session, table));
-    const addedValues = planValueColumns(layout, wantedFields(stream, undeclared), rules);
+    const known = this.layouts.get(table) ?? (await this.load(session, table));
+    const wanted = wantedFields(stream, undeclared);
+    const adopted = adoptColumns(known, wanted, rules);
+    const layout = withColumns(known, adopted, rules);
+    const addedValues = planValueColumns(layout, wanted, rules);
     const withValues = withColumns(layout, addedValues, rules);
     const addedRaws = planRawColumns(withValues, misfitFields, rules);
-    if (layout.exists && addedValues.length === 0 && addedRaws.length === 0) {
-      this.layouts.set(table, layout);
-      return layout;
+    if (known.exists && adopted.length === 0 && addedValues.length === 0 && addedRaws.length === 0) {
+      this.layouts.set(table, known);
+      return known;
     }
     const added = [...addedValues, ...addedRaws];
     await inTransaction(session, async () => {
-      if (layout.exists) {
+      if (known.exists) {
         for (const info of added) await session.query(addColumnSql(this.dialect, table, info));
       } else {
         await session.query(forgetColumnMapSql(this.dialect), [table]);
         const keyColumns = keyColumnsOf(stream, withValues);
         await session.query(createTableSql(this.dialect, table, added, keyColumns));
       }
-      for (const info of added) {
+      // Adopted columns are saved with the change, so the map is whole again once it commits.
+      for (const info of [...adopted, ...added]) {
         const entry = [table, info.field, info.role, info.column, info.type];
         await session.query(saveColumnMapSql(this.dialect), entry);
       }
@@ -100,15 +105,18 @@ export class TableEvolution {
     const rules = this.dialect.identifiers;
     const columns = this.dialect.introspection.columnsOf(table);
     const catalog = await session.query(columns.sql, columns.params);
-    const names = catalog.rows.map((row) => String(row.column_name));
-    if (names.length === 0) return emptyLayout(table, rules);
+    const catalogColumns = catalog.rows.map((row) => ({
+      column: String(row.column_name),
+      type: this.dialect.introspection.logicalTypeOf(String(row.data_type)),
+    }));
+    if (catalogColumns.length === 0) return emptyLayout(table, rules);
     const mapped = await session.query(loadColumnMapSql(this.dialect), [table]);
     const infos = mapped.rows.flatMap((row): ColumnInfo[] => {
       const { role, column_type: type } = row;
       if ((role !== 'value' && role !== 'raw') || !isLogicalType(type)) return [];
       return [{ field: String(row.field), role, column: String(row.column_name), type }];
     });
-    return layoutFromCatalog(table, names, infos, rules);
+    return layoutFromCatalog(table, catalogColumns, infos, rules);
   }
 }
 

@@ -1,6 +1,6 @@
 import { DELETED_AT, SYNCED_AT } from '../../engine/sink.js';
 import type { LogicalType } from './column-types.js';
-import { assignIdentifier, type IdentifierRules, identifierKey } from './identifier-names.js';
+import { assignIdentifier, fitIdentifier, type IdentifierRules, identifierKey } from './identifier-names.js';
 
 /**
  * Which column holds which field. Kept in `_cio_columns` so that a field lands in the same column on
@@ -24,6 +24,17 @@ export interface TableLayout {
   raws: ReadonlyMap<string, ColumnInfo>;
   /** Identifier keys of every column name in use, including ones this layout does not own. */
   taken: ReadonlySet<string>;
+  /**
+   * Columns of the table that no `_cio_columns` entry claims (the map lost them, or a person added
+   * them), by identifier key: a field whose own name leads here takes the column instead of a new one.
+   */
+  unclaimed: ReadonlyMap<string, CatalogColumn>;
+}
+
+/** A column as the engine's catalog describes it; `type` is undefined when no column type matches. */
+export interface CatalogColumn {
+  column: string;
+  type: LogicalType | undefined;
 }
 
 /** Metadata columns are not data fields: the sink sets them, and their names are fixed. */
@@ -40,31 +51,84 @@ export function emptyLayout(table: string, rules: IdentifierRules): TableLayout 
     values: new Map(),
     raws: new Map(),
     taken: new Set(METADATA_COLUMNS.map((name) => identifierKey(name, rules))),
+    unclaimed: new Map(),
   };
 }
 
 /**
  * The layout of an existing table from its catalog columns (in table order) and its saved map. Map
- * entries whose column is gone (dropped by hand) are forgotten, so they are added again.
+ * entries whose column is gone (dropped by hand) are forgotten, so they are added again; an entry
+ * whose type the catalog contradicts takes the catalog's type (the column is what it is).
  */
 export function layoutFromCatalog(
   table: string,
-  catalogColumns: readonly string[],
+  catalogColumns: readonly CatalogColumn[],
   mapped: readonly ColumnInfo[],
   rules: IdentifierRules,
 ): TableLayout {
-  const position = new Map(catalogColumns.map((name, index) => [name, index]));
-  const present = mapped
-    .filter((info) => position.has(info.column))
-    .sort((a, b) => (position.get(a.column) ?? 0) - (position.get(b.column) ?? 0));
-  const taken = new Set([...METADATA_COLUMNS, ...catalogColumns].map((name) => identifierKey(name, rules)));
+  const byKey = new Map(
+    catalogColumns.map((info, index) => [identifierKey(info.column, rules), { info, index }]),
+  );
+  const claimed = new Set<string>();
+  const present: ColumnInfo[] = [];
+  for (const entry of mapped) {
+    const key = identifierKey(entry.column, rules);
+    const found = byKey.get(key);
+    // Two entries claiming one column: the map is wrong about one of them; the first keeps it.
+    if (found === undefined || claimed.has(key)) continue;
+    claimed.add(key);
+    present.push({ ...entry, column: found.info.column, type: found.info.type ?? entry.type });
+  }
+  const position = (info: ColumnInfo): number => byKey.get(identifierKey(info.column, rules))?.index ?? 0;
+  present.sort((a, b) => position(a) - position(b));
+  const metadata = new Set(METADATA_COLUMNS.map((name) => identifierKey(name, rules)));
+  const unclaimed = new Map(
+    [...byKey]
+      .filter(([key]) => !claimed.has(key) && !metadata.has(key))
+      .map(([key, { info }]) => [key, info]),
+  );
   return {
     table,
     exists: true,
     values: new Map(present.filter((info) => info.role === 'value').map((info) => [info.field, info])),
     raws: new Map(present.filter((info) => info.role === 'raw').map((info) => [info.field, info])),
-    taken,
+    taken: new Set([...metadata, ...byKey.keys()]),
+    unclaimed,
   };
+}
+
+/**
+ * Map entries for fields that already have a column the map does not know of: a column named as the
+ * field's fitted identifier is that field's column, and `<column>__raw` beside it is its raw column.
+ * Without this, a lost `_cio_columns` would give every field a second, hashed column.
+ */
+export function adoptColumns(
+  layout: TableLayout,
+  wanted: ReadonlyMap<string, LogicalType>,
+  rules: IdentifierRules,
+): ColumnInfo[] {
+  const unclaimed = new Map(layout.unclaimed);
+  const take = (name: string): CatalogColumn | undefined => {
+    const key = identifierKey(name, rules);
+    const found = unclaimed.get(key);
+    unclaimed.delete(key);
+    return found;
+  };
+  const adopted: ColumnInfo[] = [];
+  const valueColumns = new Map([...layout.values].map(([field, info]) => [field, info.column]));
+  for (const [field, type] of wanted) {
+    if (layout.values.has(field) || isMetadataField(field)) continue;
+    const found = take(fitIdentifier(field, rules));
+    if (found === undefined) continue;
+    adopted.push({ field, role: 'value', column: found.column, type: found.type ?? type });
+    valueColumns.set(field, found.column);
+  }
+  for (const [field, column] of valueColumns) {
+    if (layout.raws.has(field)) continue;
+    const found = take(`${column}__raw`);
+    if (found !== undefined) adopted.push({ field, role: 'raw', column: found.column, type: 'json' });
+  }
+  return adopted;
 }
 
 /**
@@ -113,11 +177,13 @@ export function withColumns(
   const values = new Map(layout.values);
   const raws = new Map(layout.raws);
   const taken = new Set(layout.taken);
+  const unclaimed = new Map(layout.unclaimed);
   for (const info of added) {
     (info.role === 'value' ? values : raws).set(info.field, info);
     taken.add(identifierKey(info.column, rules));
+    unclaimed.delete(identifierKey(info.column, rules));
   }
-  return { table: layout.table, exists: true, values, raws, taken };
+  return { table: layout.table, exists: true, values, raws, taken, unclaimed };
 }
 
 function assignInOrder(

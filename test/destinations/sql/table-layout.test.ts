@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { LogicalType } from '../../../src/destinations/sql/column-types.js';
 import { hashedIdentifier, type IdentifierRules } from '../../../src/destinations/sql/identifier-names.js';
 import {
+  adoptColumns,
   emptyLayout,
   layoutFromCatalog,
   planRawColumns,
@@ -92,7 +94,7 @@ describe('layoutFromCatalog', () => {
   it('follows table order, forgets columns dropped by hand and counts unmapped columns as taken', () => {
     const layout = layoutFromCatalog(
       't',
-      ['id', 'user_col', 'name'],
+      ['id', 'user_col', 'name'].map((column) => ({ column, type: undefined })),
       [
         { field: 'name', role: 'value', column: 'name', type: 'text' },
         { field: 'id', role: 'value', column: 'id', type: 'bigint' },
@@ -110,5 +112,59 @@ describe('layoutFromCatalog', () => {
       POSTGRES,
     );
     expect(planned.map((info) => info.column)).toEqual([hashedIdentifier('user_col', POSTGRES, 0), 'gone']);
+  });
+});
+
+describe('adoptColumns', () => {
+  const catalog = [
+    { column: 'id', type: 'bigint' as const },
+    { column: 'name', type: 'text' as const },
+    { column: 'name__raw', type: 'json' as const },
+    { column: hashedIdentifier('x'.repeat(70), POSTGRES, 0), type: undefined },
+  ];
+
+  it('rebuilds a lost map from the columns named as the fields fit, with their raw columns', () => {
+    const layout = layoutFromCatalog('t', catalog, [], POSTGRES);
+    const wanted = new Map<string, LogicalType>([
+      ['id', 'text'],
+      ['name', 'text'],
+      ['x'.repeat(70), 'double'],
+      ['new_field', 'text'],
+    ]);
+    expect(adoptColumns(layout, wanted, POSTGRES)).toEqual([
+      { field: 'id', role: 'value', column: 'id', type: 'bigint' },
+      { field: 'name', role: 'value', column: 'name', type: 'text' },
+      {
+        field: 'x'.repeat(70),
+        role: 'value',
+        column: hashedIdentifier('x'.repeat(70), POSTGRES, 0),
+        type: 'double',
+      },
+      { field: 'name', role: 'raw', column: 'name__raw', type: 'json' },
+    ]);
+  });
+
+  it('replaces an entry pointing at a missing column, and leaves claimed columns alone', () => {
+    const layout = layoutFromCatalog(
+      't',
+      catalog,
+      [
+        { field: 'id', role: 'value', column: 'id', type: 'bigint' },
+        { field: 'name', role: 'value', column: 'missing', type: 'text' },
+      ],
+      POSTGRES,
+    );
+    const adopted = adoptColumns(
+      layout,
+      new Map([
+        ['id', 'bigint'],
+        ['name', 'text'],
+      ]),
+      POSTGRES,
+    );
+    expect(adopted.map((info) => `${info.field}:${info.role}:${info.column}`)).toEqual([
+      'name:value:name',
+      'name:raw:name__raw',
+    ]);
   });
 });
