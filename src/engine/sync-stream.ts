@@ -7,6 +7,7 @@ import { incrementalThreshold, passesLowerBound, promoteBookmark, rangeOf, toMil
 import type { SyncEventListener } from './events.js';
 import { reachesMark, resumePlan } from './head-catch-up.js';
 import { type BatchPolicy, PageBatcher } from './page-batcher.js';
+import { RejectionReport, setAsideKeyless } from './rejected-records.js';
 import { extendSchema, projectRow } from './schema-evolution.js';
 import type { Sink, StreamRunStats, StreamSpec } from './sink.js';
 
@@ -55,6 +56,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
   let newest = resume?.max_time;
   let rowsLoaded = 0;
   const batcher = new PageBatcher(ctx.sink, spec, ctx.batch, () => failpoint('page-committed', name));
+  const rejections = new RejectionReport(name, ctx.sink.capabilities.storesRejected === true, ctx.emit);
 
   await ctx.sink.prepareStream(spec);
   ctx.emit({ type: 'stream_started', stream: name, resumed: resume !== undefined });
@@ -71,6 +73,9 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
     if (def.timeField)
       ({ min: minTime, max: newest } = rangeOf(rows, def.timeField, { min: minTime, max: newest }));
     const headMark = headField && (saved.catchingUp ? resume?.max_time : newest);
+    const keyed = setAsideKeyless(rows, spec.primaryKey);
+    rows = keyed.rows;
+    rejections.add(keyed.rejected);
     if (job.fields) {
       const keep = job.fields;
       rows = rows.map((row) => projectRow(row, keep));
@@ -87,7 +92,7 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
         ...(headMark ? { max_time: headMark } : {}),
       },
     };
-    await batcher.add(rows, bookmark);
+    await batcher.add(rows, bookmark, keyed.rejected);
     rowsLoaded += rows.length;
     ctx.emit({
       type: 'page',
@@ -174,10 +179,13 @@ export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise
     await ctx.sink.saveBookmark(spec, done);
   }
   failpoint('stream-complete', name);
+  const rejected = rejections.setAside + batcher.rejectedBySink;
+  rejections.finish(rejected);
   return {
     status: 'complete',
     rows: rowsLoaded,
     written: batcher.written,
+    ...(rejected > 0 ? { rejected } : {}),
     requests: (ctx.client.stats.byStream[name] ?? 0) - requestsBefore,
   };
 }

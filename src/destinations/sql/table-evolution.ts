@@ -21,6 +21,9 @@ import {
 } from './table-layout.js';
 import { inTransaction } from './transaction.js';
 
+/** Column map entries saved per statement (5 parameters each, well under any engine's limit). */
+const MAP_ENTRIES_PER_STATEMENT = 500;
+
 /**
  * Creates and grows stream tables (never drops), remembering each table's layout for the session.
  * Every change commits together with its `_cio_columns` entries.
@@ -64,9 +67,10 @@ export class TableEvolution {
         const keyColumns = keyColumnsOf(stream, withValues);
         await session.query(createTableSql(this.dialect, table, added, keyColumns));
       }
-      for (const info of added) {
-        const entry = [table, info.field, info.role, info.column, info.type];
-        await session.query(saveColumnMapSql(this.dialect), entry);
+      for (let start = 0; start < added.length; start += MAP_ENTRIES_PER_STATEMENT) {
+        const chunk = added.slice(start, start + MAP_ENTRIES_PER_STATEMENT);
+        const params = chunk.flatMap((info) => [table, info.field, info.role, info.column, info.type]);
+        await session.query(saveColumnMapSql(this.dialect, chunk.length), params);
       }
     });
     const next = withColumns(withValues, addedRaws, rules);

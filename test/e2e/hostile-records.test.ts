@@ -1,0 +1,207 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { duckdbDestination, postgresDestination, type TestDestination } from '../helpers/destinations.js';
+import { scratchDir } from '../helpers/scratch-dir.js';
+import { type HostileApi, json, startHostileApi } from './hostile-api.js';
+
+/**
+ * One bad record among good ones (issue 21, item 2): it never fails the run. A value with a storable
+ * form is stored in it; a record that cannot be stored as it is lands in `_cio_rejected_records`,
+ * committed with its batch; the table and every other table complete, and the run exits 0.
+ */
+
+const dir = scratchDir('hostile-records');
+let api: HostileApi | undefined;
+const destinations: TestDestination[] = [];
+afterEach(async () => {
+  await api?.close();
+  api = undefined;
+});
+afterAll(async () => {
+  for (const destination of destinations) await destination.cleanup();
+});
+
+let made = 0;
+function destinationFor(engine: 'duckdb' | 'postgres'): TestDestination {
+  made += 1;
+  const destination =
+    engine === 'duckdb'
+      ? duckdbDestination(dir, `records-${made}`)
+      : postgresDestination(`e2e_rejects_${process.pid}_${made}`);
+  destinations.push(destination);
+  return destination;
+}
+
+const TOPICS = [
+  { id: 1, name: 'Product news', identifier: 'topic_1' },
+  { id: 2, name: 'Offers', identifier: 'topic_2' },
+];
+const GOOD = { id: 1, name: 'Welcome', created: 1_700_000_000, updated: 1_700_000_000 };
+
+/** Builds a value nested `depth` arrays deep. */
+function nested(depth: number): unknown {
+  let value: unknown = 'bottom';
+  for (let level = 0; level < depth; level++) value = [value];
+  return value;
+}
+
+function manyFields(count: number): Record<string, number> {
+  return Object.fromEntries(Array.from({ length: count }, (_, index) => [`field_${index}`, index]));
+}
+
+async function sync(api: HostileApi, destination: TestDestination) {
+  return runCli(
+    [
+      'sync',
+      '--base-url',
+      api.url,
+      ...destination.args,
+      '--max-requests-per-second',
+      '1000',
+      '--streams',
+      'campaigns,topics',
+    ],
+    { env: { CIO_ACCESS_TOKEN: api.token } },
+  );
+}
+
+async function campaignIds(destination: TestDestination): Promise<number[]> {
+  const rows = await destination.query(
+    `SELECT CAST(id AS INTEGER) AS id FROM ${destination.table('campaigns')} ORDER BY id`,
+  );
+  return rows.map((row) => Number(row.id));
+}
+
+async function rejected(destination: TestDestination) {
+  return destination.query(
+    `SELECT table_name, record_key, reason, record, CAST(first_seen_at AS VARCHAR) AS first_seen, CAST(last_seen_at AS VARCHAR) AS last_seen
+     FROM ${destination.table('_cio_rejected_records')} ORDER BY record_key`,
+  );
+}
+
+/** Runs the sync twice, each time expecting exit 0 with the other table and the good rows loaded. */
+async function syncTwiceAndExpectLoaded(
+  destination: TestDestination,
+  campaigns: unknown[],
+  goodIds: number[],
+) {
+  api = await startHostileApi({
+    '/v1/campaigns': () => json({ campaigns }),
+    '/v1/subscription_topics': () => json({ topics: TOPICS }),
+  });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const run = await sync(api, destination);
+    expect(run.code, run.stderr).toBe(0);
+    expect(await campaignIds(destination)).toEqual(goodIds);
+    const topics = await destination.query(`SELECT count(*) AS n FROM ${destination.table('topics')}`);
+    expect(Number(topics[0]?.n)).toBe(2);
+  }
+}
+
+describe.each(['duckdb', 'postgres'] as const)('one bad record into %s', (engine) => {
+  it('a null or missing primary key: the record is rejected once, seen twice, and the rest load', async () => {
+    const destination = destinationFor(engine);
+    const bad = { id: null, name: 'keyless', updated: 1_700_000_000 };
+    const missing = { name: 'no id at all', updated: 1_700_000_000 };
+    await syncTwiceAndExpectLoaded(destination, [GOOD, bad, missing], [1]);
+    const rows = await rejected(destination);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row.table_name).toBe('campaigns');
+      expect(row.record_key).toMatch(/^sha256:/);
+      expect(String(row.reason)).toContain('primary key');
+      expect(row.first_seen).not.toBe(row.last_seen);
+    }
+    expect(rows.map((row) => JSON.parse(String(row.record)).name).sort()).toEqual([
+      'keyless',
+      'no id at all',
+    ]);
+    const runs = await destination.query(
+      `SELECT CAST(streams AS VARCHAR) AS streams, status FROM ${destination.table('_cio_sync_runs')} ORDER BY started_at`,
+    );
+    expect(runs.map((run) => run.status)).toEqual(['succeeded', 'succeeded']);
+    expect(JSON.parse(String(runs[1]?.streams)).campaigns.rejected).toBe(2);
+  });
+
+  it('a primary key of the wrong kind is rejected with its key', async () => {
+    const destination = destinationFor(engine);
+    const bad = { id: { nested: 1 }, name: 'object key', updated: 1_700_000_000 };
+    await syncTwiceAndExpectLoaded(destination, [GOOD, bad], [1]);
+    const rows = await rejected(destination);
+    expect(rows.map((row) => [row.record_key, JSON.parse(String(row.record)).name])).toEqual([
+      ['[{"nested":1}]', 'object key'],
+    ]);
+  });
+
+  it('a NUL byte in a field name: the field gets a sanitised column and keeps its value', async () => {
+    const destination = destinationFor(engine);
+    const bad = { id: 2, name: 'nul name', updated: 1_700_000_000, 'bad\u0000name': 'kept' };
+    await syncTwiceAndExpectLoaded(destination, [GOOD, bad], [1, 2]);
+    const columns = await destination.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'campaigns' AND column_name LIKE 'bad%'`,
+    );
+    expect(columns).toHaveLength(1);
+    const column = String(columns[0]?.column_name);
+    expect(column).toMatch(/^badname_[0-9a-f]{8}$/);
+    const values = await destination.query(
+      `SELECT "${column}" AS v FROM ${destination.table('campaigns')} WHERE CAST(id AS INTEGER) = 2`,
+    );
+    expect(values).toEqual([{ v: 'kept' }]);
+  });
+
+  it('a lone surrogate inside nested JSON: the row loads with the character replaced', async () => {
+    const destination = destinationFor(engine);
+    const bad = {
+      id: 2,
+      name: 'surrogate',
+      updated: 1_700_000_000,
+      extra: { note: 'a\udc00b', 'k\ud800': 1 },
+    };
+    await syncTwiceAndExpectLoaded(destination, [GOOD, bad], [1, 2]);
+    const values = await destination.query(
+      `SELECT CAST(extra AS VARCHAR) AS v FROM ${destination.table('campaigns')} WHERE CAST(id AS INTEGER) = 2`,
+    );
+    expect(JSON.parse(String(values[0]?.v))).toEqual({ note: 'a\ufffdb', 'k\ufffd': 1 });
+  });
+
+  it('a year-0 timestamp: the row loads and the value is kept in the __raw column', async () => {
+    const destination = destinationFor(engine);
+    const bad = { id: 2, name: 'year zero', created: -62_167_219_200, updated: 1_700_000_000 };
+    await syncTwiceAndExpectLoaded(destination, [GOOD, bad], [1, 2]);
+    const values = await destination.query(
+      `SELECT created, CAST(created__raw AS VARCHAR) AS raw FROM ${destination.table('campaigns')} WHERE CAST(id AS INTEGER) = 2`,
+    );
+    expect(values).toEqual([{ created: null, raw: '-62167219200' }]);
+  });
+
+  it('nesting 1,500 levels deep: the row loads with the value kept as JSON text', async () => {
+    const destination = destinationFor(engine);
+    const bad = { id: 2, name: 'deep', updated: 1_700_000_000, deep: nested(1500) };
+    await syncTwiceAndExpectLoaded(destination, [GOOD, bad], [1, 2]);
+    const values = await destination.query(
+      `SELECT CAST(deep AS VARCHAR) AS v FROM ${destination.table('campaigns')} WHERE CAST(id AS INTEGER) = 2`,
+    );
+    const text = JSON.parse(String(values[0]?.v));
+    expect(typeof text).toBe('string');
+    expect(JSON.parse(text)).toEqual(nested(1500));
+  });
+
+  it('more fields than the table may have columns: the extra ones go to one overflow column', async () => {
+    const destination = destinationFor(engine);
+    const bad = { id: 2, name: 'wide', updated: 1_700_000_000, ...manyFields(1700) };
+    await syncTwiceAndExpectLoaded(destination, [GOOD, bad], [1, 2]);
+    const columns = await destination.query(
+      `SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'campaigns'`,
+    );
+    const count = Number(columns[0]?.n);
+    expect(count).toBeLessThanOrEqual(engine === 'postgres' ? 1600 : 1000);
+    const values = await destination.query(
+      `SELECT CAST(_cio_overflow AS VARCHAR) AS overflow FROM ${destination.table('campaigns')} ORDER BY id`,
+    );
+    expect(values[0]?.overflow).toBeNull();
+    const overflow = JSON.parse(String(values[1]?.overflow)) as Record<string, number>;
+    expect(overflow.field_1699).toBe(1699);
+    // Every field is somewhere: a column of its own or the overflow column.
+    expect(Object.keys(overflow).length + count).toBeGreaterThanOrEqual(1700 + 3);
+  });
+});
