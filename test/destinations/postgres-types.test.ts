@@ -19,7 +19,9 @@ describe('COPY text encoding', () => {
       pair: '\u{1F600}',
       text: '\\u0000',
     });
-    expect(JSON.parse(copyEncoders.json(json))).toEqual({
+    // COPY text doubles every backslash; undone here to read the JSON back.
+    const copied = copyEncoders.json(json).replaceAll('\\\\', '\\');
+    expect(JSON.parse(copied)).toEqual({
       nul: 'a\ufffdb',
       lone: 'c\ufffdd',
       'k\ufffd': 1,

@@ -133,7 +133,7 @@ describe.each(['duckdb', 'postgres'] as const)('one bad record into %s', (engine
     ]);
   });
 
-  it('a NUL byte in a field name: the field gets a sanitised column and keeps its value', async () => {
+  it('a NUL byte in a field name: the field gets a storable column name and keeps its value', async () => {
     const destination = destinationFor(engine);
     const bad = { id: 2, name: 'nul name', updated: 1_700_000_000, 'bad\u0000name': 'kept' };
     await syncTwiceAndExpectLoaded(destination, [GOOD, bad], [1, 2]);
@@ -142,14 +142,16 @@ describe.each(['duckdb', 'postgres'] as const)('one bad record into %s', (engine
     );
     expect(columns).toHaveLength(1);
     const column = String(columns[0]?.column_name);
-    expect(column).toMatch(/^badname_[0-9a-f]{8}$/);
+    // PostgreSQL text (and so its column map) cannot hold U+0000: the name carries U+FFFD there.
+    if (engine === 'postgres') expect(column).toBe('bad\uFFFDname');
+    else expect(column).toMatch(/^badname_[0-9a-f]{8}$/);
     const values = await destination.query(
       `SELECT "${column}" AS v FROM ${destination.table('campaigns')} WHERE CAST(id AS INTEGER) = 2`,
     );
     expect(values).toEqual([{ v: 'kept' }]);
   });
 
-  it('a lone surrogate inside nested JSON: the row loads with the character replaced', async () => {
+  it('a lone surrogate inside nested JSON: the row loads (PostgreSQL: the character replaced)', async () => {
     const destination = destinationFor(engine);
     const bad = {
       id: 2,
@@ -161,7 +163,9 @@ describe.each(['duckdb', 'postgres'] as const)('one bad record into %s', (engine
     const values = await destination.query(
       `SELECT CAST(extra AS VARCHAR) AS v FROM ${destination.table('campaigns')} WHERE CAST(id AS INTEGER) = 2`,
     );
-    expect(JSON.parse(String(values[0]?.v))).toEqual({ note: 'a\ufffdb', 'k\ufffd': 1 });
+    const expected =
+      engine === 'postgres' ? { note: 'a\ufffdb', 'k\ufffd': 1 } : { note: 'a\udc00b', 'k\ud800': 1 };
+    expect(JSON.parse(String(values[0]?.v))).toEqual(expected);
   });
 
   it('a year-0 timestamp: the row loads and the value is kept in the __raw column', async () => {
@@ -174,16 +178,14 @@ describe.each(['duckdb', 'postgres'] as const)('one bad record into %s', (engine
     expect(values).toEqual([{ created: null, raw: '-62167219200' }]);
   });
 
-  it('nesting 1,500 levels deep: the row loads with the value kept as JSON text', async () => {
+  it('nesting 1,500 levels deep: the row loads with the value intact', async () => {
     const destination = destinationFor(engine);
     const bad = { id: 2, name: 'deep', updated: 1_700_000_000, deep: nested(1500) };
     await syncTwiceAndExpectLoaded(destination, [GOOD, bad], [1, 2]);
     const values = await destination.query(
       `SELECT CAST(deep AS VARCHAR) AS v FROM ${destination.table('campaigns')} WHERE CAST(id AS INTEGER) = 2`,
     );
-    const text = JSON.parse(String(values[0]?.v));
-    expect(typeof text).toBe('string');
-    expect(JSON.parse(text)).toEqual(nested(1500));
+    expect(JSON.parse(String(values[0]?.v))).toEqual(nested(1500));
   });
 
   it('more fields than the table may have columns: the extra ones go to one overflow column', async () => {

@@ -36,4 +36,4 @@ export function postgresDialect(schema: string): SqlDialect {
   };
 }
 
-export const POSTGRES_IDENTIFIERS = { maxBytes: 63, caseInsensitive: false } as const;
+export const POSTGRES_IDENTIFIERS = { maxBytes: 63, caseInsensitive: false, textRefusesNul: true } as const;

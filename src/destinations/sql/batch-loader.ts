@@ -14,7 +14,13 @@ import {
   STAGING_PREFIX,
   saveRejectedSql,
 } from './sql-statements.js';
-import { dedupeByPrimaryKey, fitRows, stageRows, undeclaredFields } from './stage-batch.js';
+import {
+  dedupeByPrimaryKey,
+  fitRows,
+  stageRows,
+  undeclaredFields,
+  withStorableFieldNames,
+} from './stage-batch.js';
 import { keyColumnsOf, type TableEvolution } from './table-evolution.js';
 import type { ColumnInfo, TableLayout } from './table-layout.js';
 import { inTransaction } from './transaction.js';
@@ -41,7 +47,7 @@ interface OpenBatch {
   bookmark: StreamBookmark;
 }
 
-export const NOTHING_WRITTEN: WriteResult = { written: 0, unchanged: 0, coerced: 0, rejected: 0 };
+export const NOTHING_WRITTEN: WriteResult = { written: 0, unchanged: 0, coerced: 0 };
 
 /** Rejected records saved per statement (4 parameters each). */
 const REJECTED_PER_STATEMENT = 500;
@@ -145,9 +151,11 @@ export class BatchLoader {
     let layout = await this.layoutFor(stream);
     const keyed = setAsideUnfitKeys(rows, stream.primaryKey, layout);
     const unique = dedupeByPrimaryKey(keyed.rows, stream.primaryKey, layout);
-    const undeclared = undeclaredFields(unique.rows, layout);
+    let undeclared = undeclaredFields(unique.rows, layout);
+    const storable = withStorableFieldNames(unique.rows, undeclared, this.dialect.identifiers);
+    if (storable !== unique.rows) undeclared = undeclaredFields(storable, layout);
     if (undeclared.size > 0) layout = await this.layoutFor(stream, undeclared);
-    const fitted = fitRows(unique.rows, layout, stream.primaryKey);
+    const fitted = fitRows(storable, layout, stream.primaryKey);
     if (fitted.misfitFields.size > 0) layout = await this.layoutFor(stream, new Map(), fitted.misfitFields);
     const staged = stageRows(fitted, layout);
     const keys = [...unique.keys];
@@ -296,7 +304,7 @@ export class BatchLoader {
         written,
         unchanged: batch.rows - written,
         coerced: batch.coerced,
-        rejected: batch.rejectedHere,
+        ...(batch.rejectedHere > 0 ? { rejected: batch.rejectedHere } : {}),
       };
     } catch (error) {
       this.refusedUpTo.set(stream.name, this.opened);
@@ -335,11 +343,12 @@ function handled<T>(promise: Promise<T>): Promise<T> {
 }
 
 function addResults(a: WriteResult, b: WriteResult): WriteResult {
+  const rejected = (a.rejected ?? 0) + (b.rejected ?? 0);
   return {
     written: a.written + b.written,
     unchanged: a.unchanged + b.unchanged,
     coerced: (a.coerced ?? 0) + (b.coerced ?? 0),
-    rejected: (a.rejected ?? 0) + (b.rejected ?? 0),
+    ...(rejected > 0 ? { rejected } : {}),
   };
 }
 

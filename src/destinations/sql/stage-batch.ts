@@ -1,7 +1,8 @@
-import { ownField } from '../../core/own-fields.js';
+import { ownField, setOwnField } from '../../core/own-fields.js';
 import type { Row } from '../../streams/types.js';
 import { inferLogicalType, type LogicalType } from './column-types.js';
 import { type ColumnValue, type Fitted, fitKeyValue, fitValue, MISFIT, toJsonText } from './column-values.js';
+import { type IdentifierRules, storableFieldName } from './identifier-names.js';
 import { type ColumnInfo, isMetadataField, type TableLayout } from './table-layout.js';
 
 /** A batch turned into column values: what a sink loads into its staging table. */
@@ -64,6 +65,27 @@ export function undeclaredFields(rows: readonly Row[], layout: TableLayout): Map
     }
   }
   return new Map([...values].map(([field, seen]) => [field, inferLogicalType(seen)]));
+}
+
+/**
+ * The rows with every field renamed to its storable name (see IdentifierRules.textRefusesNul), or
+ * `rows` itself when no field needs it. Only undeclared fields are looked at: a field whose name
+ * needs a change never has a column under its own name, so it is always undeclared.
+ */
+export function withStorableFieldNames(
+  rows: Row[],
+  undeclared: ReadonlyMap<string, LogicalType>,
+  rules: IdentifierRules,
+): Row[] {
+  const renamed = [...undeclared.keys()].filter((field) => storableFieldName(field, rules) !== field);
+  if (renamed.length === 0) return rows;
+  return rows.map((row) => {
+    if (!renamed.some((field) => Object.hasOwn(row, field))) return row;
+    const copy: Row = {};
+    for (const [field, value] of Object.entries(row))
+      setOwnField(copy, storableFieldName(field, rules), value);
+    return copy;
+  });
 }
 
 /** Fits every row to the layout's typed columns (every field the layout has is in the layout). */

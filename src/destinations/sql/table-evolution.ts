@@ -1,7 +1,7 @@
 import { CioError } from '../../core/errors.js';
 import type { StreamSpec } from '../../engine/sink.js';
 import { isLogicalType, type LogicalType, logicalTypeOfSchema } from './column-types.js';
-import { fitIdentifier } from './identifier-names.js';
+import { fitIdentifier, type IdentifierRules, storableFieldName } from './identifier-names.js';
 import type { SqlDialect, SqlSession } from './sql-dialect.js';
 import {
   addColumnSql,
@@ -51,7 +51,7 @@ export class TableEvolution {
     const rules = this.dialect.identifiers;
     const table = fitIdentifier(stream.name, rules);
     const layout = this.layouts.get(table) ?? (await this.load(session, table));
-    const addedValues = planValueColumns(layout, wantedFields(stream, undeclared), rules);
+    const addedValues = planValueColumns(layout, wantedFields(stream, undeclared, rules), rules);
     const withValues = withColumns(layout, addedValues, rules);
     const addedRaws = planRawColumns(withValues, misfitFields, rules);
     if (layout.exists && addedValues.length === 0 && addedRaws.length === 0) {
@@ -90,7 +90,7 @@ export class TableEvolution {
     const rules = this.dialect.identifiers;
     const layout = this.layouts.get(fitIdentifier(stream.name, rules));
     if (!layout?.exists) return undefined;
-    if (planValueColumns(layout, wantedFields(stream, undeclared), rules).length > 0) return undefined;
+    if (planValueColumns(layout, wantedFields(stream, undeclared, rules), rules).length > 0) return undefined;
     if (planRawColumns(layout, misfitFields, rules).length > 0) return undefined;
     return layout;
   }
@@ -125,10 +125,11 @@ export function keyColumnsOf(stream: StreamSpec, layout: TableLayout): string[] 
 function wantedFields(
   stream: StreamSpec,
   undeclared: ReadonlyMap<string, LogicalType>,
+  rules: IdentifierRules,
 ): Map<string, LogicalType> {
   const wanted = new Map<string, LogicalType>();
   for (const [field, schema] of Object.entries(stream.schema.properties ?? {})) {
-    wanted.set(field, logicalTypeOfSchema(schema));
+    wanted.set(storableFieldName(field, rules), logicalTypeOfSchema(schema));
   }
   for (const field of stream.primaryKey) if (!wanted.has(field)) wanted.set(field, 'text');
   for (const [field, type] of undeclared) if (!wanted.has(field)) wanted.set(field, type);
