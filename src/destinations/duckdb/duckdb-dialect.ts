@@ -24,6 +24,8 @@ export const duckDbDialect: SqlDialect = {
     json: 'JSON',
   },
   identifiers: { maxBytes: Number.POSITIVE_INFINITY, caseInsensitive: true },
+  // No hard limit, but each column added in a transaction costs memory (1,000 took about 400 MB).
+  maxColumns: 1000,
   quote: quoteIdentifier,
   placeholder: (index) => `$${index}`,
   introspection: duckDbIntrospection,

@@ -22,6 +22,9 @@ export function postgresDialect(schema: string): SqlDialect {
     engine: 'PostgreSQL',
     columnTypes: COLUMN_TYPES,
     identifiers: POSTGRES_IDENTIFIERS,
+    // PostgreSQL refuses a 1601st column, but a row must also fit one 8 KB page, and fixed-width
+    // values (bigint, double, timestamptz: 8 bytes each) cannot move out of it: 1000 of them fit.
+    maxColumns: 1000,
     quote: quoteIdentifier,
     placeholder: (index) => `$${index}`,
     introspection: postgresIntrospection(schema),

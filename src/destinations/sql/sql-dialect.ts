@@ -13,6 +13,11 @@ export interface SqlDialect {
   /** The SQL type of each column type. */
   readonly columnTypes: Readonly<Record<LogicalType, string>>;
   readonly identifiers: IdentifierRules;
+  /**
+   * Most columns a data table gets (metadata included); fields beyond it share one JSON overflow
+   * column. Each engine says why its number.
+   */
+  readonly maxColumns: number;
   /** An identifier (table, column, schema) quoted for this engine. */
   quote(name: string): string;
   /** The text standing for the `index`-th (from 1) parameter of a statement. */

@@ -11,10 +11,17 @@ export interface StagedRows {
   rows: ColumnValue[][];
 }
 
-/** Rows fitted to the typed columns; values that did not fit wait for their `__raw` column. */
+/**
+ * Rows fitted to the typed columns; values that did not fit wait for their `__raw` column, and
+ * fields without a column (a table at its column limit) for the overflow column.
+ */
 export interface FittedRows {
   valueColumns: ColumnInfo[];
-  rows: { values: ColumnValue[]; raw: Map<string, string> | undefined }[];
+  rows: {
+    values: ColumnValue[];
+    raw: Map<string, unknown> | undefined;
+    extra: Record<string, unknown> | undefined;
+  }[];
   /** Values that did not fit their column's type. */
   coerced: number;
   misfitFields: Set<string>;
@@ -104,7 +111,7 @@ export function fitRows(
   let coerced = 0;
   // Plain loops: this runs for every value of every page (hot path).
   const fitted = rows.map((row) => {
-    let raw: Map<string, string> | undefined;
+    let raw: Map<string, unknown> | undefined;
     const values: ColumnValue[] = new Array(fields.length);
     for (let index = 0; index < fields.length; index++) {
       const field = fields[index] as string;
@@ -117,29 +124,59 @@ export function fitRows(
       coerced++;
       misfitFields.add(field);
       raw ??= new Map();
-      raw.set(field, toJsonText(value));
+      raw.set(field, value);
       values[index] = null;
     }
-    return { values, raw };
+    return { values, raw, extra: layout.overflow ? fieldsWithoutColumn(row, layout) : undefined };
   });
   return { valueColumns, rows: fitted, coerced, misfitFields };
 }
 
 /**
  * The staging rows: typed values, then every `__raw` column of the layout (null where the value fitted,
- * which also clears a stale raw value when a field fits again).
+ * which also clears a stale raw value when a field fits again), then the overflow column if any.
  */
 export function stageRows(fitted: FittedRows, layout: TableLayout): StagedRows {
   const rawColumns = [...layout.raws.values()];
-  if (rawColumns.length === 0)
+  const overflow = layout.overflow;
+  if (rawColumns.length === 0 && overflow === undefined)
     return { columns: fitted.valueColumns, rows: fitted.rows.map(({ values }) => values) };
+  const rawOf = (raw: Map<string, unknown> | undefined, field: string): ColumnValue =>
+    raw?.has(field) ? toJsonText(raw.get(field)) : null;
   return {
-    columns: [...fitted.valueColumns, ...rawColumns],
-    rows: fitted.rows.map(({ values, raw }) => [
-      ...values,
-      ...rawColumns.map((info) => raw?.get(info.field) ?? null),
-    ]),
+    columns: [...fitted.valueColumns, ...rawColumns, ...(overflow ? [overflow] : [])],
+    rows: fitted.rows.map(({ values, raw, extra }) => {
+      const staged = [...values, ...rawColumns.map((info) => rawOf(raw, info.field))];
+      if (overflow) staged.push(overflowText(extra, raw, layout));
+      return staged;
+    }),
   };
+}
+
+/** A row's fields the layout has no column for (data fields only), or undefined for none. */
+function fieldsWithoutColumn(row: Row, layout: TableLayout): Record<string, unknown> | undefined {
+  let extra: Record<string, unknown> | undefined;
+  for (const [field, value] of Object.entries(row)) {
+    if (value === undefined || layout.values.has(field) || isMetadataField(field)) continue;
+    extra ??= {};
+    setOwnField(extra, field, value);
+  }
+  return extra;
+}
+
+/** The overflow column's JSON: fields without a column, and misfit values without a `__raw` column. */
+function overflowText(
+  extra: Record<string, unknown> | undefined,
+  raw: Map<string, unknown> | undefined,
+  layout: TableLayout,
+): ColumnValue {
+  let kept = extra;
+  for (const [field, value] of raw ?? []) {
+    if (layout.raws.has(field)) continue;
+    kept = kept === extra ? { ...extra } : kept;
+    setOwnField(kept as Record<string, unknown>, field, value);
+  }
+  return kept === undefined ? null : toJsonText(kept);
 }
 
 function keyPart(value: unknown): string {

@@ -11,11 +11,12 @@ import {
   saveColumnMapSql,
 } from './sql-statements.js';
 import {
+  COLUMN_ROLES,
   type ColumnInfo,
+  type ColumnRole,
   emptyLayout,
   layoutFromCatalog,
-  planRawColumns,
-  planValueColumns,
+  planColumns,
   type TableLayout,
   withColumns,
 } from './table-layout.js';
@@ -51,20 +52,17 @@ export class TableEvolution {
     const rules = this.dialect.identifiers;
     const table = fitIdentifier(stream.name, rules);
     const layout = this.layouts.get(table) ?? (await this.load(session, table));
-    const addedValues = planValueColumns(layout, wantedFields(stream, undeclared, rules), rules);
-    const withValues = withColumns(layout, addedValues, rules);
-    const addedRaws = planRawColumns(withValues, misfitFields, rules);
-    if (layout.exists && addedValues.length === 0 && addedRaws.length === 0) {
+    const added = this.plan(layout, stream, undeclared, misfitFields);
+    if (layout.exists && added.length === 0) {
       this.layouts.set(table, layout);
       return layout;
     }
-    const added = [...addedValues, ...addedRaws];
     await inTransaction(session, async () => {
       if (layout.exists) {
         for (const info of added) await session.query(addColumnSql(this.dialect, table, info));
       } else {
         await session.query(forgetColumnMapSql(this.dialect), [table]);
-        const keyColumns = keyColumnsOf(stream, withValues);
+        const keyColumns = keyColumnsOf(stream, withColumns(layout, added, rules));
         await session.query(createTableSql(this.dialect, table, added, keyColumns));
       }
       for (let start = 0; start < added.length; start += MAP_ENTRIES_PER_STATEMENT) {
@@ -73,7 +71,7 @@ export class TableEvolution {
         await session.query(saveColumnMapSql(this.dialect, chunk.length), params);
       }
     });
-    const next = withColumns(withValues, addedRaws, rules);
+    const next = withColumns(layout, added, rules);
     this.layouts.set(table, next);
     return next;
   }
@@ -90,9 +88,18 @@ export class TableEvolution {
     const rules = this.dialect.identifiers;
     const layout = this.layouts.get(fitIdentifier(stream.name, rules));
     if (!layout?.exists) return undefined;
-    if (planValueColumns(layout, wantedFields(stream, undeclared, rules), rules).length > 0) return undefined;
-    if (planRawColumns(layout, misfitFields, rules).length > 0) return undefined;
-    return layout;
+    return this.plan(layout, stream, undeclared, misfitFields).length > 0 ? undefined : layout;
+  }
+
+  private plan(
+    layout: TableLayout,
+    stream: StreamSpec,
+    undeclared: ReadonlyMap<string, LogicalType>,
+    misfitFields: Iterable<string>,
+  ): ColumnInfo[] {
+    const rules = this.dialect.identifiers;
+    const wanted = wantedFields(stream, undeclared, rules);
+    return planColumns(layout, wanted, misfitFields, rules, this.dialect.maxColumns);
   }
 
   /** Forgets every layout (a new session may find tables changed by hand in between). */
@@ -109,8 +116,8 @@ export class TableEvolution {
     const mapped = await session.query(loadColumnMapSql(this.dialect), [table]);
     const infos = mapped.rows.flatMap((row): ColumnInfo[] => {
       const { role, column_type: type } = row;
-      if ((role !== 'value' && role !== 'raw') || !isLogicalType(type)) return [];
-      return [{ field: String(row.field), role, column: String(row.column_name), type }];
+      if (!COLUMN_ROLES.includes(role as ColumnRole) || !isLogicalType(type)) return [];
+      return [{ field: String(row.field), role: role as ColumnRole, column: String(row.column_name), type }];
     });
     return layoutFromCatalog(table, names, infos, rules);
   }
