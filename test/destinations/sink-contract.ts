@@ -478,7 +478,7 @@ export function describeSinkContract(engineName: string, makeSink: () => Promise
         ],
         second,
       );
-      await expect(failing).rejects.toMatchObject({ code: 'CIO_ERR_DESTINATION', stream: spec.name });
+      await expect(failing).rejects.toMatchObject({ code: 'CIO_ERR_DESTINATION_DATA', stream: spec.name });
       expect((await rows(h, spec.name)).map((row) => row.id)).toEqual([1]);
       const saved = await h.query(`SELECT bookmark FROM _cio_state WHERE stream = '${spec.name}'`);
       expect(saved.map((row) => row.bookmark)).toEqual([first]);
@@ -581,7 +581,10 @@ export function describeSinkContract(engineName: string, makeSink: () => Promise
       await h.query(`ALTER TABLE ${q(spec.name)} ALTER COLUMN name SET NOT NULL`);
       await stage(spec, [{ id: 1, name: 'lost' }], {});
       await stage(spec, [{ id: 3, name: null }], {});
-      await expect(commit(spec)).rejects.toMatchObject({ code: 'CIO_ERR_DESTINATION', stream: spec.name });
+      await expect(commit(spec)).rejects.toMatchObject({
+        code: 'CIO_ERR_DESTINATION_DATA',
+        stream: spec.name,
+      });
       await stage(spec, [{ id: 2, name: 'kept' }], {});
       expect(await commit(spec)).toMatchObject({ written: 1 });
       expect((await rows(h, spec.name)).map((row) => row.id)).toEqual([2]);

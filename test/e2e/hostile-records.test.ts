@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { duckdbDestination, postgresDestination, type TestDestination } from '../helpers/destinations.js';
@@ -211,5 +212,30 @@ describe.each(['duckdb', 'postgres'] as const)('one bad record into %s', (engine
     expect(overflow.field_1699).toBe(1699);
     // Every field is somewhere: a column of its own or the overflow column.
     expect(Object.keys(overflow).length + count).toBeGreaterThanOrEqual(1700 + 3);
+  });
+});
+
+describe('a row the engine refuses for its size', () => {
+  it('fails its table alone (exit 1, CIO_ERR_DESTINATION_DATA): the destination works, the other tables load', async () => {
+    const destination = destinationFor('postgres');
+    // 900 text values of 40 incompressible bytes: a row of 36 KB, more than PostgreSQL's 8 KB page.
+    const wide = Object.fromEntries(
+      Array.from({ length: 900 }, (_, index) => [
+        `text_${index}`,
+        createHash('sha256').update(String(index)).digest('hex').slice(0, 40),
+      ]),
+    );
+    api = await startHostileApi({
+      '/v1/campaigns': () =>
+        json({ campaigns: [GOOD, { id: 2, name: 'too wide', updated: 1_700_000_000, ...wide }] }),
+      '/v1/subscription_topics': () => json({ topics: TOPICS }),
+    });
+    const run = await sync(api, destination);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain('CIO_ERR_DESTINATION_DATA');
+    const topics = await destination.query(`SELECT count(*) AS n FROM ${destination.table('topics')}`);
+    expect(Number(topics[0]?.n)).toBe(2);
+    const runs = await destination.query(`SELECT status FROM ${destination.table('_cio_sync_runs')}`);
+    expect(runs).toEqual([{ status: 'failed' }]);
   });
 });
