@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { SingerCatalog } from '../../src/protocols/singer/singer-catalog.js';
 import { runCli } from '../helpers/cli.js';
 import { duckdbDestination, postgresDestination, type TestDestination } from '../helpers/destinations.js';
 import { scratchDir } from '../helpers/scratch-dir.js';
+import { runProtocol, scratch } from '../protocols/helpers/protocol-cli.js';
 import { type HostileApi, json, startHostileApi } from './hostile-api.js';
 
 /**
@@ -237,5 +239,45 @@ describe('a row the engine refuses for its size', () => {
     expect(Number(topics[0]?.n)).toBe(2);
     const runs = await destination.query(`SELECT status FROM ${destination.table('_cio_sync_runs')}`);
     expect(runs).toEqual([{ status: 'failed' }]);
+  });
+});
+
+describe('a record without a key in Singer output', () => {
+  it('is skipped with a warning naming the reason; the other records and the state are emitted, exit 0', async () => {
+    const files = scratch();
+    try {
+      api = await startHostileApi({
+        '/v1/campaigns': () =>
+          json({ campaigns: [GOOD, { id: null, name: 'keyless', updated: 1_700_000_000 }] }),
+      });
+      const config = files.file('config.json', {
+        api_key: api.token,
+        base_url: api.url,
+        max_requests_per_second: 1000,
+      });
+      const discovered = await runProtocol(['tap', '--config', config, '--discover']);
+      expect(discovered.code, discovered.stderr).toBe(0);
+      const catalog = JSON.parse(discovered.stdout) as SingerCatalog;
+      for (const entry of catalog.streams) {
+        for (const item of entry.metadata) {
+          if (item.breadcrumb.length === 0) item.metadata.selected = entry.tap_stream_id === 'campaigns';
+        }
+      }
+      const run = await runProtocol([
+        'tap',
+        '--config',
+        config,
+        '--catalog',
+        files.file('catalog.json', catalog),
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      const records = run.messages.filter((message) => message.type === 'RECORD');
+      expect(records.map((message) => (message.record as { id: unknown }).id)).toEqual([1]);
+      expect(run.messages.some((message) => message.type === 'STATE')).toBe(true);
+      expect(run.stderr).toContain('primary key field "id" is null');
+      expect(run.stderr).toContain('1 record(s) could not be stored as they are and were skipped');
+    } finally {
+      files.remove();
+    }
   });
 });
