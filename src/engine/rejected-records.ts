@@ -11,13 +11,13 @@ const NAMED_PER_TABLE = 20;
  * one of them must not stop the table. The others keep their order.
  */
 export function setAsideKeyless(
-  rows: readonly Row[],
+  rows: Row[],
   primaryKey: readonly string[],
 ): { rows: Row[]; rejected: RejectedRecord[] } {
   const keyless = (row: Row): string | undefined =>
     primaryKey.find((field) => ownField(row, field) === null || ownField(row, field) === undefined);
   // Nearly every page has none: keep it as it is.
-  if (!rows.some((row) => keyless(row) !== undefined)) return { rows: [...rows], rejected: [] };
+  if (!rows.some((row) => keyless(row) !== undefined)) return { rows, rejected: [] };
   const kept: Row[] = [];
   const rejected: RejectedRecord[] = [];
   for (const row of rows) {

@@ -31,7 +31,7 @@ export function rejectedEntry({ record, reason }: RejectedRecord, key?: readonly
  * they cannot be upserted, and must not stop the table.
  */
 export function setAsideUnfitKeys(
-  rows: readonly Row[],
+  rows: Row[],
   primaryKey: readonly string[],
   layout: TableLayout,
 ): { rows: Row[]; rejected: RejectedEntry[] } {
@@ -42,7 +42,7 @@ export function setAsideUnfitKeys(
       return fitted === MISFIT || fitted === null;
     });
   // Nearly every page has none: keep it as it is.
-  if (!rows.some((row) => unfitField(row) >= 0)) return { rows: [...rows], rejected: [] };
+  if (!rows.some((row) => unfitField(row) >= 0)) return { rows, rejected: [] };
   const kept: Row[] = [];
   const rejected: RejectedEntry[] = [];
   for (const row of rows) {

@@ -38,7 +38,7 @@ export function dedupeByPrimaryKey(
 ): { rows: Row[]; keys: Iterable<unknown> } {
   const types = primaryKey.map((field) => layout.values.get(field)?.type ?? 'text');
   let misfits = 0;
-  // A value that fits no key type never matches another (the engine rejects the row anyway).
+  // A value that fits no key type never matches another (the sink sets such rows aside before this).
   const keyOf = (row: Row, index: number): unknown => {
     const fitted = fitKeyValue(types[index] ?? 'text', ownField(row, primaryKey[index] ?? ''));
     if (fitted !== MISFIT) return fitted;
