@@ -281,3 +281,58 @@ describe('a record without a key in Singer output', () => {
     }
   });
 });
+
+describe('a record without a key in Airbyte output', () => {
+  it('is skipped with a WARN log message naming the reason; the others and the state are emitted, exit 0', async () => {
+    const files = scratch();
+    try {
+      api = await startHostileApi({
+        '/v1/campaigns': () =>
+          json({ campaigns: [GOOD, { id: null, name: 'keyless', updated: 1_700_000_000 }] }),
+      });
+      const config = files.file('config.json', {
+        access_token: api.token,
+        base_url: api.url,
+        max_requests_per_second: 1000,
+      });
+      const discovered = await runProtocol(['airbyte', 'discover', '--config', config]);
+      expect(discovered.code, discovered.stderr).toBe(0);
+      const streams = discovered.messages.flatMap(
+        (message) =>
+          (message.catalog as { streams?: { name: string; source_defined_primary_key: unknown }[] })
+            ?.streams ?? [],
+      );
+      const campaigns = streams.find((stream) => stream.name === 'campaigns');
+      const configured = {
+        streams: [
+          {
+            stream: campaigns,
+            sync_mode: 'full_refresh',
+            destination_sync_mode: 'overwrite',
+            primary_key: campaigns?.source_defined_primary_key,
+          },
+        ],
+      };
+      const run = await runProtocol([
+        'airbyte',
+        'read',
+        '--config',
+        config,
+        '--catalog',
+        files.file('catalog.json', configured),
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      const records = run.messages.filter((message) => message.type === 'RECORD');
+      expect(records.map((message) => (message.record as { data: { id: unknown } }).data.id)).toEqual([1]);
+      expect(run.messages.some((message) => message.type === 'STATE')).toBe(true);
+      const warnings = run.messages
+        .filter((message) => message.type === 'LOG')
+        .map((message) => message.log as { level: string; message: string })
+        .filter((log) => log.level === 'WARN')
+        .map((log) => log.message);
+      expect(warnings.some((text) => text.includes('primary key field "id" is null'))).toBe(true);
+    } finally {
+      files.remove();
+    }
+  });
+});
