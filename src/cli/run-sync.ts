@@ -93,8 +93,11 @@ export function formatSummary(result: SyncResult): string {
   }
   const seconds = (result.finishedAt.getTime() - result.startedAt.getTime()) / 1000;
   const total = rows.reduce((sum, [, s]) => sum + s.rows, 0);
+  const rejected = rows.reduce((sum, [, s]) => sum + (s.rejected ?? 0), 0);
+  // Only when there are some: the summary of a clean run stays as it was.
+  const rejectedNote = rejected > 0 ? `, ${rejected} rejected records` : '';
   lines.push(
-    `${result.status}: ${total} rows, ${result.requests} requests (${result.rateLimited} rate-limited) in ${seconds.toFixed(1)} s`,
+    `${result.status}: ${total} rows${rejectedNote}, ${result.requests} requests (${result.rateLimited} rate-limited) in ${seconds.toFixed(1)} s`,
   );
   return lines.join('\n');
 }

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'CIO_ERR_PAGINATION' // a repeated cursor or another paging loop
   | 'CIO_ERR_DESTINATION' // the destination refused (locked, unwritable, ...)
   | 'CIO_ERR_DESTINATION_LOST' // the destination's connection dropped or it asked for a retry
+  | 'CIO_ERR_DESTINATION_DATA' // the destination refused one table's data (a value or row it cannot hold)
   | 'CIO_ERR_STATE' // a state file we cannot use
   | 'CIO_ERR_INTERRUPTED' // SIGINT/SIGTERM stopped the run between batches
   | 'CIO_ERR_INTERNAL';
@@ -34,6 +35,8 @@ const KIND_OF: Record<ErrorCode, ErrorKind> = {
   CIO_ERR_PAGINATION: 'system',
   CIO_ERR_DESTINATION: 'config',
   CIO_ERR_DESTINATION_LOST: 'transient',
+  // The destination works: only the table whose data it refused fails.
+  CIO_ERR_DESTINATION_DATA: 'system',
   CIO_ERR_STATE: 'config',
   CIO_ERR_INTERRUPTED: 'transient',
   CIO_ERR_INTERNAL: 'system',

@@ -1,6 +1,6 @@
 import type { StreamBookmark } from '../core/state.js';
 import type { Row } from '../streams/types.js';
-import type { Sink, StreamSpec, WriteResult } from './sink.js';
+import type { RejectedRecord, Sink, StreamSpec, WriteResult } from './sink.js';
 
 export interface BatchPolicy {
   /** A batch is written once it holds this many rows (1: every page on its own). */
@@ -29,6 +29,7 @@ const ignore = (): void => {};
  */
 export class PageBatcher {
   private rows: Row[] = [];
+  private rejected: RejectedRecord[] = [];
   private gathered = 0;
   private bookmark: StreamBookmark | undefined;
   private startedAt = 0;
@@ -39,6 +40,8 @@ export class PageBatcher {
   private failure: { error: unknown } | undefined;
   /** Rows the destination inserted or changed so far (committed batches only). */
   written = 0;
+  /** Records the sink itself set aside so far (committed batches only). */
+  rejectedBySink = 0;
 
   constructor(
     private readonly sink: Sink,
@@ -47,20 +50,30 @@ export class PageBatcher {
     private readonly onCommitted: () => void = ignore,
   ) {}
 
-  /** Adds a page's rows (possibly none) and the bookmark that resumes after that page. */
-  async add(rows: readonly Row[], bookmark: StreamBookmark): Promise<void> {
+  /**
+   * Adds a page's rows (possibly none), the records of it that were rejected, and the bookmark that
+   * resumes after that page.
+   */
+  async add(
+    rows: readonly Row[],
+    bookmark: StreamBookmark,
+    rejected: readonly RejectedRecord[] = [],
+  ): Promise<void> {
     this.throwIfFailed();
     if (this.bookmark === undefined) this.startedAt = Date.now();
     this.bookmark = bookmark;
     this.gathered += rows.length;
     if (this.sink.stage) {
-      const staged = this.track(this.sink.stage(this.spec, [...rows], bookmark).then((r) => this.count(r)));
+      const staged = this.track(
+        this.sink.stage(this.spec, [...rows], bookmark, rejected).then((r) => this.count(r)),
+      );
       // Only pages count here: a batch merging must not hold up the reader.
       this.loading.push(staged);
       while (this.loading.length > MAX_PAGES_IN_FLIGHT) await this.loading.shift()?.catch(ignore);
       this.throwIfFailed();
     } else {
       for (const row of rows) this.rows.push(row);
+      for (const record of rejected) this.rejected.push(record);
     }
     // maxRows 1 commits every page, even one the filters left empty.
     const full = this.gathered >= this.policy.maxRows || this.policy.maxRows <= 1;
@@ -83,7 +96,9 @@ export class PageBatcher {
     const bookmark = this.bookmark;
     if (bookmark === undefined) return;
     const rows = this.rows;
+    const rejected = this.rejected;
     this.rows = [];
+    this.rejected = [];
     this.gathered = 0;
     this.bookmark = undefined;
     if (this.sink.commit) {
@@ -94,8 +109,8 @@ export class PageBatcher {
     await this.settle();
     this.throwIfFailed();
     const write =
-      rows.length > 0
-        ? this.sink.write(this.spec, rows, bookmark)
+      rows.length > 0 || (rejected.length > 0 && this.sink.capabilities.storesRejected)
+        ? this.sink.write(this.spec, rows, bookmark, rejected)
         : this.sink.saveBookmark(this.spec, bookmark).then(() => undefined);
     this.track(write.then((result) => this.committed(result)));
   }
@@ -118,7 +133,10 @@ export class PageBatcher {
   }
 
   private count(result: WriteResult | undefined): void {
-    if (result) this.written += result.written;
+    if (result) {
+      this.written += result.written;
+      this.rejectedBySink += result.rejected ?? 0;
+    }
   }
 
   private committed(result: WriteResult | undefined): void {

@@ -24,6 +24,23 @@ export interface WriteResult {
   unchanged: number;
   /** Values that did not fit their column's type and were kept another way (reported, never dropped). */
   coerced?: number;
+  /**
+   * Records the sink itself found it cannot store as they are (a key of the wrong kind), set aside in
+   * its rejected-records table. Records the engine set aside before (see RejectedRecord) are not
+   * counted here.
+   */
+  rejected?: number;
+}
+
+/**
+ * A record that cannot be stored as it is (no primary key value): it never stops its table. The
+ * engine hands it to the sink with the page it came in, and the sink keeps it where the user can
+ * see it (databases: `_cio_rejected_records`, committed with that page's batch) or skips it.
+ */
+export interface RejectedRecord {
+  record: Row;
+  /** Why, in words: "primary key field \"id\" is null". */
+  reason: string;
 }
 
 export interface CompleteFullTable {
@@ -42,6 +59,8 @@ export interface StreamRunStats {
   rows: number;
   /** Of those, rows inserted or changed (unchanged rows of incremental tables are not rewritten). */
   written?: number;
+  /** Records that could not be stored as they are: set aside (databases) or skipped, never fatal. */
+  rejected?: number;
   requests: number;
   error?: string;
 }
@@ -57,6 +76,8 @@ export interface SinkCapabilities {
   transactionalState: boolean;
   /** The sink stores state itself (databases); otherwise the caller passes a state file. */
   storesState: boolean;
+  /** Rejected records are kept in the destination (databases); otherwise they are skipped and logged. */
+  storesRejected?: boolean;
 }
 
 /**
@@ -70,8 +91,16 @@ export interface Sink {
   open(run: RunInfo): Promise<SyncState>;
   /** Creates the stream's table, or adds the columns its schema gained. Idempotent. */
   prepareStream(stream: StreamSpec): Promise<void>;
-  /** Upserts the rows by primary key and saves the stream's bookmark, atomically. */
-  write(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult>;
+  /**
+   * Upserts the rows by primary key and saves the stream's bookmark, atomically, with the records of
+   * the same pages that were rejected.
+   */
+  write(
+    stream: StreamSpec,
+    rows: Row[],
+    bookmark: StreamBookmark,
+    rejected?: readonly RejectedRecord[],
+  ): Promise<WriteResult>;
   /**
    * Optional, for sinks that can hold a batch themselves (databases: a staging table). Adds a page to
    * the stream's open batch, remembering its bookmark; nothing is committed unless the page cannot
@@ -79,7 +108,12 @@ export interface Sink {
    * what that wrote is returned. A page that fails to stage drops the open batch (rows staged
    * before it may be lost) and the stream takes nothing more until the sink is opened again.
    */
-  stage?(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult>;
+  stage?(
+    stream: StreamSpec,
+    rows: Row[],
+    bookmark: StreamBookmark,
+    rejected?: readonly RejectedRecord[],
+  ): Promise<WriteResult>;
   /** With `stage`: upserts the open batch and saves the bookmark of its last page, atomically. */
   commit?(stream: StreamSpec): Promise<WriteResult>;
   /**

@@ -16,6 +16,7 @@ import type { SyncEventListener } from './events.js';
 import { selectRowFields } from './field-selection.js';
 import { type ResumePlan, reachesMark, resumePlan } from './head-catch-up.js';
 import { type BatchPolicy, PageBatcher } from './page-batcher.js';
+import { RejectionReport, setAsideKeyless } from './rejected-records.js';
 import { extendSchema } from './schema-evolution.js';
 import type { Sink, StreamRunStats, StreamSpec } from './sink.js';
 import type { StreamJob } from './stream-job.js';
@@ -80,6 +81,8 @@ class StreamRead {
   /** The saved bookmark, unless it lies past `latest` (then the table reads from the start date). */
   private readonly savedValue: string | undefined;
   private readonly batcher: PageBatcher;
+  /** Records set aside because no sink can store them (no primary key value). */
+  private readonly rejections: RejectionReport;
   private readonly progress: ReadProgress;
 
   constructor(
@@ -111,6 +114,7 @@ class StreamRead {
       insaneTimes: 0,
     };
     this.batcher = new PageBatcher(ctx.sink, spec, ctx.batch, () => failpoint('page-committed', this.name));
+    this.rejections = new RejectionReport(this.name, ctx.sink.capabilities.storesRejected === true, ctx.emit);
   }
 
   async run(): Promise<StreamRunStats> {
@@ -121,10 +125,13 @@ class StreamRead {
     if (!alreadyRead) await this.readPages();
     this.warnOfInsaneTimes();
     await this.complete();
+    const rejected = this.rejections.setAside + this.batcher.rejectedBySink;
+    this.rejections.finish(rejected);
     return {
       status: 'complete',
       rows: this.progress.rows,
       written: this.batcher.written,
+      ...(rejected > 0 ? { rejected } : {}),
       requests: this.requestCount() - this.requestsBefore,
     };
   }
@@ -189,13 +196,16 @@ class StreamRead {
     let rows = boundField ? pageRows.filter((r) => passesLowerBound(r[boundField], lowerBound)) : pageRows;
     this.track(rows);
     const headMark = this.headField && (saved.catchingUp ? this.resume?.max_time : this.progress.newest);
+    const keyed = setAsideKeyless(rows, this.spec.primaryKey);
+    rows = keyed.rows;
+    this.rejections.add(keyed.rejected);
     if (this.job.fields) {
       const keep = this.job.fields;
       rows = rows.map((row) => selectRowFields(row, keep));
     } else if (extendSchema(this.spec.schema, rows).length > 0) {
       await this.ctx.sink.prepareStream(this.spec);
     }
-    await this.batcher.add(rows, this.pageBookmark(saved.position, headMark));
+    await this.batcher.add(rows, this.pageBookmark(saved.position, headMark), keyed.rejected);
     this.progress.rows += rows.length;
     this.ctx.emit({
       type: 'page',

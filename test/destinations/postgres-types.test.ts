@@ -11,6 +11,25 @@ describe('COPY text encoding', () => {
     expect(copyLine([null, null, null, true], encoders)).toBe('\\N\t\\N\t\\N\tt\n');
   });
 
+  it('replaces the escapes jsonb refuses (NUL, a lone surrogate) and keeps valid pairs and escaped backslashes', () => {
+    const json = JSON.stringify({
+      nul: 'a\u0000b',
+      lone: 'c\udc00d',
+      'k\ud800': 1,
+      pair: '\u{1F600}',
+      text: '\\u0000',
+    });
+    // COPY text doubles every backslash; undone here to read the JSON back.
+    const copied = copyEncoders.json(json).replaceAll('\\\\', '\\');
+    expect(JSON.parse(copied)).toEqual({
+      nul: 'a\ufffdb',
+      lone: 'c\ufffdd',
+      'k\ufffd': 1,
+      pair: '\u{1F600}',
+      text: '\\u0000',
+    });
+  });
+
   it('writes timestamps as UTC with microseconds', () => {
     expect(copyEncoders.timestamptz(1704164645123456n)).toBe('2024-01-02T03:04:05.123456Z');
     expect(copyEncoders.double(-1.5e-7)).toBe('-1.5e-7');

@@ -60,8 +60,8 @@ async function observedSink(): Promise<Observed> {
       await gate;
       if (fail) {
         fail = false;
-        // A row without its key: the database refuses the batch and rolls it back.
-        rows = [...rows, { id: null }];
+        // The destination refuses the batch: nothing of it is committed.
+        throw new CioError('CIO_ERR_DESTINATION', 'DuckDB: writing the batch failed: refused by the test');
       }
       const result = await real.write(s, rows, bookmark);
       commits.push({ rows: rows.length, position: bookmark.resume?.position });

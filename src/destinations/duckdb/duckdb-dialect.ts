@@ -24,6 +24,8 @@ export const duckDbDialect: SqlDialect = {
     json: 'JSON',
   },
   identifiers: { maxBytes: Number.POSITIVE_INFINITY, caseInsensitive: true },
+  // No hard limit, but each column added in a transaction costs memory (1,000 took about 400 MB).
+  maxColumns: 1000,
   quote: quoteIdentifier,
   placeholder: (index) => `$${index}`,
   introspection: duckDbIntrospection,
@@ -48,4 +50,8 @@ export const duckDbDialect: SqlDialect = {
   // In-process: no connection to lose, and one writer, so no transaction is chosen to fail. A file
   // locked by another process is refused at open, and is the user's to resolve (exit 2).
   isTransient: () => false,
+  // DuckDB names the kind of an error first in its message.
+  isAboutData: (error) =>
+    error instanceof Error &&
+    /^(Constraint|Conversion|Invalid Input|Out of Range) Error:/.test(error.message),
 };

@@ -1,7 +1,7 @@
 import type { LogicalType } from '../sql/column-types.js';
 import { quoteIdentifier } from '../sql/quote-identifier.js';
 import type { SqlDialect } from '../sql/sql-dialect.js';
-import { isTransientPostgresError } from './postgres-errors.js';
+import { isPostgresDataError, isTransientPostgresError } from './postgres-errors.js';
 import { postgresIntrospection } from './postgres-introspection.js';
 
 const COLUMN_TYPES: Readonly<Record<LogicalType, string>> = {
@@ -23,6 +23,9 @@ export function postgresDialect(schema: string): SqlDialect {
     engine: 'PostgreSQL',
     columnTypes: COLUMN_TYPES,
     identifiers: POSTGRES_IDENTIFIERS,
+    // PostgreSQL refuses a 1601st column, but a row must also fit one 8 KB page, and fixed-width
+    // values (bigint, double, timestamptz: 8 bytes each) cannot move out of it: 1000 of them fit.
+    maxColumns: 1000,
     quote: quoteIdentifier,
     placeholder: (index) => `$${index}`,
     introspection: postgresIntrospection(schema),
@@ -35,7 +38,8 @@ export function postgresDialect(schema: string): SqlDialect {
     fromStaging: (_type, column) => column,
     upsert: 'on_conflict',
     isTransient: isTransientPostgresError,
+    isAboutData: isPostgresDataError,
   };
 }
 
-export const POSTGRES_IDENTIFIERS = { maxBytes: 63, caseInsensitive: false } as const;
+export const POSTGRES_IDENTIFIERS = { maxBytes: 63, caseInsensitive: false, textRefusesNul: true } as const;

@@ -13,6 +13,14 @@ const TRANSIENT_SOCKET_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 
 /** What the driver says, with no code, about a connection that ended under it. */
 const CONNECTION_ENDED = /connection terminated|connection error and is not queryable|not queryable/i;
 
+/** SQLSTATE classes about data: 22 data exception, 23 integrity constraint, 54 program limit (row too big). */
+const DATA_CLASSES = new Set(['22', '23', '54']);
+
+export function isPostgresDataError(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && DATA_CLASSES.has(code.slice(0, 2));
+}
+
 export function isTransientPostgresError(error: unknown): boolean {
   if (isCioError(error)) return error.code === 'CIO_ERR_DESTINATION_LOST';
   if (typeof error !== 'object' || error === null) return false;

@@ -7,7 +7,7 @@ type Encode = (value: Exclude<ColumnValue, null>) => string;
 /** How each column type's value is written in COPY's text format. */
 export const copyEncoders: Readonly<Record<LogicalType, Encode>> = {
   text: (value) => escapeCopyText(withoutNul(String(value))),
-  json: (value) => escapeCopyText(withoutEscapedNul(String(value))),
+  json: (value) => escapeCopyText(jsonbStorable(String(value))),
   bigint: (value) => String(value),
   double: (value) => String(value),
   boolean: (value) => (value ? 't' : 'f'),
@@ -33,10 +33,16 @@ function withoutNul(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
 }
 
-/** The same in JSON text, where U+0000 is the escape `\u0000` (not preceded by an escaping backslash). */
-function withoutEscapedNul(json: string): string {
-  return json.includes('\\u0000') ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd') : json;
+/**
+ * The same in JSON text, where U+0000 is the escape `\u0000`; jsonb also refuses a lone surrogate,
+ * which JSON.stringify writes as an escape `\udXXX` (it writes a valid pair as the character itself).
+ * Both become `\ufffd`; an escape counts only when not preceded by an escaping backslash.
+ */
+function jsonbStorable(json: string): string {
+  return json.includes('\\u') ? json.replace(UNSTORABLE_ESCAPE, '$1\\ufffd') : json;
 }
+
+const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/gi;
 
 const COPY_SPECIAL = /[\\\n\r\t]/g;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };

@@ -1,9 +1,10 @@
 import { CioError } from '../../core/errors.js';
 import { failpoint } from '../../core/failpoint.js';
 import type { StreamBookmark } from '../../core/state.js';
-import type { StreamSpec, WriteResult } from '../../engine/sink.js';
+import type { RejectedRecord, StreamSpec, WriteResult } from '../../engine/sink.js';
 import type { Row } from '../../streams/types.js';
 import type { LogicalType } from './column-types.js';
+import { type RejectedEntry, rejectedEntry, rejectedParams, setAsideUnfitKeys } from './rejected-records.js';
 import type { SerialQueue } from './serial-queue.js';
 import type { QueryResult, SqlDialect, SqlSession } from './sql-dialect.js';
 import {
@@ -11,9 +12,16 @@ import {
   dropStagingSql,
   mergeSql,
   STAGING_PREFIX,
+  saveRejectedSql,
   stagedCountSql,
 } from './sql-statements.js';
-import { dedupeByPrimaryKey, fitRows, stageRows, undeclaredFields } from './stage-batch.js';
+import {
+  dedupeByPrimaryKey,
+  fitRows,
+  stageRows,
+  undeclaredFields,
+  withStorableFieldNames,
+} from './stage-batch.js';
 import { keyColumnsOf, type TableEvolution } from './table-evolution.js';
 import type { ColumnInfo, TableLayout } from './table-layout.js';
 import { inTransaction } from './transaction.js';
@@ -33,11 +41,18 @@ interface OpenBatch {
   keys: Set<unknown>;
   rows: number;
   coerced: number;
+  /** Records of the batch's pages that cannot be stored as they are, by record key (the last wins). */
+  rejected: Map<string, RejectedEntry>;
+  /** Of those, the ones this sink found (the engine's are counted by the engine). */
+  rejectedHere: number;
   /** The bookmark after the last page loaded. */
   bookmark: StreamBookmark;
 }
 
 export const NOTHING_WRITTEN: WriteResult = { written: 0, unchanged: 0, coerced: 0 };
+
+/** Rejected records saved per statement (4 parameters each). */
+const REJECTED_PER_STATEMENT = 500;
 
 /** The sink's main session, where tables change and batches merge, one operation at a time. */
 export interface MainSide {
@@ -76,8 +91,13 @@ export class BatchLoader {
   ) {}
 
   /** Adds a page to the stream's open batch; see Sink.stage. */
-  stage(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult> {
-    return this.loader.queue(() => this.stageNow(stream, rows, bookmark));
+  stage(
+    stream: StreamSpec,
+    rows: Row[],
+    bookmark: StreamBookmark,
+    rejected: readonly RejectedRecord[] = [],
+  ): Promise<WriteResult> {
+    return this.loader.queue(() => this.stageNow(stream, rows, bookmark, rejected));
   }
 
   /** Merges the stream's open batch once its pages have loaded. */
@@ -89,10 +109,15 @@ export class BatchLoader {
   }
 
   /** Stages one page and merges its batch: one write. */
-  write(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult> {
+  write(
+    stream: StreamSpec,
+    rows: Row[],
+    bookmark: StreamBookmark,
+    rejected: readonly RejectedRecord[] = [],
+  ): Promise<WriteResult> {
     return this.loader
       .queue(async () => {
-        const early = await this.stageNow(stream, rows, bookmark);
+        const early = await this.stageNow(stream, rows, bookmark, rejected);
         return { early, merged: handled(this.main.queue(await this.seal(stream))) };
       })
       .then(async ({ early, merged }) => addResults(early, await merged));
@@ -118,13 +143,21 @@ export class BatchLoader {
     this.batches.clear();
   }
 
-  private async stageNow(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult> {
+  private async stageNow(
+    stream: StreamSpec,
+    rows: Row[],
+    bookmark: StreamBookmark,
+    rejectedByEngine: readonly RejectedRecord[],
+  ): Promise<WriteResult> {
     this.refuseFailedStream(stream);
     let layout = await this.layoutFor(stream);
-    const unique = dedupeByPrimaryKey(rows, stream.primaryKey, layout);
-    const undeclared = undeclaredFields(unique.rows, layout);
+    const keyed = setAsideUnfitKeys(rows, stream.primaryKey, layout);
+    const unique = dedupeByPrimaryKey(keyed.rows, stream.primaryKey, layout);
+    let undeclared = undeclaredFields(unique.rows, layout);
+    const storable = withStorableFieldNames(unique.rows, undeclared, this.dialect.identifiers);
+    if (storable !== unique.rows) undeclared = undeclaredFields(storable, layout);
     if (undeclared.size > 0) layout = await this.layoutFor(stream, undeclared);
-    const fitted = fitRows(unique.rows, layout, stream.primaryKey);
+    const fitted = fitRows(storable, layout, stream.primaryKey);
     if (fitted.misfitFields.size > 0) layout = await this.layoutFor(stream, new Map(), fitted.misfitFields);
     const staged = stageRows(fitted, layout);
     const keys = [...unique.keys];
@@ -154,6 +187,10 @@ export class BatchLoader {
     }
     batch.rows += staged.rows.length;
     batch.coerced += fitted.coerced;
+    for (const entry of rejectedByEngine.map((record) => rejectedEntry(record)))
+      batch.rejected.set(entry.key, entry);
+    for (const entry of keyed.rejected) batch.rejected.set(entry.key, entry);
+    batch.rejectedHere += keyed.rejected.length;
     batch.bookmark = bookmark;
     return committed;
   }
@@ -180,6 +217,8 @@ export class BatchLoader {
       keys: new Set(),
       rows: 0,
       coerced: 0,
+      rejected: new Map(),
+      rejectedHere: 0,
       bookmark,
     };
     this.batches.set(stream, batch);
@@ -241,6 +280,7 @@ export class BatchLoader {
         inTransaction(session, async () => {
           // The bookmark goes first so that a failing merge demonstrably takes the bookmark down with it.
           await this.main.saveState(session, stream.name, batch.bookmark);
+          await this.saveRejected(session, stream, batch);
           if (columns === undefined) return 0;
           failpoint('mid-batch', stream.name);
           const plan = mergeSql(
@@ -268,7 +308,12 @@ export class BatchLoader {
         columns === undefined ||
         countOf(await session.query(stagedCountSql(this.dialect, batch.staging))) === batch.rows;
       const written = await retryTransient(this.dialect, attempt, stagedIntact);
-      return { written, unchanged: batch.rows - written, coerced: batch.coerced };
+      return {
+        written,
+        unchanged: batch.rows - written,
+        coerced: batch.coerced,
+        ...(batch.rejectedHere > 0 ? { rejected: batch.rejectedHere } : {}),
+      };
     } catch (error) {
       this.refusedUpTo.set(stream.name, this.opened);
       throw error;
@@ -277,6 +322,15 @@ export class BatchLoader {
       if (columns !== undefined) {
         await session.query(dropStagingSql(this.dialect, batch.staging)).catch(() => undefined);
       }
+    }
+  }
+
+  /** Saves the batch's rejected records, in the batch's transaction. */
+  private async saveRejected(session: SqlSession, stream: StreamSpec, batch: OpenBatch): Promise<void> {
+    const entries = [...batch.rejected.values()];
+    for (let start = 0; start < entries.length; start += REJECTED_PER_STATEMENT) {
+      const chunk = entries.slice(start, start + REJECTED_PER_STATEMENT);
+      await session.query(saveRejectedSql(this.dialect, chunk.length), rejectedParams(stream.name, chunk));
     }
   }
 }
@@ -297,10 +351,12 @@ function handled<T>(promise: Promise<T>): Promise<T> {
 }
 
 function addResults(a: WriteResult, b: WriteResult): WriteResult {
+  const rejected = (a.rejected ?? 0) + (b.rejected ?? 0);
   return {
     written: a.written + b.written,
     unchanged: a.unchanged + b.unchanged,
     coerced: (a.coerced ?? 0) + (b.coerced ?? 0),
+    ...(rejected > 0 ? { rejected } : {}),
   };
 }
 

@@ -6,6 +6,11 @@ export interface IdentifierRules {
   maxBytes: number;
   /** DuckDB matches identifiers case-insensitively even when quoted, so `Email` and `email` clash. */
   caseInsensitive: boolean;
+  /**
+   * PostgreSQL text cannot hold U+0000, so a field name carrying one cannot be saved in the column
+   * map: such a field is stored under its name with U+FFFD instead (as U+0000 in text values is).
+   */
+  textRefusesNul?: boolean;
 }
 
 const HASH_CHARS = 8;
@@ -13,6 +18,11 @@ const HASH_CHARS = 8;
 /** The form under which the engine compares two identifiers: equal keys are the same column. */
 export function identifierKey(name: string, rules: IdentifierRules): string {
   return rules.caseInsensitive ? name.toLowerCase() : name;
+}
+
+/** The name under which a field is stored and mapped (see IdentifierRules.textRefusesNul). */
+export function storableFieldName(field: string, rules: IdentifierRules): string {
+  return rules.textRefusesNul && field.includes('\u0000') ? field.replaceAll('\u0000', '\uFFFD') : field;
 }
 
 /** `name` itself when the engine accepts it as is, else its hashed form. */

@@ -13,6 +13,11 @@ export interface SqlDialect {
   /** The SQL type of each column type. */
   readonly columnTypes: Readonly<Record<LogicalType, string>>;
   readonly identifiers: IdentifierRules;
+  /**
+   * Most columns a data table gets (metadata included); fields beyond it share one JSON overflow
+   * column. Each engine says why its number.
+   */
+  readonly maxColumns: number;
   /** An identifier (table, column, schema) quoted for this engine. */
   quote(name: string): string;
   /** The text standing for the `index`-th (from 1) parameter of a statement. */
@@ -41,6 +46,11 @@ export interface SqlDialect {
    * was in rolled back, so running that transaction again is safe.
    */
   isTransient(error: unknown): boolean;
+  /**
+   * Whether an engine error is about one table's data (a value, a row or a constraint it refuses):
+   * that table fails alone, the destination itself works.
+   */
+  isAboutData(error: unknown): boolean;
 }
 
 export type SqlParam = string | null;

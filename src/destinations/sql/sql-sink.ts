@@ -3,6 +3,7 @@ import { isRecord } from '../../core/json.js';
 import { type StreamBookmark, type SyncState, stateResetAdvice } from '../../core/state.js';
 import type {
   CompleteFullTable,
+  RejectedRecord,
   RunInfo,
   RunOutcome,
   Sink,
@@ -37,7 +38,11 @@ export function createSqlSink(driver: SqlDriver): Sink {
 }
 
 class SqlSink implements Sink {
-  readonly capabilities: SinkCapabilities = { transactionalState: true, storesState: true };
+  readonly capabilities: SinkCapabilities = {
+    transactionalState: true,
+    storesState: true,
+    storesRejected: true,
+  };
   private session: SqlSession | undefined;
   /** The second session: pages load on it while `session` merges. */
   private loaderSession: SqlSession | undefined;
@@ -68,18 +73,28 @@ class SqlSink implements Sink {
     );
   }
 
-  write(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult> {
+  write(
+    stream: StreamSpec,
+    rows: Row[],
+    bookmark: StreamBookmark,
+    rejected: readonly RejectedRecord[] = [],
+  ): Promise<WriteResult> {
     return this.guard(
       `writing ${rows.length} rows of stream "${stream.name}"`,
-      () => this.requireLoader().write(stream, rows, bookmark),
+      () => this.requireLoader().write(stream, rows, bookmark, rejected),
       stream.name,
     );
   }
 
-  stage(stream: StreamSpec, rows: Row[], bookmark: StreamBookmark): Promise<WriteResult> {
+  stage(
+    stream: StreamSpec,
+    rows: Row[],
+    bookmark: StreamBookmark,
+    rejected: readonly RejectedRecord[] = [],
+  ): Promise<WriteResult> {
     return this.guard(
       `staging ${rows.length} rows of stream "${stream.name}"`,
-      () => this.requireLoader().stage(stream, rows, bookmark),
+      () => this.requireLoader().stage(stream, rows, bookmark, rejected),
       stream.name,
     );
   }
@@ -255,7 +270,10 @@ class SqlSink implements Sink {
     try {
       return await work();
     } catch (error) {
-      throw destinationError(this.driver.destination, action, error, stream, this.dialect.isTransient(error));
+      throw destinationError(this.driver.destination, action, error, stream, {
+        transient: this.dialect.isTransient(error),
+        aboutData: this.dialect.isAboutData(error),
+      });
     }
   }
 }

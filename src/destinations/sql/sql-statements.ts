@@ -6,6 +6,8 @@ import type { ColumnInfo } from './table-layout.js';
 export const STATE_TABLE = '_cio_state';
 export const RUNS_TABLE = '_cio_sync_runs';
 export const COLUMNS_TABLE = '_cio_columns';
+/** Records that could not be stored as they are, one row per table and record key. */
+export const REJECTED_TABLE = '_cio_rejected_records';
 /** Staging tables are named this plus a number, one per stream with a batch open. */
 export const STAGING_PREFIX = '_cio_stage_';
 
@@ -19,6 +21,8 @@ export function bootstrapStatements(d: SqlDialect): string[] {
     `CREATE TABLE IF NOT EXISTS ${d.tableRef(STATE_TABLE)} (stream ${t.text} PRIMARY KEY, bookmark ${t.json}, updated_at ${t.timestamptz})`,
     `CREATE TABLE IF NOT EXISTS ${d.tableRef(RUNS_TABLE)} (run_id ${t.text} PRIMARY KEY, started_at ${t.timestamptz}, finished_at ${t.timestamptz}, status ${t.text}, streams ${t.json}, error ${t.text})`,
     `CREATE TABLE IF NOT EXISTS ${d.tableRef(COLUMNS_TABLE)} (table_name ${t.text}, field ${t.text}, role ${t.text}, column_name ${t.text}, column_type ${t.text}, PRIMARY KEY (table_name, field, role))`,
+    // The record is JSON text in a text column: jsonb would refuse the very values that got it here.
+    `CREATE TABLE IF NOT EXISTS ${d.tableRef(REJECTED_TABLE)} (table_name ${t.text}, record_key ${t.text}, reason ${t.text}, record ${t.text}, first_seen_at ${t.timestamptz}, last_seen_at ${t.timestamptz}, PRIMARY KEY (table_name, record_key))`,
   ];
 }
 
@@ -83,12 +87,36 @@ export function forgetColumnMapSql(d: SqlDialect): string {
   return `DELETE FROM ${d.tableRef(COLUMNS_TABLE)} WHERE table_name = ${p(1)}`;
 }
 
-/** $1 table, $2 field, $3 role, $4 column, $5 column type. */
-export function saveColumnMapSql(d: SqlDialect): string {
+/**
+ * Saves `entries` column map entries in one statement: $1..$5 the first (table, field, role, column,
+ * column type), $6..$10 the next, and so on. One statement, because DuckDB runs out of its small
+ * memory budget on hundreds of single-row upserts in one transaction.
+ */
+export function saveColumnMapSql(d: SqlDialect, entries: number): string {
   const p = d.placeholder;
+  const rows = Array.from({ length: entries }, (_, index) => {
+    const first = index * 5;
+    return `(${[1, 2, 3, 4, 5].map((offset) => p(first + offset)).join(', ')})`;
+  });
   return `INSERT INTO ${d.tableRef(COLUMNS_TABLE)} (table_name, field, role, column_name, column_type)
-    VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)})
+    VALUES ${rows.join(', ')}
     ON CONFLICT (table_name, field, role) DO UPDATE SET column_name = EXCLUDED.column_name, column_type = EXCLUDED.column_type`;
+}
+
+/**
+ * Saves `entries` rejected records in one statement: $1..$4 the first (table, record key, reason,
+ * record JSON), $5..$8 the next, and so on. A record seen before keeps its first_seen_at.
+ */
+export function saveRejectedSql(d: SqlDialect, entries: number): string {
+  const p = d.placeholder;
+  const rows = Array.from({ length: entries }, (_, index) => {
+    const first = index * 4;
+    const values = [1, 2, 3, 4].map((offset) => p(first + offset));
+    return `(${values.join(', ')}, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`;
+  });
+  return `INSERT INTO ${d.tableRef(REJECTED_TABLE)} (table_name, record_key, reason, record, first_seen_at, last_seen_at)
+    VALUES ${rows.join(', ')}
+    ON CONFLICT (table_name, record_key) DO UPDATE SET reason = EXCLUDED.reason, record = EXCLUDED.record, last_seen_at = EXCLUDED.last_seen_at`;
 }
 
 export function createTableSql(

@@ -1,7 +1,8 @@
-import { ownField } from '../../core/own-fields.js';
+import { ownField, setOwnField } from '../../core/own-fields.js';
 import type { Row } from '../../streams/types.js';
 import { inferLogicalType, type LogicalType } from './column-types.js';
 import { type ColumnValue, type Fitted, fitKeyValue, fitValue, MISFIT, toJsonText } from './column-values.js';
+import { type IdentifierRules, storableFieldName } from './identifier-names.js';
 import { type ColumnInfo, isMetadataField, type TableLayout } from './table-layout.js';
 
 /** A batch turned into column values: what a sink loads into its staging table. */
@@ -10,10 +11,17 @@ export interface StagedRows {
   rows: ColumnValue[][];
 }
 
-/** Rows fitted to the typed columns; values that did not fit wait for their `__raw` column. */
+/**
+ * Rows fitted to the typed columns; values that did not fit wait for their `__raw` column, and
+ * fields without a column (a table at its column limit) for the overflow column.
+ */
 export interface FittedRows {
   valueColumns: ColumnInfo[];
-  rows: { values: ColumnValue[]; raw: Map<string, string> | undefined }[];
+  rows: {
+    values: ColumnValue[];
+    raw: Map<string, unknown> | undefined;
+    extra: Record<string, unknown> | undefined;
+  }[];
   /** Values that did not fit their column's type. */
   coerced: number;
   misfitFields: Set<string>;
@@ -30,7 +38,7 @@ export function dedupeByPrimaryKey(
 ): { rows: Row[]; keys: Iterable<unknown> } {
   const types = primaryKey.map((field) => layout.values.get(field)?.type ?? 'text');
   let misfits = 0;
-  // A value that fits no key type never matches another (the engine rejects the row anyway).
+  // A value that fits no key type never matches another (the sink sets such rows aside before this).
   const keyOf = (row: Row, index: number): unknown => {
     const fitted = fitKeyValue(types[index] ?? 'text', ownField(row, primaryKey[index] ?? ''));
     if (fitted !== MISFIT) return fitted;
@@ -66,6 +74,27 @@ export function undeclaredFields(rows: readonly Row[], layout: TableLayout): Map
   return new Map([...values].map(([field, seen]) => [field, inferLogicalType(seen)]));
 }
 
+/**
+ * The rows with every field renamed to its storable name (see IdentifierRules.textRefusesNul), or
+ * `rows` itself when no field needs it. Only undeclared fields are looked at: a field whose name
+ * needs a change never has a column under its own name, so it is always undeclared.
+ */
+export function withStorableFieldNames(
+  rows: Row[],
+  undeclared: ReadonlyMap<string, LogicalType>,
+  rules: IdentifierRules,
+): Row[] {
+  const renamed = [...undeclared.keys()].filter((field) => storableFieldName(field, rules) !== field);
+  if (renamed.length === 0) return rows;
+  return rows.map((row) => {
+    if (!renamed.some((field) => Object.hasOwn(row, field))) return row;
+    const copy: Row = {};
+    for (const [field, value] of Object.entries(row))
+      setOwnField(copy, storableFieldName(field, rules), value);
+    return copy;
+  });
+}
+
 /** Fits every row to the layout's typed columns (every field the layout has is in the layout). */
 export function fitRows(
   rows: readonly Row[],
@@ -82,7 +111,7 @@ export function fitRows(
   let coerced = 0;
   // Plain loops: this runs for every value of every page (hot path).
   const fitted = rows.map((row) => {
-    let raw: Map<string, string> | undefined;
+    let raw: Map<string, unknown> | undefined;
     const values: ColumnValue[] = new Array(fields.length);
     for (let index = 0; index < fields.length; index++) {
       const field = fields[index] as string;
@@ -95,29 +124,59 @@ export function fitRows(
       coerced++;
       misfitFields.add(field);
       raw ??= new Map();
-      raw.set(field, toJsonText(value));
+      raw.set(field, value);
       values[index] = null;
     }
-    return { values, raw };
+    return { values, raw, extra: layout.overflow ? fieldsWithoutColumn(row, layout) : undefined };
   });
   return { valueColumns, rows: fitted, coerced, misfitFields };
 }
 
 /**
  * The staging rows: typed values, then every `__raw` column of the layout (null where the value fitted,
- * which also clears a stale raw value when a field fits again).
+ * which also clears a stale raw value when a field fits again), then the overflow column if any.
  */
 export function stageRows(fitted: FittedRows, layout: TableLayout): StagedRows {
   const rawColumns = [...layout.raws.values()];
-  if (rawColumns.length === 0)
+  const overflow = layout.overflow;
+  if (rawColumns.length === 0 && overflow === undefined)
     return { columns: fitted.valueColumns, rows: fitted.rows.map(({ values }) => values) };
+  const rawOf = (raw: Map<string, unknown> | undefined, field: string): ColumnValue =>
+    raw?.has(field) ? toJsonText(raw.get(field)) : null;
   return {
-    columns: [...fitted.valueColumns, ...rawColumns],
-    rows: fitted.rows.map(({ values, raw }) => [
-      ...values,
-      ...rawColumns.map((info) => raw?.get(info.field) ?? null),
-    ]),
+    columns: [...fitted.valueColumns, ...rawColumns, ...(overflow ? [overflow] : [])],
+    rows: fitted.rows.map(({ values, raw, extra }) => {
+      const staged = [...values, ...rawColumns.map((info) => rawOf(raw, info.field))];
+      if (overflow) staged.push(overflowText(extra, raw, layout));
+      return staged;
+    }),
   };
+}
+
+/** A row's fields the layout has no column for (data fields only), or undefined for none. */
+function fieldsWithoutColumn(row: Row, layout: TableLayout): Record<string, unknown> | undefined {
+  let extra: Record<string, unknown> | undefined;
+  for (const [field, value] of Object.entries(row)) {
+    if (value === undefined || layout.values.has(field) || isMetadataField(field)) continue;
+    extra ??= {};
+    setOwnField(extra, field, value);
+  }
+  return extra;
+}
+
+/** The overflow column's JSON: fields without a column, and misfit values without a `__raw` column. */
+function overflowText(
+  extra: Record<string, unknown> | undefined,
+  raw: Map<string, unknown> | undefined,
+  layout: TableLayout,
+): ColumnValue {
+  let kept = extra;
+  for (const [field, value] of raw ?? []) {
+    if (layout.raws.has(field)) continue;
+    kept = kept === extra ? { ...extra } : kept;
+    setOwnField(kept as Record<string, unknown>, field, value);
+  }
+  return kept === undefined ? null : toJsonText(kept);
 }
 
 function keyPart(value: unknown): string {

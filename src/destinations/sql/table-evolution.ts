@@ -1,7 +1,7 @@
 import { CioError } from '../../core/errors.js';
 import type { StreamSpec } from '../../engine/sink.js';
 import { isLogicalType, type LogicalType, logicalTypeOfSchema } from './column-types.js';
-import { fitIdentifier } from './identifier-names.js';
+import { fitIdentifier, type IdentifierRules, storableFieldName } from './identifier-names.js';
 import type { SqlDialect, SqlSession } from './sql-dialect.js';
 import {
   addColumnSql,
@@ -12,15 +12,19 @@ import {
 } from './sql-statements.js';
 import {
   adoptColumns,
+  COLUMN_ROLES,
   type ColumnInfo,
+  type ColumnRole,
   emptyLayout,
   layoutFromCatalog,
-  planRawColumns,
-  planValueColumns,
+  planColumns,
   type TableLayout,
   withColumns,
 } from './table-layout.js';
 import { inTransaction } from './transaction.js';
+
+/** Column map entries saved per statement (5 parameters each, well under any engine's limit). */
+const MAP_ENTRIES_PER_STATEMENT = 500;
 
 /**
  * Creates and grows stream tables (never drops), remembering each table's layout for the session.
@@ -49,32 +53,31 @@ export class TableEvolution {
     const rules = this.dialect.identifiers;
     const table = fitIdentifier(stream.name, rules);
     const known = this.layouts.get(table) ?? (await this.load(session, table));
-    const wanted = wantedFields(stream, undeclared);
-    const adopted = adoptColumns(known, wanted, rules);
+    // Columns the map lost (or never had) are taken back first, so no field gets a second column.
+    const adopted = adoptColumns(known, wantedFields(stream, undeclared, rules), rules);
     const layout = withColumns(known, adopted, rules);
-    const addedValues = planValueColumns(layout, wanted, rules);
-    const withValues = withColumns(layout, addedValues, rules);
-    const addedRaws = planRawColumns(withValues, misfitFields, rules);
-    if (known.exists && adopted.length === 0 && addedValues.length === 0 && addedRaws.length === 0) {
+    const added = this.plan(layout, stream, undeclared, misfitFields);
+    if (known.exists && adopted.length === 0 && added.length === 0) {
       this.layouts.set(table, known);
       return known;
     }
-    const added = [...addedValues, ...addedRaws];
     await inTransaction(session, async () => {
       if (known.exists) {
         for (const info of added) await session.query(addColumnSql(this.dialect, table, info));
       } else {
         await session.query(forgetColumnMapSql(this.dialect), [table]);
-        const keyColumns = keyColumnsOf(stream, withValues);
+        const keyColumns = keyColumnsOf(stream, withColumns(layout, added, rules));
         await session.query(createTableSql(this.dialect, table, added, keyColumns));
       }
       // Adopted columns are saved with the change, so the map is whole again once it commits.
-      for (const info of [...adopted, ...added]) {
-        const entry = [table, info.field, info.role, info.column, info.type];
-        await session.query(saveColumnMapSql(this.dialect), entry);
+      const entries = [...adopted, ...added];
+      for (let start = 0; start < entries.length; start += MAP_ENTRIES_PER_STATEMENT) {
+        const chunk = entries.slice(start, start + MAP_ENTRIES_PER_STATEMENT);
+        const params = chunk.flatMap((info) => [table, info.field, info.role, info.column, info.type]);
+        await session.query(saveColumnMapSql(this.dialect, chunk.length), params);
       }
     });
-    const next = withColumns(withValues, addedRaws, rules);
+    const next = withColumns(layout, added, rules);
     this.layouts.set(table, next);
     return next;
   }
@@ -91,9 +94,18 @@ export class TableEvolution {
     const rules = this.dialect.identifiers;
     const layout = this.layouts.get(fitIdentifier(stream.name, rules));
     if (!layout?.exists) return undefined;
-    if (planValueColumns(layout, wantedFields(stream, undeclared), rules).length > 0) return undefined;
-    if (planRawColumns(layout, misfitFields, rules).length > 0) return undefined;
-    return layout;
+    return this.plan(layout, stream, undeclared, misfitFields).length > 0 ? undefined : layout;
+  }
+
+  private plan(
+    layout: TableLayout,
+    stream: StreamSpec,
+    undeclared: ReadonlyMap<string, LogicalType>,
+    misfitFields: Iterable<string>,
+  ): ColumnInfo[] {
+    const rules = this.dialect.identifiers;
+    const wanted = wantedFields(stream, undeclared, rules);
+    return planColumns(layout, wanted, misfitFields, rules, this.dialect.maxColumns);
   }
 
   /** Forgets every layout (a new session may find tables changed by hand in between). */
@@ -113,8 +125,8 @@ export class TableEvolution {
     const mapped = await session.query(loadColumnMapSql(this.dialect), [table]);
     const infos = mapped.rows.flatMap((row): ColumnInfo[] => {
       const { role, column_type: type } = row;
-      if ((role !== 'value' && role !== 'raw') || !isLogicalType(type)) return [];
-      return [{ field: String(row.field), role, column: String(row.column_name), type }];
+      if (!COLUMN_ROLES.includes(role as ColumnRole) || !isLogicalType(type)) return [];
+      return [{ field: String(row.field), role: role as ColumnRole, column: String(row.column_name), type }];
     });
     return layoutFromCatalog(table, catalogColumns, infos, rules);
   }
@@ -129,10 +141,11 @@ export function keyColumnsOf(stream: StreamSpec, layout: TableLayout): string[] 
 function wantedFields(
   stream: StreamSpec,
   undeclared: ReadonlyMap<string, LogicalType>,
+  rules: IdentifierRules,
 ): Map<string, LogicalType> {
   const wanted = new Map<string, LogicalType>();
   for (const [field, schema] of Object.entries(stream.schema.properties ?? {})) {
-    wanted.set(field, logicalTypeOfSchema(schema));
+    wanted.set(storableFieldName(field, rules), logicalTypeOfSchema(schema));
   }
   for (const field of stream.primaryKey) if (!wanted.has(field)) wanted.set(field, 'text');
   for (const [field, type] of undeclared) if (!wanted.has(field)) wanted.set(field, type);

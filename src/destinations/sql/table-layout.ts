@@ -6,7 +6,12 @@ import { assignIdentifier, fitIdentifier, type IdentifierRules, identifierKey } 
  * Which column holds which field. Kept in `_cio_columns` so that a field lands in the same column on
  * every run even when its name had to change (too long, or clashing with another name).
  */
-export type ColumnRole = 'value' | 'raw';
+export type ColumnRole = 'value' | 'raw' | 'overflow';
+
+export const COLUMN_ROLES: readonly ColumnRole[] = ['value', 'raw', 'overflow'];
+
+/** The JSON column holding, per row, the fields a table at its column limit has no column for. */
+export const OVERFLOW_COLUMN = '_cio_overflow';
 
 export interface ColumnInfo {
   field: string;
@@ -22,6 +27,11 @@ export interface TableLayout {
   values: ReadonlyMap<string, ColumnInfo>;
   /** `<column>__raw` JSON columns by field: values that did not fit the typed column. */
   raws: ReadonlyMap<string, ColumnInfo>;
+  /**
+   * Once the table reached its column limit: the JSON column for fields without a column of their
+   * own, and for values that did not fit a column that has no `__raw` column.
+   */
+  overflow: ColumnInfo | undefined;
   /** Identifier keys of every column name in use, including ones this layout does not own. */
   taken: ReadonlySet<string>;
   /**
@@ -50,6 +60,7 @@ export function emptyLayout(table: string, rules: IdentifierRules): TableLayout 
     exists: false,
     values: new Map(),
     raws: new Map(),
+    overflow: undefined,
     taken: new Set(METADATA_COLUMNS.map((name) => identifierKey(name, rules))),
     unclaimed: new Map(),
   };
@@ -92,6 +103,7 @@ export function layoutFromCatalog(
     exists: true,
     values: new Map(present.filter((info) => info.role === 'value').map((info) => [info.field, info])),
     raws: new Map(present.filter((info) => info.role === 'raw').map((info) => [info.field, info])),
+    overflow: present.find((info) => info.role === 'overflow'),
     taken: new Set([...metadata, ...byKey.keys()]),
     unclaimed,
   };
@@ -178,12 +190,42 @@ export function withColumns(
   const raws = new Map(layout.raws);
   const taken = new Set(layout.taken);
   const unclaimed = new Map(layout.unclaimed);
+  let overflow = layout.overflow;
   for (const info of added) {
-    (info.role === 'value' ? values : raws).set(info.field, info);
+    if (info.role === 'overflow') overflow = info;
+    else (info.role === 'value' ? values : raws).set(info.field, info);
     taken.add(identifierKey(info.column, rules));
     unclaimed.delete(identifierKey(info.column, rules));
   }
-  return { table: layout.table, exists: true, values, raws, taken, unclaimed };
+  return { table: layout.table, exists: true, values, raws, overflow, taken, unclaimed };
+}
+
+/**
+ * The columns to add for `wanted` fields and `misfitFields` within `maxColumns`: value columns in
+ * the order wanted, then `__raw` columns, while there is room; once something does not fit, the
+ * overflow column (one column is kept free for it).
+ */
+export function planColumns(
+  layout: TableLayout,
+  wanted: ReadonlyMap<string, LogicalType>,
+  misfitFields: Iterable<string>,
+  rules: IdentifierRules,
+  maxColumns: number,
+): ColumnInfo[] {
+  let room = maxColumns - layout.taken.size - (layout.overflow ? 0 : 1);
+  const values = planValueColumns(layout, wanted, rules);
+  const keptValues = values.slice(0, Math.max(0, room));
+  room -= keptValues.length;
+  const raws = planRawColumns(withColumns(layout, keptValues, rules), misfitFields, rules);
+  const keptRaws = raws.slice(0, Math.max(0, room));
+  const added = [...keptValues, ...keptRaws];
+  const full = keptValues.length < values.length || keptRaws.length < raws.length;
+  if (full && layout.overflow === undefined) {
+    const taken = new Set(withColumns(layout, added, rules).taken);
+    const column = assignIdentifier(OVERFLOW_COLUMN, taken, rules);
+    added.push({ field: OVERFLOW_COLUMN, role: 'overflow', column, type: 'json' });
+  }
+  return added;
 }
 
 function assignInOrder(

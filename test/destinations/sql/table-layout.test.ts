@@ -5,6 +5,8 @@ import {
   adoptColumns,
   emptyLayout,
   layoutFromCatalog,
+  OVERFLOW_COLUMN,
+  planColumns,
   planRawColumns,
   planValueColumns,
   withColumns,
@@ -166,5 +168,34 @@ describe('adoptColumns', () => {
       'name:value:name',
       'name:raw:name__raw',
     ]);
+  });
+});
+
+describe('planColumns', () => {
+  const ints = (count: number, prefix = 'f') =>
+    new Map(Array.from({ length: count }, (_, index) => [`${prefix}${index}`, 'bigint' as const]));
+
+  it('adds every column while there is room, and no overflow column', () => {
+    const added = planColumns(emptyLayout('t', POSTGRES), ints(5), [], POSTGRES, 10);
+    expect(added.map((info) => info.column)).toEqual(['f0', 'f1', 'f2', 'f3', 'f4']);
+  });
+
+  it('at the limit keeps the first fields wanted and adds the overflow column, keeping one free for it', () => {
+    // 10 columns: 2 metadata, 7 fields, the overflow column.
+    const added = planColumns(emptyLayout('t', POSTGRES), ints(9), [], POSTGRES, 10);
+    expect(added.map((info) => [info.column, info.role])).toEqual([
+      ...Array.from({ length: 7 }, (_, index) => [`f${index}`, 'value']),
+      [OVERFLOW_COLUMN, 'overflow'],
+    ]);
+  });
+
+  it('once the overflow column exists, adds nothing more: neither values nor __raw columns', () => {
+    const full = withColumns(
+      emptyLayout('t', POSTGRES),
+      planColumns(emptyLayout('t', POSTGRES), ints(9), [], POSTGRES, 10),
+      POSTGRES,
+    );
+    expect(full.overflow?.column).toBe(OVERFLOW_COLUMN);
+    expect(planColumns(full, ints(12), ['f0'], POSTGRES, 10)).toEqual([]);
   });
 });
