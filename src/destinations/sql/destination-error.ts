@@ -1,7 +1,7 @@
 import { CioError, isCioError } from '../../core/errors.js';
 
 /** How the engine's dialect classifies an error it raised. */
-export interface ErrorKind {
+export interface EngineErrorClass {
   /** The connection dropped or the server asked for a retry: running again resumes. */
   transient: boolean;
   /** The engine refused one table's data (a value, a row, a constraint): that table fails alone. */
@@ -18,12 +18,13 @@ export function destinationError(
   action: string,
   error: unknown,
   stream: string | undefined,
-  kind: ErrorKind,
+  engineClass: EngineErrorClass,
 ): CioError {
   if (isCioError(error) && error.code !== 'CIO_ERR_DESTINATION_LOST') return error;
   const reason = error instanceof Error ? error.message : String(error);
-  if (kind.transient || isCioError(error)) return lost(destination, action, reason, error, stream);
-  const code = stream !== undefined && kind.aboutData ? 'CIO_ERR_DESTINATION_DATA' : 'CIO_ERR_DESTINATION';
+  if (engineClass.transient || isCioError(error)) return lost(destination, action, reason, error, stream);
+  const code =
+    stream !== undefined && engineClass.aboutData ? 'CIO_ERR_DESTINATION_DATA' : 'CIO_ERR_DESTINATION';
   return new CioError(code, `${destination}: ${action} failed: ${reason}`, {
     cause: error,
     ...(stream === undefined ? {} : { stream }),
