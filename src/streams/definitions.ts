@@ -98,6 +98,13 @@ const TABLES = {
     request: { method: 'GET', path: '/v1/sender_identities' },
     paging: { kind: 'cursor', pageSize: 100 },
     schema: senderIdentitiesSchema,
+    // Without `hidden`, hidden senders are left out. The vendor says `hidden=true` includes them;
+    // live workspaces answer only the hidden ones there. Both lists together hold every sender.
+    reader: 'passes',
+    passes: [
+      { query: {}, defaults: { hidden: false } },
+      { query: { hidden: 'true' }, defaults: { hidden: true } },
+    ],
   },
   reporting_webhooks: {
     request: { method: 'GET', path: '/v1/reporting_webhooks' },

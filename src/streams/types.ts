@@ -1,4 +1,4 @@
-import type { ApiClient, ApiRequest, Paging } from '../api/types.js';
+import type { ApiClient, ApiRequest, Paging, QueryValue } from '../api/types.js';
 
 /** The subset of JSON Schema that the catalogs, DDL and validation use. */
 export interface JsonSchema {
@@ -19,7 +19,15 @@ export interface JsonSchema {
 export type Row = Record<string, unknown>;
 
 /** The readers a table can name (streams/readers/index.ts maps each to its strategy). */
-export type ReaderName = 'list' | 'customers' | 'suppressions';
+export type ReaderName = 'list' | 'passes' | 'customers' | 'suppressions';
+
+/** One query of a table read in several passes (reader `passes`). */
+export interface ListPass {
+  /** Added to the entry's request query. */
+  query: Record<string, QueryValue>;
+  /** Values for fields a record of this pass leaves out or sends as null. */
+  defaults?: Row;
+}
 
 /**
  * One table as written in THE TABLE (streams/definitions.ts): what it asks for, how it pages and
@@ -60,6 +68,8 @@ export interface TableEntry {
   toRow?: (record: unknown) => Row;
   /** The strategy that reads the table. Default: 'list' (one list endpoint, paged as `paging` says). */
   reader?: ReaderName;
+  /** Reader `passes`: the queries that together list every record, read in this order. */
+  passes?: readonly ListPass[];
 }
 
 /** A table entry with its name and every default filled in. */

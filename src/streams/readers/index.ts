@@ -2,6 +2,7 @@ import { checkPagePosition } from '../resume-position.js';
 import type { ReaderName, StreamDefinition, StreamReader } from '../types.js';
 import { readCustomers } from './customers.js';
 import { readTableStream } from './list.js';
+import { checkPassPosition, readPasses } from './passes.js';
 import { readSuppressions, suppressionPositionFrom } from './suppressions.js';
 
 /** How one kind of table is read, and which saved positions it can resume from. */
@@ -17,6 +18,7 @@ export interface ReaderStrategy {
 /** Every reader a table entry can name: `reader` in THE TABLE (streams/definitions.ts). */
 export const READERS: Readonly<Record<ReaderName, ReaderStrategy>> = {
   list: { read: readTableStream, checkPosition: checkPagePosition },
+  passes: { read: readPasses, checkPosition: checkPassPosition },
   customers: { read: readCustomers, checkPosition: checkPagePosition },
   suppressions: {
     read: readSuppressions,

@@ -13,7 +13,9 @@ export const activitiesSchema: JsonSchema = tableSchema(
     delivery_type: string('ios | android | email | phone'),
     name: string('Event or screen name.'),
     url: string('Page views.'),
-    data: freeObject('Delivery facts or an attribute-change map.'),
+    data: freeObject(
+      'Delivery facts or an attribute-change map; live `opened` is unix seconds, not a boolean.',
+    ),
   },
   ['id', 'timestamp'],
 );

@@ -9,6 +9,7 @@ import {
   key,
   string,
   tableSchema,
+  untypedJson,
 } from './fields.js';
 
 /** Campaigns (GET /v1/campaigns): the common fields plus those of each trigger variant. */
@@ -40,8 +41,12 @@ export const campaignsSchema: JsonSchema = tableSchema(
     audience: freeObject('{type, person_filters, relationship_filters}'),
     filter_object_attributes: string('JSON text.'),
     filter_relationship_attributes: string('JSON text.'),
-    object_attribute_triggers: arrayOf({}),
-    relationship_attribute_triggers: arrayOf({}),
+    object_attribute_triggers: untypedJson(
+      'Object-triggered campaigns. The vendor declares an object; live workspaces send JSON text.',
+    ),
+    relationship_attribute_triggers: untypedJson(
+      'Relationship-triggered campaigns. The vendor declares an object; live workspaces send JSON text.',
+    ),
     webhook_id: integer('Webhook-triggered campaigns.'),
     msg_templates: arrayOf(actionRef),
     created_by: string(),

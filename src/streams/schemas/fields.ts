@@ -30,12 +30,27 @@ export function objectOf(properties: Record<string, JsonSchema>, description?: s
   return { ...nullable('object', description), properties, additionalProperties: true };
 }
 
+/**
+ * A field whose type the sources disagree on (live workspaces send JSON text where the vendor
+ * declares an object, say): no `type`, so every value validates and the column is JSON holding the
+ * value as sent.
+ */
+export function untypedJson(description: string): JsonSchema {
+  return { description };
+}
+
 export function arrayOf(items: JsonSchema, description?: string): JsonSchema {
   return { ...nullable('array', description), items };
 }
 
-/** The `{id, type}` references of broadcasts' and campaigns' actions and templates. */
-export const actionRef: JsonSchema = objectOf({ id: integer(), type: string() });
+/**
+ * The `{id, type}` references of broadcasts' and campaigns' actions and templates. The vendor types
+ * action ids as integers; live campaign actions send them as strings of digits.
+ */
+export const actionRef: JsonSchema = objectOf({
+  id: { type: ['integer', 'string', 'null'] },
+  type: string(),
+});
 
 /** `{id, email, cio_id}` of a person as embedded in deliveries and activities. */
 export const personIdentifiers: JsonSchema = objectOf({

@@ -12,6 +12,7 @@ export function exampleRow(def: StreamDefinition, record: unknown): Row {
     case 'suppressions':
       return asWritten(suppressionRow('bounces', record, def.schema));
     case 'list':
+    case 'passes':
       return asWritten(rowFromRecord(def, record));
   }
 }
