@@ -42,6 +42,8 @@ export class PageBatcher {
   written = 0;
   /** Records the sink itself set aside so far (committed batches only). */
   rejectedBySink = 0;
+  /** Values that did not fit their declared type and went out another way (committed batches only). */
+  coerced = 0;
 
   constructor(
     private readonly sink: Sink,
@@ -136,6 +138,7 @@ export class PageBatcher {
     if (result) {
       this.written += result.written;
       this.rejectedBySink += result.rejected ?? 0;
+      this.coerced += result.coerced ?? 0;
     }
   }
 

@@ -125,6 +125,7 @@ class StreamRead {
     if (!alreadyRead) await this.readPages();
     this.warnOfInsaneTimes();
     await this.complete();
+    this.warnOfCoercedValues();
     const rejected = this.rejections.setAside + this.batcher.rejectedBySink;
     this.rejections.finish(rejected);
     return {
@@ -252,6 +253,14 @@ class StreamRead {
     const field = this.def.replicationKey ?? this.def.timeField;
     this.warn(
       `${count} record(s) had a ${field} that is no time from 1970 to an hour past this sync's start (milliseconds instead of seconds?); they were loaded as sent (see ${field}__raw) but move no bookmark`,
+    );
+  }
+
+  private warnOfCoercedValues(): void {
+    const count = this.batcher.coerced;
+    if (count === 0) return;
+    this.warn(
+      `${count} value(s) did not fit the type their field is declared with; each was kept as sent in <field>__raw beside its field (keys converted without loss)`,
     );
   }
 

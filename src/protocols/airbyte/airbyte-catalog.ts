@@ -40,7 +40,7 @@ function airbyteTypes(node: unknown): unknown {
 }
 
 function airbyteJsonSchema(spec: StreamSpec): JsonSchema {
-  const projected = protocolSchema(spec.schema);
+  const projected = protocolSchema(spec);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     ...(airbyteTypes(projected) as JsonSchema),

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { StreamBookmark, SyncState } from '../../core/state.js';
 import type { SyncEvent, SyncEventListener } from '../../engine/events.js';
 import type { CompleteFullTable, RunInfo, RunOutcome, StreamSpec, WriteResult } from '../../engine/sink.js';
+import { conformRecords } from '../shared/conform-record.js';
 import { createLineWriter } from '../shared/line-writer.js';
 import type { ProtocolSink } from '../shared/protocol-sync.js';
 import {
@@ -137,12 +138,17 @@ export function createAirbyteSink(options: AirbyteSinkOptions): AirbyteSink {
     async write(spec: StreamSpec, rows, bookmark): Promise<WriteResult> {
       const messages = statusMessages(spec.name, 'RUNNING');
       const emittedAt = now();
-      for (const row of rows) messages.push(recordMessage(spec.name, row, emittedAt));
+      const conformed = conformRecords(spec, rows);
+      for (const row of conformed.records) messages.push(recordMessage(spec.name, row, emittedAt));
       sinceState.set(spec.name, (sinceState.get(spec.name) ?? 0) + rows.length);
       totals.set(spec.name, (totals.get(spec.name) ?? 0) + rows.length);
       messages.push(stateMessage(spec.name, bookmark));
       await writer.sendAndFlush(messages);
-      return { written: rows.length, unchanged: 0 };
+      return {
+        written: rows.length,
+        unchanged: 0,
+        ...(conformed.coerced > 0 ? { coerced: conformed.coerced } : {}),
+      };
     },
 
     async completeFullTable(spec: StreamSpec, _done: CompleteFullTable, bookmark): Promise<number> {

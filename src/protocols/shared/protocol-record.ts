@@ -19,12 +19,26 @@ export function automaticFields(spec: Pick<StreamSpec, 'primaryKey' | 'replicati
   return fields;
 }
 
-/** The row schema as a protocol declares it: the stream's fields without the metadata columns. */
-export function protocolSchema(schema: JsonSchema): JsonSchema {
+/** `schema` with `null` among its types (an untyped schema already allows it). */
+function allowingNull(schema: JsonSchema): JsonSchema {
+  if (schema.type === undefined) return schema;
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  return types.includes('null') ? schema : { ...schema, type: [...types, 'null'] };
+}
+
+/**
+ * The row schema as a protocol declares it: the stream's fields without the metadata columns. Only
+ * the primary key is promised non-null: a record whose replication key or time field is missing or
+ * unreadable is still emitted (its value kept in `<field>__raw`, see conform-record.ts) and moves no
+ * bookmark, so declaring those fields non-null would make a validating target reject it.
+ */
+export function protocolSchema(spec: Pick<StreamSpec, 'schema' | 'primaryKey'>): JsonSchema {
+  const { schema, primaryKey } = spec;
   const keep = (field: string) => !isMetadataColumn(field);
   const properties: Record<string, JsonSchema> = {};
   for (const [name, property] of Object.entries(schema.properties ?? {})) {
-    if (keep(name)) setOwnField(properties, name, property);
+    if (keep(name))
+      setOwnField(properties, name, primaryKey.includes(name) ? property : allowingNull(property));
   }
   const declared: JsonSchema = { ...schema, type: schema.type ?? 'object', properties };
   if (schema.required) declared.required = schema.required.filter(keep);

@@ -37,7 +37,7 @@ export function singerCatalog(specs: readonly StreamSpec[]): SingerCatalog {
 }
 
 function singerCatalogEntry(spec: StreamSpec): SingerCatalogEntry {
-  const schema = protocolSchema(spec.schema);
+  const schema = protocolSchema(spec);
   const method = singerMethod(spec.method);
   const automatic = new Set(automaticFields(spec));
   const streamMetadata: Record<string, unknown> = {

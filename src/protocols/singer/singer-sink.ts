@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { StreamBookmark, SyncState } from '../../core/state.js';
 import type { SyncEventListener } from '../../engine/events.js';
 import type { CompleteFullTable, RunInfo, RunOutcome, StreamSpec, WriteResult } from '../../engine/sink.js';
+import { conformRecords, withRawFields } from '../shared/conform-record.js';
 import { createLineWriter } from '../shared/line-writer.js';
 import { protocolSchema } from '../shared/protocol-record.js';
 import type { ProtocolSink } from '../shared/protocol-sync.js';
@@ -35,13 +36,15 @@ export function createSingerSink(options: SingerSinkOptions): SingerSink {
   const now = options.now ?? (() => new Date());
   const state: SyncState = structuredClone(options.state ?? { bookmarks: {} });
   const sentSchemas = new Map<string, string>();
+  /** Per stream, the `<field>__raw` fields its records carried so far (declared in its SCHEMA). */
+  const rawFields = new Map<string, Set<string>>();
   const runStreams = new Set<string>();
   let startedAt = now();
   let lastStateSent = '';
 
   /** SCHEMA when the stream has none yet or its schema changed since the last one. */
   const schemaMessages = (spec: StreamSpec): unknown[] => {
-    const schema = protocolSchema(spec.schema);
+    const schema = withRawFields(protocolSchema(spec), rawFields.get(spec.name));
     const key = JSON.stringify(schema);
     if (sentSchemas.get(spec.name) === key) return [];
     sentSchemas.set(spec.name, key);
@@ -102,10 +105,11 @@ export function createSingerSink(options: SingerSinkOptions): SingerSink {
     },
 
     async write(spec: StreamSpec, rows, bookmark): Promise<WriteResult> {
+      const conformed = conformRecords(spec, rows, rawFields);
       const messages = schemaMessages(spec);
       const timeExtracted = now().toISOString();
       const version = versionOf(spec, bookmark.resume?.read_started_at);
-      for (const record of rows) {
+      for (const record of conformed.records) {
         messages.push(
           version === undefined
             ? { type: 'RECORD', stream: spec.name, record, time_extracted: timeExtracted }
@@ -116,7 +120,11 @@ export function createSingerSink(options: SingerSinkOptions): SingerSink {
       messages.push(stateMessage());
       await writer.sendAndFlush(messages);
       options.metrics?.countRecords(spec.name, rows.length);
-      return { written: rows.length, unchanged: 0 };
+      return {
+        written: rows.length,
+        unchanged: 0,
+        ...(conformed.coerced > 0 ? { coerced: conformed.coerced } : {}),
+      };
     },
 
     async completeFullTable(spec: StreamSpec, done: CompleteFullTable, bookmark): Promise<number> {
