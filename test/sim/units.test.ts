@@ -177,3 +177,33 @@ describe('indexed table', () => {
     for (let i = 0; i < 1000; i++) if (fates[i]!.deleted) expect(table.fate(i).deleted).toBe(true);
   });
 });
+
+describe('rate limiter modes', () => {
+  it('rolling: at most `rps` accepted in any 1,000 ms, refusals not counted', () => {
+    let now = 0;
+    const limiter = new RateLimiter(10, () => now, 'rolling');
+    // Ten evenly spaced, then an eleventh 999 ms after the first: refused; at 1,000 ms: allowed.
+    for (let i = 0; i < 10; i++) {
+      now = i * 100;
+      expect(limiter.take('t')).toBe(0);
+    }
+    now = 999;
+    expect(limiter.take('t')).toBe(1);
+    now = 1000;
+    expect(limiter.take('t')).toBe(0);
+    now = 1050;
+    expect(limiter.take('t')).toBe(1);
+    now = 1100;
+    expect(limiter.take('t')).toBe(0);
+  });
+
+  it('fixed-window: `rps` per calendar second, so a boundary lets twice as many through', () => {
+    let now = 990;
+    const limiter = new RateLimiter(10, () => now, 'fixed-window');
+    const before = Array.from({ length: 11 }, () => limiter.take('t'));
+    expect(before.filter((r) => r === 0)).toHaveLength(10);
+    now = 1000;
+    expect(Array.from({ length: 10 }, () => limiter.take('t')).every((r) => r === 0)).toBe(true);
+    expect(limiter.take('t')).toBe(1);
+  });
+});
