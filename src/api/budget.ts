@@ -44,6 +44,19 @@ const MAX_CATCH_UP_MS = 100;
 const MAX_GUARD_COUNT = 1000;
 
 /**
+ * Adaptive spacing (AIMD on the interval). A 429 widens the spacing by this fraction of the nominal
+ * interval, at most once per ADAPT_HOLD_MS (the requests already in flight meet the same crowded
+ * second), up to MAX_EXTRA_SPACING; every start then narrows it by RECOVERY_PER_START, back to the
+ * configured margin after ~250 clean starts per step (25 s at 10/s). Arrival times jitter with the
+ * load of both machines, so a rate that was fine a minute ago may not be now, and a margin wide
+ * enough for the worst moment would cost every sync its width all the time.
+ */
+const SPACING_STEP = 0.05;
+const MAX_EXTRA_SPACING = 0.5;
+const RECOVERY_PER_START = SPACING_STEP / 250;
+const ADAPT_HOLD_MS = 1000;
+
+/**
  * The one request budget of a run: a rate limiter that spreads request starts evenly (burst 1) and
  * an in-flight cap, scheduled together. Every attempt of every stream starts through it, so
  * concurrency across streams never raises the request rate, and a 429 (`penalize`) pauses everyone.
@@ -61,10 +74,15 @@ export class RequestBudget {
   readonly ratePerSecond: number;
   readonly concurrency: number;
   readonly #clock: Clock;
-  readonly #intervalMs: number;
+  readonly #nominalIntervalMs: number;
+  readonly #margin: number;
+  /** Spacing added by 429s, as a fraction of the nominal interval (see SPACING_STEP). */
+  #extraSpacing = 0;
+  #lastWidenedAt = Number.NEGATIVE_INFINITY;
+  #intervalMs: number;
   readonly #catchUpMs: number;
   readonly #guardCount: number;
-  readonly #guardWindowMs: number;
+  #guardWindowMs: number;
   readonly #recentGrants: number[] = [];
   #recentHead = 0;
   #theoreticalNext = Number.NEGATIVE_INFINITY;
@@ -90,10 +108,25 @@ export class RequestBudget {
     this.ratePerSecond = rate;
     this.concurrency = concurrency;
     this.#clock = options.clock ?? systemClock;
-    this.#intervalMs = (1000 / rate) * (1 + margin);
+    this.#nominalIntervalMs = 1000 / rate;
+    this.#margin = margin;
+    this.#intervalMs = this.#nominalIntervalMs * (1 + margin);
     this.#catchUpMs = Math.max(this.#intervalMs, MAX_CATCH_UP_MS);
     this.#guardCount = Math.min(MAX_GUARD_COUNT, Math.max(1, Math.floor(rate)));
-    this.#guardWindowMs = (this.#guardCount * 1000) / rate;
+    this.#guardWindowMs = this.#guardCount * this.#intervalMs;
+  }
+
+  /** The spacing of starts now, in ms (the configured one, widened after 429s). */
+  get intervalMs(): number {
+    return this.#intervalMs;
+  }
+
+  #setSpacing(extra: number): void {
+    this.#extraSpacing = Math.min(MAX_EXTRA_SPACING, Math.max(0, extra));
+    this.#intervalMs = this.#nominalIntervalMs * (1 + this.#margin + this.#extraSpacing);
+    // The guard counts actual grant times, which late timers bunch: it keeps the same width, so
+    // catching up never packs `rate` starts into less than `rate` intervals.
+    this.#guardWindowMs = this.#guardCount * this.#intervalMs;
   }
 
   /**
@@ -121,10 +154,18 @@ export class RequestBudget {
     );
   }
 
-  /** The server said "slow down": no request of this run starts for `retryAfterSeconds`. */
+  /**
+   * The server said "slow down": no request of this run starts for `retryAfterSeconds`, and starts
+   * are spaced wider from then on, narrowing again while no 429 comes (see SPACING_STEP).
+   */
   penalize(retryAfterSeconds: number): void {
     const seconds = Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0 ? retryAfterSeconds : 1;
-    this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + seconds * 1000);
+    const now = this.#clock.now();
+    this.#pausedUntil = Math.max(this.#pausedUntil, now + seconds * 1000);
+    if (now - this.#lastWidenedAt >= ADAPT_HOLD_MS) {
+      this.#lastWidenedAt = now;
+      this.#setSpacing(this.#extraSpacing + SPACING_STEP);
+    }
   }
 
   #releaser(key: string): Release {
@@ -201,6 +242,7 @@ export class RequestBudget {
   }
 
   #recordGrant(now: number, eligibleSince: number): void {
+    if (this.#extraSpacing > 0) this.#setSpacing(this.#extraSpacing - RECOVERY_PER_START);
     // The slot this grant fills: late timers may be made up for, an idle budget banks no credit.
     const slot = Math.max(this.#theoreticalNext, this.#pausedUntil, eligibleSince, now - this.#catchUpMs);
     this.#theoreticalNext = slot + this.#intervalMs;

@@ -113,6 +113,29 @@ describe('RequestBudget rate (virtual clock)', () => {
     expect((grants[1] as number) - (grants[0] as number)).toBeGreaterThanOrEqual(101);
   });
 
+  it('a 429 widens the spacing 5 % (once for a crowded second), which narrows back over clean starts', async () => {
+    const clock = new VirtualClock();
+    const budget = new RequestBudget({ ratePerSecond: 10, clock });
+    const nominal = budget.intervalMs;
+    // Three requests of one crowded second are refused: the spacing widens once.
+    budget.penalize(1);
+    budget.penalize(1);
+    budget.penalize(1);
+    const widened = budget.intervalMs;
+    expect(widened).toBeCloseTo(nominal + 5, 1);
+    const grants = await demand(budget, clock, 11);
+    expect(busiestWindow(grants, 10 * widened - 20)).toBeLessThanOrEqual(10);
+    // Another 429 a second later widens it again, up to a cap.
+    for (let i = 0; i < 30; i++) {
+      clock.advance(1000);
+      budget.penalize(0);
+    }
+    expect(budget.intervalMs).toBeCloseTo(nominal + 50, 1);
+    // 250 clean starts per step bring it back to the configured spacing.
+    await demand(budget, clock, 2600);
+    expect(budget.intervalMs).toBeCloseTo(nominal, 6);
+  });
+
   it('a later, shorter penalty does not shorten a longer one', async () => {
     const clock = new VirtualClock();
     const budget = new RequestBudget({ ratePerSecond: 10, clock });
