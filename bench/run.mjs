@@ -1,12 +1,14 @@
 // `npm run bench`: starts the simulator and runs the CLI as real processes, prints a table and
 // writes bench/results.json. Build first (`npm run build`): everything runs from dist/.
 //
-//   node bench/run.mjs [--only budget,serial,second,raw,postgres] [--quick] [--runs N]
+//   node bench/run.mjs [--only budget,serial,second,limiter,raw,postgres] [--quick] [--runs N]
 //                      [--budget-scale S] [--raw-scales A,B]
 //
 // budget   full sync of a mid-size world at 10 requests/s with 150 ms latency (concurrency 8)
 // serial   the same, one request at a time (concurrency 1)
 // second   a second sync into the same destination with nothing changed
+// limiter  the budget sync against each server limiter (rolling, token bucket, fixed window),
+//          quiet and beside a process burning a core: 429s and wall / floor (one run each)
 // raw      the simulator unlimited: messages into DuckDB, records/s and peak RSS, two world sizes
 //          (also with the memory-capped settings of the README),
 //          against a baseline that only fetches and parses the same pages, and an ideal loader
@@ -15,12 +17,13 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { benchBudget } from './bench-budget.mjs';
+import { benchLimiter } from './bench-limiter.mjs';
 import { benchRaw } from './bench-raw.mjs';
 import { machine } from './lib/machine.mjs';
 import { CLI, QUICK_RESULTS, RESULTS, scratchDir } from './lib/paths.mjs';
 import { printReport } from './lib/report.mjs';
 
-const ALL = ['budget', 'serial', 'second', 'raw', 'postgres'];
+const ALL = ['budget', 'serial', 'second', 'limiter', 'raw', 'postgres'];
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
@@ -75,6 +78,10 @@ try {
     results.serial = stamp(
       (await benchBudget({ scale: budgetScale, runs, concurrency: 1, second: false, dir, log })).full,
     );
+  }
+  if (only.includes('limiter')) {
+    log('limiter: the budget sync against each server limiter, quiet and with a core burning');
+    results.limiter = stamp(await benchLimiter({ scale: budgetScale, runs: 1, dir, log }));
   }
   if (only.includes('raw')) {
     log(`raw: simulator unlimited, messages into DuckDB, scales ${rawScales.join(', ')}, ${runs} run(s)`);

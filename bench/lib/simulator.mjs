@@ -5,8 +5,9 @@ import { createInterface } from 'node:readline';
 import { CLI } from './paths.mjs';
 
 /** Starts `cio-sync sim` and resolves once it listens; `stop()` ends it and waits for the exit. */
-export async function startSimProcess({ scale, rps, latencyMs, seed = 1 }) {
+export async function startSimProcess({ scale, rps, latencyMs, seed = 1, limiter }) {
   const args = [CLI, 'sim', '--port', '0', '--scale', String(scale), '--rps', String(rps)];
+  if (limiter !== undefined) args.push('--limiter', limiter);
   args.push('--latency-ms', String(latencyMs), '--seed', String(seed));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
