@@ -63,6 +63,14 @@ function expectSuccess(run: ProtocolRun): void {
   expect(run.code, run.stderr.slice(-2000)).toBe(0);
 }
 
+/** One full run of `command` with the catalog given, which must succeed. */
+async function runWithCatalog(command: string[], catalog: unknown): Promise<ProtocolRun> {
+  const catalogFile = files.file(`${command.join('-')}-catalog.json`, catalog);
+  const run = await runProtocol([...command, '--config', configFile, '--catalog', catalogFile]);
+  expectSuccess(run);
+  return run;
+}
+
 beforeAll(async () => {
   sim = await startSimulator({ scale: 0.2, rps: 0 });
   files = scratch();
@@ -84,14 +92,7 @@ describe('every record of a full run validates against the schema the product em
     expectSuccess(discovered);
     const catalog = JSON.parse(discovered.stdout) as SingerCatalog;
     for (const entry of catalog.streams) for (const item of entry.metadata) item.metadata.selected = true;
-    const run = await runProtocol([
-      'tap',
-      '--config',
-      configFile,
-      '--catalog',
-      files.file('singer-catalog.json', catalog),
-    ]);
-    expectSuccess(run);
+    const run = await runWithCatalog(['tap'], catalog);
 
     const ajv = createAjv();
     const validators = new Map<string, ValidateFunction>();
@@ -125,15 +126,7 @@ describe('every record of a full run validates against the schema the product em
         primary_key: stream.source_defined_primary_key,
       })),
     };
-    const run = await runProtocol([
-      'airbyte',
-      'read',
-      '--config',
-      configFile,
-      '--catalog',
-      files.file('airbyte-catalog.json', configured),
-    ]);
-    expectSuccess(run);
+    const run = await runWithCatalog(['airbyte', 'read'], configured);
 
     const ajv = airbyteSchemaAjv();
     const validators = new Map(
