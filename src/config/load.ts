@@ -51,6 +51,16 @@ const NUMERIC_KEYS = new Set([
 /** Keys other Customer.io taps use that we accept and ignore, so their config files work as they are. */
 const FOREIGN_KEYS = new Set(['site_id', 'user_agent_email', 'lookback_window', 'page_size']);
 
+/**
+ * The keys of a settings object that name no setting, no alias and no other tap's key: the schema
+ * refuses them. Protocol runs drop them instead, since orchestrators add keys of their own.
+ */
+export function unknownSettingKeys(raw: Record<string, unknown>): string[] {
+  return Object.keys(raw).filter(
+    (key) => !Object.hasOwn(ConfigSchema.properties, key) && key !== 'api_key' && !FOREIGN_KEYS.has(key),
+  );
+}
+
 function readConfigFile(path: string): Record<string, unknown> {
   const parsed = readJsonFile(path, 'config');
   if (!isRecord(parsed)) {

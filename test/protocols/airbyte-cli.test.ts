@@ -4,6 +4,7 @@ import type { AirbyteStream } from '../../src/protocols/airbyte/airbyte-catalog.
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { STREAM_NAMES } from '../../src/streams/definitions.js';
 import { airbyteMessageErrors, airbyteSchemaAjv } from './helpers/airbyte-protocol.js';
+import { machinePathsIn } from './helpers/machine-paths.js';
 import { type ProtocolRun, runProtocol, scratch } from './helpers/protocol-cli.js';
 
 type Message = Record<string, unknown>;
@@ -330,5 +331,64 @@ describe('cio-sync airbyte (against the simulator, as a child process)', () => {
     expect(run.messages.at(-1)).toMatchObject({
       trace: { type: 'ERROR', error: { failure_type: 'config_error' } },
     });
+  });
+
+  it('takes -c for --config on every command, and drops settings it does not know with one WARN', async () => {
+    const platform = files.file('platform.json', {
+      access_token: sim.token,
+      base_url: sim.url,
+      max_requests_per_second: 1000,
+      platform_secret_value: 'do-not-print-this',
+      flattening_enabled: true,
+    });
+    const one = files.file(
+      'topics.json',
+      configuredCatalog('full_refresh', (s) => s.name === 'topics'),
+    );
+    const runs = {
+      spec: await runProtocol(['airbyte', 'spec', '-c', platform]),
+      check: await runProtocol(['airbyte', 'check', '-c', platform]),
+      discover: await runProtocol(['airbyte', 'discover', '-c', platform]),
+      read: await runProtocol(['airbyte', 'read', '-c', platform, '--catalog', one]),
+    };
+    for (const [command, run] of Object.entries(runs)) {
+      expect(run.code, `${command}: ${run.stderr}`).toBe(0);
+      for (const m of run.messages) expect(airbyteMessageErrors(m)).toEqual([]);
+      expect(run.stdout + run.stderr).not.toContain('do-not-print-this');
+      if (command === 'spec') continue;
+      const warnings = run.messages.filter(
+        (m) => m.type === 'LOG' && /Ignored settings/.test(JSON.stringify(m)),
+      );
+      expect(warnings, command).toEqual([
+        {
+          type: 'LOG',
+          log: {
+            level: 'WARN',
+            message: 'Ignored settings this source does not know: platform_secret_value, flattening_enabled.',
+          },
+        },
+      ]);
+    }
+    expect(runs.check.messages.at(-1)).toMatchObject({ connectionStatus: { status: 'SUCCEEDED' } });
+    expect(runs.read.messages.some((m) => m.type === 'RECORD')).toBe(true);
+  });
+
+  it('still refuses a known setting with a bad value (exit 2), and its TRACE names no path of this machine', async () => {
+    const badRegion = files.file('mars.json', { access_token: sim.token, region: 'mars', extra_key: 1 });
+    const discover = await runProtocol(['airbyte', 'discover', '-c', badRegion]);
+    expect(discover.code).toBe(2);
+    expect(discover.messages.at(-1)).toMatchObject({
+      trace: {
+        type: 'ERROR',
+        error: { failure_type: 'config_error', message: expect.stringMatching(/region "mars"/) },
+      },
+    });
+    const missing = files.file('here.json', {}).replace(/here\.json$/, 'missing.json');
+    const read = await runProtocol(['airbyte', 'read', '-c', missing, '--catalog', missing]);
+    expect(read.code).toBe(2);
+    const error = (read.messages.at(-1) as { trace: { error: Record<string, string> } }).trace.error;
+    expect(error.message).toMatch(/config file missing\.json: it does not exist/);
+    expect(error.stack_trace).toMatch(/dist\/bin\/[\w-]+\.js:\d+:\d+/);
+    expect(machinePathsIn(read.stdout)).toEqual([]);
   });
 });

@@ -1,11 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamBookmark } from '../../src/core/state.js';
 import type { SingerCatalog, SingerCatalogEntry } from '../../src/protocols/singer/singer-catalog.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { STREAM_NAMES } from '../../src/streams/definitions.js';
 import type { JsonSchema } from '../../src/streams/types.js';
+import { runCli } from '../helpers/cli.js';
 import { createAjv } from '../streams/helpers/schema-validator.js';
 import { type ProtocolRun, parseLines, runProtocol, scratch } from './helpers/protocol-cli.js';
+
+const TAP_ENTRY = fileURLToPath(new URL('../../dist/bin/tap-main.js', import.meta.url));
 
 interface SingerState {
   bookmarks: Record<string, StreamBookmark>;
@@ -43,9 +47,9 @@ function selecting(streams: Record<string, string[]>): SingerCatalog {
 }
 
 async function tap(
-  options: { catalog?: unknown; state?: unknown; exitCode?: number } = {},
+  options: { config?: string; catalog?: unknown; state?: unknown; exitCode?: number } = {},
 ): Promise<ProtocolRun> {
-  const args = ['tap', '--config', configFile];
+  const args = ['tap', '--config', options.config ?? configFile];
   if (options.catalog) args.push('--catalog', files.file(`catalog-${Math.random()}.json`, options.catalog));
   if (options.state) args.push('--state', files.file(`state-${Math.random()}.json`, options.state));
   const run = await runProtocol(args);
@@ -72,16 +76,99 @@ afterAll(async () => {
 });
 
 describe('cio-sync tap (against the simulator, as a child process)', () => {
-  it('prints its version and what it is', async () => {
+  it('prints its version', async () => {
     const version = await runProtocol(['tap', '--version']);
     expect(version.stdout).toMatch(/\d+\.\d+\.\d+/);
-    const about = await runProtocol(['tap', '--about', '--format', 'json']);
-    expect(about.code).toBe(0);
-    const parsed = JSON.parse(about.stdout) as { capabilities: string[]; settings: JsonSchema };
-    expect(parsed.capabilities).toEqual(expect.arrayContaining(['catalog', 'discover', 'state']));
-    expect(parsed.settings.properties).toHaveProperty('access_token');
+  });
+
+  it('--about prints JSON with the Singer SDK keys, types, defaults and secret flags', async () => {
+    // Meltano runs the tap's own executable as `tap-cio-sync --about --format=json`.
+    const about = await runCli(['--about', '--format=json'], { entry: TAP_ENTRY });
+    expect(about.code, about.stderr).toBe(0);
+    const parsed = JSON.parse(about.stdout) as Record<string, unknown> & { settings: JsonSchema };
+    expect(Object.keys(parsed)).toEqual([
+      'name',
+      'description',
+      'version',
+      'sdk_version',
+      'supported_python_versions',
+      'supported_node_versions',
+      'capabilities',
+      'settings',
+    ]);
+    expect(parsed).toMatchObject({
+      name: 'tap-cio-sync',
+      supported_node_versions: expect.stringMatching(/^>=20/),
+    });
+    expect(parsed.capabilities).toEqual(expect.arrayContaining(['catalog', 'discover', 'state', 'about']));
+    const settings = parsed.settings.properties ?? {};
+    expect(parsed.settings.required).toEqual(['access_token']);
+    expect(settings.access_token).toMatchObject({ type: 'string', secret: true, writeOnly: true });
+    expect(settings.region).toMatchObject({ type: 'string', default: 'us', enum: ['us', 'eu'] });
+    expect(settings.emit_activate_version_messages).toMatchObject({ type: 'boolean', default: false });
+    for (const [name, setting] of Object.entries(settings)) {
+      expect(setting.type, name).toBeDefined();
+      expect(setting.description ?? setting.title, name).toBeTruthy();
+    }
+    expect(about.stdout).not.toMatch(/airbyte_secret|"order"|"destination"/);
+  });
+
+  it('--about --format markdown prints a readable document; another format is refused, exit 2', async () => {
     const markdown = await runProtocol(['tap', '--about', '--format', 'markdown']);
-    expect(markdown.stdout).toMatch(/\| access_token \| True \|/);
+    expect(markdown.code).toBe(0);
+    expect(markdown.stdout).toMatch(/^# `tap-cio-sync`\n/);
+    for (const heading of ['Capabilities', 'Supported Node.js versions', 'Settings', 'Environment variables'])
+      expect(markdown.stdout).toContain(`\n## ${heading}\n`);
+    expect(markdown.stdout).toContain('| access_token | True | None | string (secret) |');
+    expect(markdown.stdout).toContain('| region | False | "us" | string: us \\| eu |');
+    expect(markdown.stdout).toContain('- `CIO_ACCESS_TOKEN`: access_token');
+    for (const format of ['yaml', 'text', '']) {
+      const refused = await runProtocol(['tap', '--about', '--format', format]);
+      expect(refused.code, format).toBe(2);
+      expect(refused.stdout, format).toBe('');
+      expect(refused.stderr).toMatch(/--format.*is invalid\. Allowed choices are json, markdown/);
+    }
+  });
+
+  it('runs a Meltano config: SDK settings it does not know are ignored with one warning naming them', async () => {
+    const meltano = files.file('meltano.json', {
+      api_key: sim.token,
+      base_url: sim.url,
+      max_requests_per_second: 1000,
+      flattening_enabled: true,
+      flattening_max_depth: 3,
+      stream_maps: { topics: { secret_map_value: 'hush-hush-value' } },
+      stream_map_config: { hash_seed: 'hush-hush-seed' },
+      batch_config: { encoding: { format: 'jsonl' } },
+      faker_config: { locale: 'en_US' },
+    });
+    const expected =
+      'Ignored settings this tap does not know: flattening_enabled, flattening_max_depth, stream_maps, stream_map_config, batch_config, faker_config.';
+    const discover = await runProtocol(['tap', '--config', meltano, '--discover']);
+    expect(discover.code, discover.stderr).toBe(0);
+    const run = await tap({ config: meltano, catalog: selecting({ topics: [] }) });
+    expect(records(run, 'topics').length).toBeGreaterThan(0);
+    for (const output of [discover.stderr, run.stderr]) {
+      const warnings = output.split('\n').filter((line) => line.includes('Ignored settings'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/ WARN /);
+      expect(warnings[0]?.endsWith(expected)).toBe(true);
+      expect(output).not.toContain('hush-hush');
+    }
+  });
+
+  it('still refuses a known setting with a bad value, exit 2', async () => {
+    for (const bad of [{ region: 'mars' }, { emit_activate_version_messages: 'yes' }, { concurrency: 0 }]) {
+      const file = files.file('bad-value.json', {
+        api_key: sim.token,
+        base_url: sim.url,
+        flattening_enabled: true,
+        ...bad,
+      });
+      const run = await tap({ config: file, catalog: selecting({ topics: [] }), exitCode: 2 });
+      expect(run.stderr).toContain(Object.keys(bad)[0]);
+      expect(records(run)).toEqual([]);
+    }
   });
 
   it('discovers every table, in order, with its metadata', () => {

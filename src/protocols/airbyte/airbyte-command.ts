@@ -35,10 +35,12 @@ function redactorFor(config: Config | undefined): (text: string) => string {
 function loadConfig(file: string | undefined): { config: Config; notes: unknown[] } {
   if (!file)
     throw new CioError('CIO_ERR_CONFIG', 'This command needs --config FILE (the connector config JSON).');
-  const { config, ignored } = loadProtocolConfig(file, { dropUnknown: true });
+  const { config, ignored } = loadProtocolConfig(file);
   rememberSecret(config.access_token);
   const notes =
-    ignored.length > 0 ? [logMessage('WARN', `Ignored unknown settings: ${ignored.join(', ')}.`)] : [];
+    ignored.length > 0
+      ? [logMessage('WARN', `Ignored settings this source does not know: ${ignored.join(', ')}.`)]
+      : [];
   return { config, notes };
 }
 
@@ -57,9 +59,11 @@ async function failWith(error: unknown, config?: Config): Promise<void> {
 
 async function check(flags: AirbyteFlags): Promise<void> {
   let config: Config | undefined;
+  let notes: unknown[] = [];
   try {
     const loaded = loadConfig(flags.config);
     config = loaded.config;
+    notes = loaded.notes;
     const client = createClientFor(config);
     try {
       const reached = await checkConnection(client);
@@ -67,14 +71,14 @@ async function check(flags: AirbyteFlags): Promise<void> {
       const detail = reached.limitedScope
         ? 'the key works but cannot list workspaces'
         : `workspace(s): ${names || 'none'}`;
-      await emit([...loaded.notes, connectionStatusMessage(true, `Connected to Customer.io: ${detail}.`)]);
+      await emit([...notes, connectionStatusMessage(true, `Connected to Customer.io: ${detail}.`)]);
     } finally {
       await client.close();
     }
   } catch (error) {
     // A key, region or setting the user must fix is a FAILED check, which still exits 0.
     if (!isCioError(error)) return failWith(error, config);
-    await emit([connectionStatusMessage(false, redactorFor(config)(error.message))]);
+    await emit([...notes, connectionStatusMessage(false, redactorFor(config)(error.message))]);
   }
 }
 
@@ -126,16 +130,18 @@ export function registerAirbyteCommand(program: Command): void {
   airbyte
     .command('spec')
     .description('Print the connector specification')
+    // Accepted so one wrapper can pass the same flags to every command; the spec needs no config.
+    .option('-c, --config <file>', 'ignored: the spec needs no config')
     .action(guarded(async () => emit([airbyteSpecMessage()])));
   airbyte
     .command('check')
     .description('Check the key and region (status FAILED still exits 0)')
-    .option('--config <file>', 'config JSON')
+    .option('-c, --config <file>', 'config JSON')
     .action(guarded(check));
   airbyte
     .command('discover')
     .description('Print the catalog of streams')
-    .option('--config <file>', 'config JSON')
+    .option('-c, --config <file>', 'config JSON')
     .action(
       guarded(async (flags) => {
         const { notes } = loadConfig(flags.config);
@@ -145,7 +151,7 @@ export function registerAirbyteCommand(program: Command): void {
   airbyte
     .command('read')
     .description('Read the configured streams')
-    .option('--config <file>', 'config JSON')
+    .option('-c, --config <file>', 'config JSON')
     .option('--catalog <file>', 'configured catalog JSON')
     .option('--state <file>', 'state JSON from a previous read')
     .action(guarded(read));

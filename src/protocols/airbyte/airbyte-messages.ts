@@ -1,5 +1,6 @@
 import { isCioError } from '../../core/errors.js';
 import { isStreamName } from '../../streams/definitions.js';
+import { withoutMachinePaths } from './machine-paths.js';
 
 export type FailureType = 'system_error' | 'config_error' | 'transient_error';
 export type StreamStatus = 'STARTED' | 'RUNNING' | 'COMPLETE' | 'INCOMPLETE';
@@ -46,10 +47,11 @@ export function logMessage(level: LogLevel, message: string): Record<string, unk
   return { type: 'LOG', log: { level, message } };
 }
 
+/** The platform shows the message, as a TRACE's: no absolute path of this machine. */
 export function connectionStatusMessage(succeeded: boolean, message: string): Record<string, unknown> {
   return {
     type: 'CONNECTION_STATUS',
-    connectionStatus: { status: succeeded ? 'SUCCEEDED' : 'FAILED', message },
+    connectionStatus: { status: succeeded ? 'SUCCEEDED' : 'FAILED', message: withoutMachinePaths(message) },
   };
 }
 
@@ -60,9 +62,13 @@ export interface ErrorTraceOptions {
   redact?: (text: string) => string;
 }
 
-/** A TRACE ERROR: the platform shows `message` to the user and files the failure by `failure_type`. */
+/**
+ * A TRACE ERROR: the platform shows `message` to the user and files the failure by `failure_type`.
+ * Its texts leave the machine: no secret, and no absolute path of this machine (stack frames name
+ * files relative to the package).
+ */
 export function errorTraceMessage(error: unknown, options: ErrorTraceOptions): Record<string, unknown> {
-  const redact = options.redact ?? ((text: string) => text);
+  const redact = (text: string) => withoutMachinePaths(options.redact ? options.redact(text) : text);
   const message = error instanceof Error ? error.message : String(error);
   const internal = isCioError(error)
     ? `${error.code}${error.status === undefined ? '' : ` (HTTP ${error.status})`}${error.path ? ` ${error.path}` : ''}`

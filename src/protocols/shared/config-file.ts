@@ -1,14 +1,12 @@
 import { readJsonFile } from '../../config/json-file.js';
-import { resolveConfig } from '../../config/load.js';
-import { type Config, ConfigSchema } from '../../config/schema.js';
+import { resolveConfig, unknownSettingKeys } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
 import { CioError } from '../../core/errors.js';
 import { isRecord } from '../../core/json.js';
 
 export interface ProtocolConfigOptions {
   /** Protocol-only settings to take out before the config is validated (kept in `extras`). */
   extraKeys?: readonly string[];
-  /** Drop unknown settings (listed in `ignored`) instead of refusing them. */
-  dropUnknown?: boolean;
   requireToken?: boolean;
   env?: NodeJS.ProcessEnv;
 }
@@ -16,11 +14,12 @@ export interface ProtocolConfigOptions {
 export interface ProtocolConfig {
   config: Config;
   extras: Record<string, unknown>;
+  /**
+   * Keys no setting names, left out instead of refused: orchestrators add their own (Meltano's
+   * `flattening_enabled`, `stream_maps`, ...; Airbyte's platform keys). Names only: values may be secret.
+   */
   ignored: string[];
 }
-
-/** Keys the config loader accepts besides the schema's own: the token's alias and other taps' keys. */
-const ALSO_ACCEPTED = ['api_key', 'site_id', 'user_agent_email', 'lookback_window', 'page_size'];
 
 /**
  * Loads the `--config FILE` of a tap or source run: the same settings as every command, plus the
@@ -37,13 +36,12 @@ export function loadProtocolConfig(
   }
   const settings: Record<string, unknown> = {};
   const extras: Record<string, unknown> = {};
-  const ignored: string[] = [];
-  const known = new Set([...Object.keys(ConfigSchema.properties), ...ALSO_ACCEPTED]);
   for (const [key, value] of Object.entries(raw)) {
     if (options.extraKeys?.includes(key)) extras[key] = value;
-    else if (options.dropUnknown && !known.has(key)) ignored.push(key);
     else settings[key] = value;
   }
+  const ignored = unknownSettingKeys(settings);
+  for (const key of ignored) delete settings[key];
   const config = resolveConfig({
     env: options.env ?? process.env,
     flags: settings,

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Logger } from 'pino';
 import { readJsonFile } from '../../config/json-file.js';
 import { CioError, PARTIAL_EXIT_CODE } from '../../core/errors.js';
@@ -7,7 +7,7 @@ import { rememberSecret } from '../../core/secrets.js';
 import { VERSION } from '../../core/version.js';
 import type { SyncEvent } from '../../engine/events.js';
 import type { StreamSelection } from '../../engine/sync.js';
-import { STREAM_DEFINITIONS, type StreamName } from '../../streams/definitions.js';
+import type { StreamName } from '../../streams/definitions.js';
 import type { JsonSchema } from '../../streams/types.js';
 import { loadProtocolConfig } from '../shared/config-file.js';
 import { runProtocolSync } from '../shared/protocol-sync.js';
@@ -18,6 +18,7 @@ import { SingerMetrics } from './singer-metrics.js';
 import { selectionFromSingerCatalog } from './singer-selection.js';
 import { createSingerSink } from './singer-sink.js';
 import { readSingerStateFile } from './singer-state-file.js';
+import { ABOUT_FORMATS, type AboutFormat, aboutTap } from './tap-about.js';
 
 interface TapFlags {
   config?: string;
@@ -26,7 +27,7 @@ interface TapFlags {
   properties?: string;
   discover?: boolean;
   about?: boolean;
-  format?: string;
+  format: AboutFormat;
   version?: boolean;
 }
 
@@ -44,53 +45,21 @@ const TAP_SETTINGS: Record<string, JsonSchema> = {
   },
 };
 
-const CAPABILITIES = ['catalog', 'discover', 'state', 'about', 'activate-version'];
 const QUIET_LEVELS = new Set(['WARN', 'WARNING', 'ERROR', 'CRITICAL', 'FATAL', 'NONE', 'OFF']);
+
+/** The tap-only settings are refused, as the shared ones are, when their value has the wrong type. */
+function checkTapSettings(extras: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(extras)) {
+    const type = TAP_SETTINGS[key]?.type;
+    if (typeof type === 'string' && typeof value !== type) {
+      throw new CioError('CIO_ERR_CONFIG', `${key} must be a ${type}, not ${JSON.stringify(value)}.`);
+    }
+  }
+}
 
 function settingsSchema(): JsonSchema {
   const base = protocolSettingsSchema();
   return { ...base, properties: { ...base.properties, ...TAP_SETTINGS } };
-}
-
-function about(format: string | undefined): string {
-  const settings = settingsSchema();
-  const description = `Singer tap for the Customer.io App API (${STREAM_DEFINITIONS.length} tables), part of cio-sync.`;
-  if (format === 'markdown') {
-    const rows = Object.entries(settings.properties ?? {}).map(([name, s]) => {
-      const required = settings.required?.includes(name) ? 'True' : 'False';
-      const fallback = s.default === undefined ? 'None' : JSON.stringify(s.default);
-      return `| ${name} | ${required} | ${fallback} | ${String(s.description ?? s.title ?? '').replace(/\|/g, '\\|')} |`;
-    });
-    return [
-      '# `cio-sync tap`',
-      '',
-      description,
-      '',
-      '## Capabilities',
-      '',
-      ...CAPABILITIES.map((c) => `* \`${c}\``),
-      '',
-      '## Settings',
-      '',
-      '| Setting | Required | Default | Description |',
-      '|:--------|:--------:|:-------:|:------------|',
-      ...rows,
-      '',
-      'The access token is also accepted as `api_key`; the main settings can also come from `CIO_*` environment variables (`--config ENV`).',
-    ].join('\n');
-  }
-  return JSON.stringify(
-    {
-      name: 'cio-sync',
-      description,
-      version: VERSION,
-      sdk_version: null,
-      capabilities: CAPABILITIES,
-      settings,
-    },
-    null,
-    2,
-  );
 }
 
 function logEvent(logger: Logger, event: SyncEvent): void {
@@ -112,16 +81,19 @@ async function runTap(flags: TapFlags): Promise<void> {
     );
   }
   const specs = allStreamSpecs();
-  const { config, extras } = loadProtocolConfig(flags.config, {
+  const { config, extras, ignored } = loadProtocolConfig(flags.config, {
     extraKeys: Object.keys(TAP_SETTINGS),
     requireToken: !flags.discover,
   });
+  checkTapSettings(extras);
   if (!flags.discover) rememberSecret(config.access_token);
+  const logger = createLogger('text', flags.discover ? [] : [config.access_token]);
+  // Meltano hands every tap its SDK's settings (flattening_*, stream_maps, batch_config, ...).
+  if (ignored.length > 0) logger.warn(`Ignored settings this tap does not know: ${ignored.join(', ')}.`);
   if (flags.discover) {
     process.stdout.write(`${JSON.stringify(singerCatalog(specs), null, 2)}\n`);
     return;
   }
-  const logger = createLogger('text', [config.access_token]);
   const catalogFile = flags.catalog ?? flags.properties;
   const selection: StreamSelection[] = catalogFile
     ? selectionFromSingerCatalog(readJsonFile(catalogFile, 'catalog'), specs)
@@ -167,7 +139,9 @@ export function registerTapCommand(program: Command): void {
     .option('-p, --properties <file>', 'legacy name of --catalog')
     .option('-d, --discover', 'print the catalog and exit')
     .option('--about', 'print what this tap is and its settings')
-    .option('--format <format>', 'with --about: json or markdown', 'json')
+    .addOption(
+      new Option('--format <format>', 'with --about: the format').choices(ABOUT_FORMATS).default('json'),
+    )
     .option('--version', 'print the version')
     .action(async (flags: TapFlags) => {
       if (flags.version) {
@@ -175,7 +149,7 @@ export function registerTapCommand(program: Command): void {
         return;
       }
       if (flags.about) {
-        process.stdout.write(`${about(flags.format)}\n`);
+        process.stdout.write(`${aboutTap(flags.format, settingsSchema())}\n`);
         return;
       }
       await runTap(flags);

@@ -1,0 +1,148 @@
+import type { ValidateFunction } from 'ajv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AirbyteStream } from '../../src/protocols/airbyte/airbyte-catalog.js';
+import type { SingerCatalog } from '../../src/protocols/singer/singer-catalog.js';
+import { type Simulator, startSimulator } from '../../src/sim/index.js';
+import type { JsonSchema } from '../../src/streams/types.js';
+import { createAjv } from '../streams/helpers/schema-validator.js';
+import { airbyteSchemaAjv } from './helpers/airbyte-protocol.js';
+import { type ProtocolRun, runProtocol, scratch } from './helpers/protocol-cli.js';
+
+/**
+ * A validating Singer target or Airbyte destination rejects a record that breaks the schema the
+ * source declared. So every record of a full run, in the default world, must validate against the
+ * schema the product itself emitted for its stream: the SCHEMA message (Singer) or the discovered
+ * catalog's json_schema (Airbyte), with a standard validator.
+ */
+
+interface Violation {
+  stream: string;
+  field: string;
+  problem: string;
+  value: string;
+}
+
+let sim: Simulator;
+let files: ReturnType<typeof scratch>;
+let configFile: string;
+
+/** The value at an ajv instancePath (a JSON pointer) of the record. */
+function valueAt(record: unknown, pointer: string): unknown {
+  let value = record;
+  for (const part of pointer.split('/').slice(1)) {
+    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  }
+  return value;
+}
+
+function violationsOf(stream: string, validate: ValidateFunction, record: unknown): Violation[] {
+  if (validate(record)) return [];
+  return (validate.errors ?? []).map((e) => ({
+    stream,
+    field: e.instancePath || '/',
+    problem: `${e.message ?? e.keyword}${e.keyword === 'additionalProperties' ? ` ${JSON.stringify(e.params)}` : ''}`,
+    value: String(JSON.stringify(valueAt(record, e.instancePath))).slice(0, 120),
+  }));
+}
+
+/** The first violations, one per stream and field, as lines a failing test prints. */
+function report(violations: readonly Violation[]): string[] {
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  for (const v of violations) {
+    const key = `${v.stream} ${v.field.replace(/\/\d+/g, '/*')}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    lines.push(`${v.stream} ${v.field}: ${v.problem}; value ${v.value}`);
+  }
+  return lines.slice(0, 12);
+}
+
+function expectSuccess(run: ProtocolRun): void {
+  expect(run.code, run.stderr.slice(-2000)).toBe(0);
+}
+
+/** One full run of `command` with the catalog given, which must succeed. */
+async function runWithCatalog(command: string[], catalog: unknown): Promise<ProtocolRun> {
+  const catalogFile = files.file(`${command.join('-')}-catalog.json`, catalog);
+  const run = await runProtocol([...command, '--config', configFile, '--catalog', catalogFile]);
+  expectSuccess(run);
+  return run;
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ scale: 0.2, rps: 0 });
+  files = scratch();
+  configFile = files.file('config.json', {
+    access_token: sim.token,
+    base_url: sim.url,
+    max_requests_per_second: 1000,
+  });
+});
+
+afterAll(async () => {
+  await sim?.stop();
+  files?.remove();
+});
+
+describe('every record of a full run validates against the schema the product emitted', () => {
+  it('Singer: each RECORD against its stream SCHEMA message', async () => {
+    const discovered = await runProtocol(['tap', '--config', configFile, '--discover']);
+    expectSuccess(discovered);
+    const catalog = JSON.parse(discovered.stdout) as SingerCatalog;
+    for (const entry of catalog.streams) for (const item of entry.metadata) item.metadata.selected = true;
+    const run = await runWithCatalog(['tap'], catalog);
+
+    const ajv = createAjv();
+    const validators = new Map<string, ValidateFunction>();
+    const counts = new Map<string, number>();
+    const violations: Violation[] = [];
+    for (const m of run.messages) {
+      const stream = m.stream as string;
+      if (m.type === 'SCHEMA') validators.set(stream, ajv.compile(m.schema as JsonSchema));
+      if (m.type !== 'RECORD') continue;
+      const validate = validators.get(stream);
+      if (!validate) throw new Error(`RECORD of ${stream} before its SCHEMA`);
+      counts.set(stream, (counts.get(stream) ?? 0) + 1);
+      violations.push(...violationsOf(stream, validate, m.record));
+    }
+    expect([...validators.keys()].sort()).toEqual(catalog.streams.map((s) => s.tap_stream_id).sort());
+    expect([...counts.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(report(violations), `${violations.length} RECORD value(s) break their SCHEMA`).toEqual([]);
+  });
+
+  it('Airbyte: each RECORD data against the discovered json_schema of its configured stream', async () => {
+    const discovered = await runProtocol(['airbyte', 'discover', '--config', configFile]);
+    expectSuccess(discovered);
+    const catalog = discovered.messages.find((m) => m.type === 'CATALOG') as {
+      catalog: { streams: AirbyteStream[] };
+    };
+    const configured = {
+      streams: catalog.catalog.streams.map((stream) => ({
+        stream,
+        sync_mode: 'full_refresh',
+        destination_sync_mode: 'overwrite',
+        primary_key: stream.source_defined_primary_key,
+      })),
+    };
+    const run = await runWithCatalog(['airbyte', 'read'], configured);
+
+    const ajv = airbyteSchemaAjv();
+    const validators = new Map(
+      configured.streams.map((c) => [c.stream.name, ajv.compile(c.stream.json_schema)]),
+    );
+    const violations: Violation[] = [];
+    let records = 0;
+    for (const m of run.messages) {
+      if (m.type !== 'RECORD') continue;
+      const { stream, data } = m.record as { stream: string; data: unknown };
+      const validate = validators.get(stream);
+      if (!validate) throw new Error(`RECORD of ${stream}, a stream the catalog does not configure`);
+      records += 1;
+      violations.push(...violationsOf(stream, validate, data));
+    }
+    expect(records).toBeGreaterThan(0);
+    expect(report(violations), `${violations.length} RECORD value(s) break their json_schema`).toEqual([]);
+  });
+});
