@@ -59,5 +59,12 @@ export async function benchLimiter({ scale, runs, dir, log }) {
       }
     }
   }
-  return { scale, rate: RATE, latencyMs: LATENCY_MS, minimumRequests: minimum.formula, floorSeconds, results };
+  return {
+    scale,
+    rate: RATE,
+    latencyMs: LATENCY_MS,
+    minimumRequests: minimum.formula,
+    floorSeconds,
+    results,
+  };
 }
