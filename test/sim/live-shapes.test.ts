@@ -266,6 +266,11 @@ describe('cursor tokens', () => {
   });
 });
 
+it('refuses unknown shapes and worlds', async () => {
+  await expect(startSimulator({ shapes: 'json' as 'live' })).rejects.toThrow(/shapes: json/);
+  await expect(startSimulator({ world: 'full' as 'empty' })).rejects.toThrow(/world: full/);
+});
+
 describe('the empty world', () => {
   let empty: Simulator;
   let emptySpec: Simulator;
