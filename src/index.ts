@@ -21,7 +21,12 @@ export { airbyteCatalog } from './protocols/airbyte/airbyte-catalog.js';
 export { createAirbyteSink } from './protocols/airbyte/airbyte-sink.js';
 export { singerCatalog } from './protocols/singer/singer-catalog.js';
 export { createSingerSink } from './protocols/singer/singer-sink.js';
-export type { Simulator, SimulatorOptions } from './sim/index.js';
+export type {
+  Shapes as SimulatorShapes,
+  Simulator,
+  SimulatorOptions,
+  WorldKind as SimulatorWorld,
+} from './sim/index.js';
 export { startSimulator } from './sim/index.js';
 export {
   getDefinition,

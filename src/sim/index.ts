@@ -15,7 +15,7 @@ import type { SimState } from './http/state.js';
 import type { Simulator, SimulatorOptions } from './http/types.js';
 import { DEFAULT_NOW, World } from './world/data.js';
 import { advanceWorld } from './world/mutate.js';
-import type { AdvanceOptions } from './world/types.js';
+import { type AdvanceOptions, SHAPES } from './world/types.js';
 
 export type { FaultEffect, FaultKind, FaultRule, FaultTarget } from './http/faults.js';
 export { RANDOM_MIX } from './http/faults.js';
@@ -27,9 +27,11 @@ export type {
   ChangeCounts,
   Json,
   JsonObject,
+  Shapes,
   SuppressionType,
+  WorldKind,
 } from './world/types.js';
-export { SUPPRESSION_TYPES } from './world/types.js';
+export { SHAPES, SUPPRESSION_TYPES } from './world/types.js';
 
 function check(name: string, value: number, ok: boolean): number {
   if (!Number.isFinite(value) || !ok) throw new RangeError(`invalid simulator option ${name}: ${value}`);
@@ -48,14 +50,19 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const now = check('now', opts.now ?? DEFAULT_NOW, Number.isInteger(opts.now ?? DEFAULT_NOW));
   const token = opts.token ?? 'sim-token';
   if (token === '' || /\s/.test(token)) throw new RangeError('invalid simulator option token');
+  const shapes = opts.shapes ?? 'live';
+  if (!SHAPES.includes(shapes)) throw new RangeError(`invalid simulator option shapes: ${String(shapes)}`);
+  const world = opts.world ?? 'seeded';
+  if (world !== 'seeded' && world !== 'empty')
+    throw new RangeError(`invalid simulator option world: ${String(world)}`);
 
   const state: SimState = {
     seed,
     token,
     latencyMs: check('latencyMs', opts.latencyMs ?? 0, (opts.latencyMs ?? 0) >= 0),
     latencyJitterMs: check('latencyJitterMs', opts.latencyJitterMs ?? 0, (opts.latencyJitterMs ?? 0) >= 0),
-    world: new World(seed, scale, now),
-    codec: new CursorCodec(seed),
+    world: new World(seed, scale, now, { shapes, world }),
+    codec: new CursorCodec(seed, shapes),
     faults: new FaultPlan(seed, faultRate),
     limiter: new RateLimiter(rps),
     log: [],

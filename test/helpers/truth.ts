@@ -21,7 +21,9 @@ function stripCredentials(url: unknown): unknown {
 /**
  * Written from streams.md (the contract) and the API facts, not from the connector's definitions.
  * The default rule: a table's rows are the simulator's truth list of the same name, as the API sends
- * them, keyed on `id`. The rest of this block are the genuine exceptions.
+ * them, keyed on `id`. The rest of this block are the genuine exceptions. The truth holds records
+ * in the shapes the simulator served (live or spec), so the expected rows do too: every sender
+ * identity, hidden ones included, with its `hidden` flag; an empty world expects empty tables.
  */
 
 /** Tables whose truth the simulator keeps under the API resource's own name. */
@@ -30,9 +32,6 @@ const TRUTH_KEY: Record<string, string> = {
   types: 'object_types',
   eps_suppression: 'suppressions',
 };
-
-/** Truth lists that are another view of a table, not a table of their own. */
-const NOT_A_TABLE = new Set(['sender_identities_including_hidden']);
 
 export const PRIMARY_KEY: Record<string, string> = {
   customers: 'cio_id',
@@ -61,7 +60,6 @@ const TABLE_OF_TRUTH_KEY = new Map(Object.entries(TRUTH_KEY).map(([table, key]) 
 export function expectedTables(truth: TruthLike): Record<string, Map<string, Rec>> {
   const tables: Record<string, Map<string, Rec>> = {};
   for (const key of Object.keys(truth)) {
-    if (NOT_A_TABLE.has(key)) continue;
     const table = TABLE_OF_TRUTH_KEY.get(key) ?? key;
     const rows = ROWS_OF[table]?.(truth) ?? list(truth, key);
     const pk = PRIMARY_KEY[table] ?? 'id';

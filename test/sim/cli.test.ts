@@ -49,12 +49,30 @@ describe('cio-sync sim', () => {
     await expect(fetch(`${url}/v1/messages`)).rejects.toThrow();
   });
 
+  it('--empty and --shapes reach the simulator', async () => {
+    const answers: unknown[] = [];
+    for (const args of [['--empty'], ['--empty', '--shapes', 'spec']]) {
+      let url = '';
+      await program({
+        write: (line) => {
+          url = /(http:\/\/\S+)/.exec(line)?.[1] ?? '';
+        },
+        untilStopped: async () => {
+          const res = await fetch(`${url}/v1/exports`, { headers: { authorization: 'Bearer sim-token' } });
+          answers.push(await res.json());
+        },
+      }).parseAsync(['sim', '--port', '0', '--rps', '0', ...args], { from: 'user' });
+    }
+    expect(answers).toEqual([{ exports: null }, { exports: [] }]);
+  });
+
   it('refuses bad flag values as usage errors', async () => {
     for (const args of [
       ['sim', '--rps', '-1'],
       ['sim', '--fault-rate', '2'],
       ['sim', '--scale', '0'],
       ['sim', '--port', 'http'],
+      ['sim', '--shapes', 'json'],
     ]) {
       await expect(
         program({ write: () => {}, untilStopped: async () => {} }).parseAsync(args, { from: 'user' }),

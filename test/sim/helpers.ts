@@ -57,6 +57,17 @@ export function arr(value: unknown): unknown[] {
   return value;
 }
 
+/** A list as a client must read it: the live API answers an empty list as null. */
+export function list(value: unknown): unknown[] {
+  return value === null ? [] : arr(value);
+}
+
+/** A person from an attributes answer's item: wrapped in `customer` (spec) or not (live). */
+export function person(item: unknown): Record<string, unknown> {
+  const o = obj(item);
+  return 'customer' in o ? obj(o.customer) : o;
+}
+
 export interface Walk {
   records: unknown[];
   pages: Record<string, unknown>[];
@@ -81,7 +92,7 @@ export async function walkCursor(
     if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${res.text}`);
     const page = obj(res.json);
     pages.push(page);
-    records.push(...arr(page[recordsKey]));
+    records.push(...list(page[recordsKey]));
     const next = page.next;
     if (typeof next !== 'string') throw new Error(`${path}: next is ${JSON.stringify(next)}`);
     if (next === '') return { records, pages };
@@ -92,7 +103,7 @@ export async function walkCursor(
   throw new Error(`${path}: too many pages`);
 }
 
-/** limit/offset paging until a short page or `suppressions: null`. */
+/** limit/offset paging until a short page or `suppressions: null` (live) or `[]` (spec). */
 export async function walkOffset(sim: Simulator, path: string, limit?: number): Promise<Walk> {
   const records: unknown[] = [];
   const pages: Record<string, unknown>[] = [];
@@ -124,7 +135,7 @@ export async function allCustomers(sim: Simulator): Promise<unknown[]> {
       body: { ids: cioIds.slice(i, i + 100) },
     });
     if (res.status !== 200) throw new Error(`attributes answered ${res.status}: ${res.text}`);
-    for (const item of arr(obj(res.json).customers)) out.push(obj(item).customer);
+    for (const item of list(obj(res.json).customers)) out.push(person(item));
   }
   return out;
 }

@@ -7,8 +7,14 @@ import { RateLimiter } from '../../src/sim/http/rate-limit.js';
 import { IndexedTable } from '../../src/sim/world/indexed-table.js';
 import { Timeline } from '../../src/sim/world/timeline.js';
 
-describe('cursor tokens', () => {
-  const codec = new CursorCodec(1);
+/** The text of each shape's tokens: live is padded standard base64 always holding `+` or `/`. */
+const TOKEN_TEXT = {
+  spec: /^[A-Za-z0-9_-]{16}$/,
+  live: /^[+/][A-Za-z0-9+/]{17}==$/,
+} as const;
+
+describe.each(['live', 'spec'] as const)('cursor tokens (%s shapes)', (shapes) => {
+  const codec = new CursorCodec(1, shapes);
 
   it('round-trip any position and variant', () => {
     fc.assert(
@@ -17,20 +23,27 @@ describe('cursor tokens', () => {
         fc.integer({ min: 0, max: 255 }),
         (pos, variant) => {
           const token = codec.encode('messages', pos, variant);
-          expect(token).toMatch(/^[A-Za-z0-9_-]{16}$/);
+          expect(token).toMatch(TOKEN_TEXT[shapes]);
           expect(codec.decode('messages', token)).toEqual({ pos, variant });
         },
       ),
     );
   });
 
-  it('reject tampered, foreign and other-seed tokens', () => {
+  it('reject tampered, foreign, other-seed and other-shape tokens', () => {
     const token = codec.encode('messages', 1234);
     const flipped = (token[3] === 'A' ? 'B' : 'A').concat();
     expect(codec.decode('messages', token.slice(0, 3) + flipped + token.slice(4))).toBeUndefined();
     expect(codec.decode('activities', token)).toBeUndefined();
-    expect(new CursorCodec(2).decode('messages', token)).toBeUndefined();
+    expect(new CursorCodec(2, shapes).decode('messages', token)).toBeUndefined();
     expect(codec.decode('messages', 'MTAw')).toBeUndefined();
+    const other = new CursorCodec(1, shapes === 'live' ? 'spec' : 'live');
+    expect(other.decode('messages', token)).toBeUndefined();
+    if (shapes === 'live') {
+      // A `+` turned into a space (a query sent without URL-encoding), or no padding: not a token.
+      expect(codec.decode('messages', token.replace(/[+/]/g, ' '))).toBeUndefined();
+      expect(codec.decode('messages', token.replace(/=+$/, ''))).toBeUndefined();
+    }
   });
 
   it('the same position under another variant looks different', () => {

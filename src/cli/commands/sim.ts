@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { startSimulator } from '../../sim/index.js';
+import { SHAPES, type Shapes, startSimulator } from '../../sim/index.js';
 
 interface SimFlags {
   port: number;
@@ -11,6 +11,8 @@ interface SimFlags {
   token: string;
   faultRate: number;
   now?: number;
+  shapes: Shapes;
+  empty?: boolean;
 }
 
 /** How the command talks to the outside world; tests swap it to avoid real signals. */
@@ -49,6 +51,12 @@ const positive = numberArg('a number > 0', (n) => n > 0);
 const nonNegative = numberArg('a number >= 0', (n) => n >= 0);
 const probability = numberArg('a probability between 0 and 1', (n) => n >= 0 && n <= 1);
 
+function shapesArg(raw: string): Shapes {
+  const found = SHAPES.find((s) => s === raw);
+  if (found === undefined) throw new InvalidArgumentError(`expected ${SHAPES.join(' or ')}`);
+  return found;
+}
+
 export function registerSimCommand(program: Command, io: SimCommandIo = processIo): void {
   program
     .command('sim')
@@ -62,6 +70,13 @@ export function registerSimCommand(program: Command, io: SimCommandIo = processI
     .option('--token <token>', 'the bearer token the simulator accepts', 'sim-token')
     .option('--fault-rate <p>', 'probability of a random transient fault per request', probability, 0)
     .option('--now <unix>', 'the simulated "now" in unix seconds (default 2026-01-01)', integer)
+    .option(
+      '--shapes <kind>',
+      'live: answer as real workspaces do where they differ from the vendor spec; spec: as the spec documents',
+      shapesArg,
+      'live',
+    )
+    .option('--empty', 'serve an empty workspace: nothing in any list')
     .action(async (flags: SimFlags) => {
       const sim = await startSimulator({
         port: flags.port,
@@ -73,6 +88,8 @@ export function registerSimCommand(program: Command, io: SimCommandIo = processI
         token: flags.token,
         faultRate: flags.faultRate,
         ...(flags.now !== undefined ? { now: flags.now } : {}),
+        shapes: flags.shapes,
+        world: flags.empty === true ? 'empty' : 'seeded',
       });
       // The simulator's token is not a secret: clients need it to connect.
       io.write(`Simulator listening on ${sim.url} (token: ${sim.token})`);

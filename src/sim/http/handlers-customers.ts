@@ -7,6 +7,7 @@
 import type { Identity, IdType } from '../world/customers.js';
 import type { JsonObject } from '../world/types.js';
 import { SimHttpError } from './http-error.js';
+import { listValue } from './live-shapes.js';
 import { collect, readLimit } from './paging.js';
 import type { Handler } from './route-types.js';
 
@@ -78,11 +79,18 @@ export const searchCustomers: Handler = (req, { world, codec }) => {
     const who = customers.identity(i);
     return predicate(who) === false ? undefined : who;
   });
+  const { shapes } = world.ctx;
   return {
     body: {
-      identifiers: items.map((who) => ({ cio_id: who.cio_id, email: who.email, id: who.id })),
+      identifiers: listValue(
+        items.map((who) => ({ cio_id: who.cio_id, email: who.email, id: who.id })),
+        shapes,
+      ),
       // `ids` holds `id` values, "" for people without one.
-      ids: items.map((who) => who.id ?? ''),
+      ids: listValue(
+        items.map((who) => who.id ?? ''),
+        shapes,
+      ),
       next: nextIndex === undefined ? '' : codec.encode('customers', nextIndex),
     },
     cursor: {
@@ -100,7 +108,12 @@ function readIdType(raw: unknown): IdType {
   return bad('id_type must be one of id, email, cio_id, phone');
 }
 
+/**
+ * Live, each item is the person itself, and under id_type=cio_id a `cio_`-prefixed id finds
+ * nobody; in the spec each item wraps the person in `customer` and the prefix is accepted.
+ */
 export const customerAttributes: Handler = (req, { world }) => {
+  const live = world.ctx.shapes === 'live';
   if (!isObject(req.body)) bad('body must be a JSON object');
   const { ids } = req.body;
   if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100)
@@ -111,13 +124,14 @@ export const customerAttributes: Handler = (req, { world }) => {
   const customers: JsonObject[] = [];
   for (const id of ids as string[]) {
     // Unknown ids are silently left out, as the live API does.
+    if (live && idType === 'cio_id' && id.startsWith('cio_')) continue;
     const index = world.customers.find(idType, id);
     if (index === undefined || seen.has(index)) continue;
     seen.add(index);
     const customer = world.customers.get(index);
-    if (customer) customers.push({ customer });
+    if (customer) customers.push(live ? customer : { customer });
   }
-  return { body: { customers } };
+  return { body: { customers: listValue(customers, world.ctx.shapes) } };
 };
 
 export const customerAttributesById: Handler = (req, { world }) => {

@@ -86,9 +86,16 @@ function feedPage(req: SimRequest, ctx: HandlerContext, p: FeedPage): PageResult
     }
     count++;
   }
-  const recordsEnd = out.pos;
+  let recordsEnd = out.pos;
   const next = nextIndex === undefined ? '' : ctx.codec.encode(p.resource, nextIndex);
-  out.raw(NEXT);
+  if (count === 0 && world.ctx.shapes === 'live') {
+    // Live, a page with nothing to list carries `null` instead of `[]`.
+    out.pos = 0;
+    out.utf8(`{${JSON.stringify(p.recordsKey)}:null,"next":`);
+    recordsEnd = -1;
+  } else {
+    out.raw(NEXT);
+  }
   out.string(next);
   out.char(0x7d);
   const { bytes, backing } = out.detach();

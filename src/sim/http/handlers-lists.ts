@@ -3,12 +3,13 @@ import type { KeysetPaging } from '../world/catalog.js';
 import type { CatalogName } from '../world/catalog-tables.js';
 import type { JsonObject } from '../world/types.js';
 import { SimHttpError } from './http-error.js';
+import { hiddenFilter, listValue } from './live-shapes.js';
 import { readBool, readLimit } from './paging.js';
 import type { Handler, HandlerContext, HandlerResult, SimRequest } from './route-types.js';
 
-/** `{"<key>": [...every record...]}`; unknown query parameters are ignored. */
+/** `{"<key>": [...every record...]}` (`null` live when empty); unknown query parameters are ignored. */
 export function listAll(name: CatalogName, key: string): Handler {
-  return (_req, { world }) => ({ body: { [key]: world.list(name) } });
+  return (_req, { world }) => ({ body: { [key]: listValue(world.list(name), world.ctx.shapes) } });
 }
 
 /** `{"<key>": {...}}` for an integer id, 404 otherwise. */
@@ -54,7 +55,7 @@ function keysetPage(
     next = ctx.codec.encode(resource, desc ? last - 1 : last + 1);
   }
   return {
-    body: { [o.recordsKey]: page, next },
+    body: { [o.recordsKey]: listValue(page, ctx.world.ctx.shapes), next },
     cursor: {
       recordsKey: o.recordsKey,
       start: req.query.get('start') || undefined,
@@ -63,16 +64,14 @@ function keysetPage(
   };
 }
 
-/** A keyset-paged list; `hidden=true` includes the records the resource hides by default. */
+/** A keyset-paged list; `hidden=true` lists the records the resource hides by default (hiddenFilter). */
 export function listKeyset(name: CatalogName, recordsKey: string, paging: KeysetPaging): Handler {
-  return (req, ctx) =>
-    keysetPage(ctx.world.list(name, { hidden: readBool(req.query, 'hidden') }), req, ctx, {
-      resource: name,
-      recordsKey,
-      ...paging,
-    });
+  return (req, ctx) => {
+    const which = hiddenFilter(readBool(req.query, 'hidden'), ctx.world.ctx.shapes);
+    return keysetPage(ctx.world.list(name, which), req, ctx, { resource: name, recordsKey, ...paging });
+  };
 }
 
 export const listIpAddresses: Handler = (_req, { world }) => ({
-  body: { ip_addresses: world.ipAddresses() },
+  body: { ip_addresses: listValue(world.ipAddresses(), world.ctx.shapes) },
 });

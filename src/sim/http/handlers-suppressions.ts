@@ -1,14 +1,15 @@
 /**
- * ESP suppressions: limit/offset paging, no cursor and no `next`. A page past the end carries
- * `suppressions: null`, as reported against the live API.
+ * ESP suppressions: limit/offset paging, no cursor and no `next`. A page past the end is
+ * `{"suppressions": null}` with no `category` live (as peers recorded), and
+ * `{"category": ..., "suppressions": []}` in the spec.
  */
 
 import { SUPPRESSION_CATEGORY } from '../world/suppressions.js';
 import type { JsonObject, SuppressionType } from '../world/types.js';
 import { readInt, readLimit } from './paging.js';
-import type { Handler } from './route-types.js';
+import type { Handler, ObjectResult } from './route-types.js';
 
-export const listSuppressions: Handler = (req, { world }) => {
+export const listSuppressions: Handler = (req, { world }): ObjectResult => {
   const type = req.params.type as SuppressionType;
   const table = world.suppressions[type];
   const limit = readLimit(req.query, 100, 1000);
@@ -29,5 +30,6 @@ export const listSuppressions: Handler = (req, { world }) => {
     }
     rows.push(row);
   }
-  return { body: { category: SUPPRESSION_CATEGORY[type], suppressions: rows.length === 0 ? null : rows } };
+  if (rows.length === 0 && world.ctx.shapes === 'live') return { body: { suppressions: null } };
+  return { body: { category: SUPPRESSION_CATEGORY[type], suppressions: rows } };
 };

@@ -1,13 +1,19 @@
 /**
- * Paging helpers. Cursor tokens are opaque base64url strings that carry a position, a variant
- * (so the same position can be handed out under a different-looking token) and a MAC over both,
- * so a garbage or foreign token is rejected with 400 instead of being misread.
+ * Paging helpers. Cursor tokens are opaque strings that carry a position, a variant (so the same
+ * position can be handed out under a different-looking token) and a MAC over both, so a garbage
+ * or foreign token is rejected with 400 instead of being misread.
+ *
+ * Live tokens are standard base64 with `=` padding, like the live API's (`djIwOjE=`); each one
+ * also holds a `+` or a `/` (its first byte is 0xF8-0xFF), so a client that sends one back
+ * without URL-encoding it breaks visibly: the query decodes `+` to a space and the token is
+ * refused. Spec-shape tokens are unpadded base64url, which needs no encoding.
  *
  * Position semantics are the same for every cursor endpoint: the token holds the raw index (or
  * id, for keyset-paged lists) of the first record the next page should examine.
  */
 
 import { hash32 } from '../world/prng.js';
+import type { Shapes } from '../world/types.js';
 import { SimHttpError } from './http-error.js';
 
 export interface CursorPosition {
@@ -15,28 +21,45 @@ export interface CursorPosition {
   variant: number;
 }
 
+/** Where the fields sit in a token's bytes, per shape. */
+const LAYOUT = {
+  // [pos ^ mask: 4][variant: 1][salt: 3][mac: 4], 16 base64url characters.
+  spec: { size: 12, at: 0, encoding: 'base64url', pattern: /^[A-Za-z0-9_-]{16}$/ },
+  // [0xF8 | salt & 7: 1][pos ^ mask: 4][variant: 1][salt: 3][mac: 4], 18 characters and "==".
+  live: { size: 13, at: 1, encoding: 'base64', pattern: /^[A-Za-z0-9+/]{18}==$/ },
+} as const;
+
 export class CursorCodec {
-  constructor(private readonly seed: number) {}
+  constructor(
+    private readonly seed: number,
+    private readonly shapes: Shapes = 'live',
+  ) {}
 
   encode(resource: string, pos: number, variant = 0): string {
-    const bytes = Buffer.alloc(12);
+    const { size, at, encoding } = LAYOUT[this.shapes];
+    const bytes = Buffer.alloc(size);
     const v = variant & 0xff;
-    bytes.writeUInt32BE((pos ^ hash32(this.seed, resource, 'pos-mask')) >>> 0, 0);
-    bytes.writeUInt8(v, 4);
     const salt = hash32(this.seed, resource, pos, v, 'salt') & 0xffffff;
-    bytes.writeUIntBE(salt, 5, 3);
-    bytes.writeUInt32BE(hash32(this.seed, resource, pos, v, salt, 'mac'), 8);
-    return bytes.toString('base64url');
+    if (at > 0) bytes.writeUInt8(0xf8 | (salt & 7), 0);
+    bytes.writeUInt32BE((pos ^ hash32(this.seed, resource, 'pos-mask')) >>> 0, at);
+    bytes.writeUInt8(v, at + 4);
+    bytes.writeUIntBE(salt, at + 5, 3);
+    bytes.writeUInt32BE(hash32(this.seed, resource, pos, v, salt, 'mac'), at + 8);
+    return bytes.toString(encoding);
   }
 
   decode(resource: string, token: string): CursorPosition | undefined {
-    if (!/^[A-Za-z0-9_-]{16}$/.test(token)) return undefined;
-    const bytes = Buffer.from(token, 'base64url');
-    if (bytes.length !== 12) return undefined;
-    const pos = (bytes.readUInt32BE(0) ^ hash32(this.seed, resource, 'pos-mask')) >>> 0;
-    const variant = bytes.readUInt8(4);
-    const salt = bytes.readUIntBE(5, 3);
-    if (bytes.readUInt32BE(8) !== hash32(this.seed, resource, pos, variant, salt, 'mac')) return undefined;
+    const { size, at, encoding, pattern } = LAYOUT[this.shapes];
+    if (!pattern.test(token)) return undefined;
+    const bytes = Buffer.from(token, encoding);
+    // Only the exact text encode gives (base64 decoders accept other spellings of the same bytes).
+    if (bytes.length !== size || bytes.toString(encoding) !== token) return undefined;
+    const pos = (bytes.readUInt32BE(at) ^ hash32(this.seed, resource, 'pos-mask')) >>> 0;
+    const variant = bytes.readUInt8(at + 4);
+    const salt = bytes.readUIntBE(at + 5, 3);
+    if (at > 0 && bytes.readUInt8(0) !== (0xf8 | (salt & 7))) return undefined;
+    if (bytes.readUInt32BE(at + 8) !== hash32(this.seed, resource, pos, variant, salt, 'mac'))
+      return undefined;
     return { pos, variant };
   }
 

@@ -5,10 +5,11 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { unitHash } from '../world/prng.js';
-import type { JsonObject } from '../world/types.js';
+import type { JsonObject, Shapes } from '../world/types.js';
 import { handleControl } from './control.js';
 import type { FaultEffect } from './faults.js';
 import { errorEnvelope, reference, SimHttpError, UNAUTHORIZED_DETAIL } from './http-error.js';
+import { listValue } from './live-shapes.js';
 import type { HandlerResult, PageResult } from './route-types.js';
 import { matchRoute } from './routes.js';
 import { appendLog, type SimState } from './state.js';
@@ -67,12 +68,15 @@ function writeBody(
 }
 
 /** The body of a serialized page, with the rewrites the cursor faults make. */
-function pageBody(result: PageResult, fault: FaultEffect | undefined): Buffer {
+function pageBody(result: PageResult, fault: FaultEffect | undefined, shapes: Shapes): Buffer {
   const { page, cursor } = result;
   if (fault?.kind === 'empty_page_with_cursor') {
-    return Buffer.from(JSON.stringify({ [page.recordsKey]: [], next: cursor.restart }));
+    return Buffer.from(JSON.stringify({ [page.recordsKey]: listValue([], shapes), next: cursor.restart }));
   }
   if (fault?.kind === 'repeat_cursor' && cursor.start !== undefined) {
+    if (page.recordsEnd < 0) {
+      return Buffer.from(JSON.stringify({ [page.recordsKey]: null, next: cursor.start }));
+    }
     const tail = Buffer.from(`],"next":${JSON.stringify(cursor.start)}}`);
     return Buffer.concat([page.bytes.subarray(0, page.recordsEnd), tail]);
   }
@@ -186,7 +190,7 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
     // A serialized feed page: faults rewrite or break its bytes, never regenerate it. Its memory
     // is reused for later pages once no response is writing it: hold it until this one is over.
     res.once('close', state.world.pages.hold(result.page));
-    const bytes = pageBody(result, fault);
+    const bytes = pageBody(result, fault, state.world.ctx.shapes);
     await sleep(latency + (fault?.kind === 'slow' ? fault.delayMs : 0));
     entry.status = 200;
     if (fault?.kind === 'truncated' || fault?.kind === 'malformed' || fault?.kind === 'reset') {
@@ -201,8 +205,8 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
     body.next = result.cursor.start;
   }
   if (fault?.kind === 'empty_page_with_cursor' && result.cursor) {
-    body[result.cursor.recordsKey] = [];
-    if ('ids' in body) body.ids = [];
+    body[result.cursor.recordsKey] = listValue([], state.world.ctx.shapes);
+    if ('ids' in body) body.ids = listValue([], state.world.ctx.shapes);
     body.next = result.cursor.restart;
   }
   if (fault?.kind === 'slow') return answer({ status: 200, body }, fault.delayMs);

@@ -1,6 +1,6 @@
 /** Public types of the running simulator (re-exported by src/sim/index.ts). */
 import type { GroundTruth } from '../world/data.js';
-import type { AdvanceOptions, AdvanceResult } from '../world/types.js';
+import type { AdvanceOptions, AdvanceResult, Shapes, WorldKind } from '../world/types.js';
 import type { FaultRule } from './faults.js';
 
 export interface SimulatorOptions {
@@ -24,6 +24,14 @@ export interface SimulatorOptions {
   faultRate?: number;
   /** The world's "now" in unix seconds, default 1767225600 (2026-01-01T00:00:00Z). */
   now?: number;
+  /**
+   * 'live' (default): the shapes real workspaces answer with where they differ from the vendor's
+   * spec (null for empty lists, standard-base64 cursors, unwrapped people, ...); 'spec': the
+   * vendor's documented shapes exactly. README "The simulator" lists the differences.
+   */
+  shapes?: Shapes;
+  /** 'seeded' (default) or 'empty': a workspace with nothing in any list. */
+  world?: WorldKind;
 }
 
 export interface RequestLogEntry {

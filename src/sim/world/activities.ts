@@ -91,10 +91,18 @@ export class ActivityTable {
       const deliveryId = Buffer.from(rng.hex(32), 'hex').toString('base64url').padEnd(24, '=');
       activity.delivery_id = deliveryId;
       activity.delivery_type = 'email';
+      const opened = type === 'opened_email' || type === 'clicked_email';
       activity.data = {
         delivery_id: deliveryId,
         delivered: type === 'sent_email' ? null : timestamp - rng.int(0, 600),
-        opened: type === 'opened_email' || type === 'clicked_email' ? true : null,
+        // Live, `opened` is when the email was opened (unix seconds); the spec types it boolean.
+        opened: !opened
+          ? null
+          : this.ctx.shapes === 'spec'
+            ? true
+            : type === 'opened_email'
+              ? timestamp
+              : timestamp - 45,
       };
     } else if (type === 'event') {
       activity.name = rng.pick(EVENT_NAMES);

@@ -1,7 +1,7 @@
 /** Messaging resources: broadcasts, transactional templates, campaigns, newsletters. */
 import { type CatalogSpec, dedup, revised } from './catalog.js';
 import type { Rng } from './prng.js';
-import type { JsonObject } from './types.js';
+import type { Json, JsonObject, Shapes } from './types.js';
 import { CAMPAIGN_NAMES, EVENT_NAMES, NEWSLETTER_NAMES, TAGS } from './vocab.js';
 
 const ACTION_TYPES = ['email', 'email', 'email', 'push', 'sms', 'webhook', 'slack'] as const;
@@ -14,6 +14,25 @@ function actions(rng: Rng, firstId: number, count: number): JsonObject[] {
 
 function tags(rng: Rng, max: number): string[] {
   return rng.sample(TAGS, rng.int(0, max));
+}
+
+/** The attribute changes that start an object- or relationship-triggered campaign. */
+function attributeTriggers(rng: Rng): JsonObject[] {
+  const fields = ['plan', 'status', 'seats', 'renewal_date'];
+  return rng.sample(fields, rng.int(1, 2)).map((field) => ({
+    field,
+    operator: rng.pick(['changed', 'eq', 'exists']),
+    value: field === 'plan' ? 'enterprise' : '',
+    type_id: '1',
+  }));
+}
+
+/**
+ * Trigger lists are JSON text live (a string holding the array); the vendor types them as JSON
+ * (the spec shape serves the array itself).
+ */
+function triggerValue(shapes: Shapes, triggers: JsonObject[]): Json {
+  return shapes === 'live' ? JSON.stringify(triggers) : triggers;
 }
 
 const CAMPAIGN_VARIANTS = ['segment', 'event', 'date', 'form', 'webhook', 'object', 'relationship'] as const;
@@ -89,7 +108,7 @@ export const CAMPAIGN_LISTS = {
     item: { key: 'campaign', noun: 'campaign' },
     baseCount: 30,
     grows: true,
-    make(_ctx, k, created, updated, rng) {
+    make(ctx, k, created, updated, rng) {
       const id = 5 + k;
       const variant = CAMPAIGN_VARIANTS[k % CAMPAIGN_VARIANTS.length]!;
       const state =
@@ -135,14 +154,21 @@ export const CAMPAIGN_LISTS = {
           record.webhook_id = 100 + k;
           break;
         case 'object':
-        case 'relationship':
+        case 'relationship': {
           record.object_type_id = 1;
           record.audience = { type: rng.int(0, 1), person_filters: null, relationship_filters: null };
           record.filter_object_attributes = JSON.stringify({
             and: [{ field: 'plan', operator: 'eq', value: 'pro' }],
           });
           record.filter_relationship_attributes = '{}';
+          const triggers = attributeTriggers(rng);
+          const none: JsonObject[] = [];
+          const [objectTriggers, relationshipTriggers] =
+            variant === 'object' ? [triggers, none] : [none, triggers];
+          record.object_attribute_triggers = triggerValue(ctx.shapes, objectTriggers);
+          record.relationship_attribute_triggers = triggerValue(ctx.shapes, relationshipTriggers);
           break;
+        }
         default:
           break;
       }

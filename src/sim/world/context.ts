@@ -1,5 +1,6 @@
 /** What every generator of the world needs: seed, scale, clock and the ids records refer to. */
 import type { Timeline } from './timeline.js';
+import type { Shapes } from './types.js';
 
 export interface SourceRefs {
   campaigns: { id: number; actionIds: number[]; eventTriggered: boolean }[];
@@ -15,6 +16,8 @@ export interface WorldContext {
   /** "now" when the world was created. */
   start: number;
   refs: SourceRefs;
+  /** Live or spec-exact answers where the two disagree (see Shapes). */
+  shapes: Shapes;
 }
 
 export const DAY = 86_400;

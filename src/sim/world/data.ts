@@ -1,6 +1,8 @@
 /**
  * The seeded world: small resources in memory, big ones (messages, customers, activities,
  * suppressions) generated from their index. `truth()` lists exactly what the endpoints serve.
+ * An empty world has the same tables with nothing in them (advances keep it empty: they add a
+ * fraction of each table's initial size).
  */
 
 import { ActivityTable } from './activities.js';
@@ -13,7 +15,13 @@ import { PageCache } from './page-cache.js';
 import { Rng } from './prng.js';
 import { SuppressionTable, suppressionCount } from './suppressions.js';
 import { Timeline } from './timeline.js';
-import { type JsonObject, SUPPRESSION_TYPES, type SuppressionType } from './types.js';
+import {
+  type JsonObject,
+  SUPPRESSION_TYPES,
+  type SuppressionType,
+  type WorldKind,
+  type WorldOptions,
+} from './types.js';
 import { IP_ADDRESSES } from './workspace.js';
 
 export const DEFAULT_NOW = 1_767_225_600;
@@ -23,15 +31,18 @@ export const DEFAULT_NOW = 1_767_225_600;
  * one list per CATALOG entry, and the big and special resources.
  */
 export type GroundTruth = CatalogTruth & {
-  /** The `customer` objects, as POST /v1/customers/attributes returns them. */
+  // sender_identities (in CatalogTruth) holds every sender, hidden ones included, each with its
+  // `hidden` flag: the union of the list without and with `hidden=true`.
+  /** The people, as POST /v1/customers/attributes returns each (inside `customer` in spec shapes). */
   customers: JsonObject[];
   messages: JsonObject[];
   activities: JsonObject[];
-  /** As listed with `hidden=true` (`sender_identities` as listed without). */
-  sender_identities_including_hidden: JsonObject[];
   ip_addresses: string[];
   suppressions: Record<SuppressionType, JsonObject[]>;
 };
+
+/** Which records of a resource that hides some (sender identities) a list serves. */
+export type HiddenFilter = 'visible' | 'hidden' | 'all';
 
 export interface CatalogTable {
   spec: CatalogSpec;
@@ -54,26 +65,30 @@ export class World {
   readonly messages: MessageTable;
   readonly activities: ActivityTable;
   readonly suppressions: Record<SuppressionType, SuppressionTable>;
+  readonly kind: WorldKind;
 
-  constructor(seed: number, scale: number, start: number = DEFAULT_NOW) {
+  constructor(seed: number, scale: number, start: number = DEFAULT_NOW, opts: WorldOptions = {}) {
+    this.kind = opts.world ?? 'seeded';
     this.ctx = {
       seed,
       scale,
       timeline: new Timeline(seed, start),
       start,
       refs: { campaigns: [], broadcasts: [], newsletters: [], transactional: [] },
+      shapes: opts.shapes ?? 'live',
     };
+    const size = (count: number) => (this.kind === 'empty' ? 0 : count);
     const catalog: Partial<Record<CatalogName, CatalogTable>> = {};
-    for (const name of CATALOG_NAMES) catalog[name] = this.buildCatalog(name, CATALOG[name]);
+    for (const name of CATALOG_NAMES) catalog[name] = this.buildCatalog(name, CATALOG[name], size);
     this.catalog = catalog as Record<CatalogName, CatalogTable>;
     this.collectRefs();
 
-    this.customers = new CustomerTable(this.ctx, scaled(600, scale));
-    this.messages = new MessageTable(this.ctx, scaled(2500, scale), this.customers);
-    this.activities = new ActivityTable(this.ctx, scaled(400, scale), this.customers);
+    this.customers = new CustomerTable(this.ctx, size(scaled(600, scale)));
+    this.messages = new MessageTable(this.ctx, size(scaled(2500, scale)), this.customers);
+    this.activities = new ActivityTable(this.ctx, size(scaled(400, scale)), this.customers);
     const suppressions: Partial<Record<SuppressionType, SuppressionTable>> = {};
     for (const type of SUPPRESSION_TYPES) {
-      suppressions[type] = new SuppressionTable(this.ctx, type, suppressionCount(type, scale));
+      suppressions[type] = new SuppressionTable(this.ctx, type, size(suppressionCount(type, scale)));
     }
     this.suppressions = suppressions as Record<SuppressionType, SuppressionTable>;
   }
@@ -88,8 +103,8 @@ export class World {
     this.pages.clear(this.version);
   }
 
-  private buildCatalog(name: CatalogName, spec: CatalogSpec): CatalogTable {
-    const count = spec.fixedSize ? spec.baseCount : scaled(spec.baseCount, this.ctx.scale);
+  private buildCatalog(name: CatalogName, spec: CatalogSpec, size: (count: number) => number): CatalogTable {
+    const count = size(spec.fixedSize ? spec.baseCount : scaled(spec.baseCount, this.ctx.scale));
     const records: JsonObject[] = [];
     // Creation times ascend with k, so ids and creation order agree, as in a real account.
     const span = 400 * DAY;
@@ -129,10 +144,16 @@ export class World {
     for (const t of this.catalog.transactional.records) refs.transactional.push({ id: t.id as number });
   }
 
-  /** What a list endpoint of a small resource returns (copies; live counts filled in). */
-  list(name: CatalogName, opts: { hidden?: boolean } = {}): JsonObject[] {
+  /**
+   * The records of a small resource, in listing order (live counts filled in); for a resource
+   * that hides some, `which` of them: every one by default, as the ground truth holds them.
+   */
+  list(name: CatalogName, which: HiddenFilter = 'all'): JsonObject[] {
     const { records, spec } = this.catalog[name];
-    if (spec.hidden !== undefined && !opts.hidden) return records.filter((r) => !spec.hidden?.(r));
+    const isHidden = spec.hidden;
+    if (isHidden !== undefined && which !== 'all') {
+      return records.filter((r) => isHidden(r) === (which === 'hidden'));
+    }
     if (name === 'workspaces') {
       // The first workspace is the one the token belongs to: its counts follow the world.
       return records.map((r, i) =>
@@ -148,8 +169,9 @@ export class World {
     return records;
   }
 
+  /** Customer.io's own addresses; an empty world lists none, like every other list. */
   ipAddresses(): string[] {
-    return [...IP_ADDRESSES];
+    return this.kind === 'empty' ? [] : [...IP_ADDRESSES];
   }
 
   truth(): GroundTruth {
@@ -187,7 +209,6 @@ export class World {
       customers,
       messages,
       activities,
-      sender_identities_including_hidden: structuredClone(this.list('sender_identities', { hidden: true })),
       ip_addresses: this.ipAddresses(),
       suppressions: suppressions as Record<SuppressionType, JsonObject[]>,
     };

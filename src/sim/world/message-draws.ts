@@ -62,6 +62,10 @@ export const METRIC_SLOTS = [
   'bounced',
   'spammed',
 ];
+/** Live only: the key a secondary send records beside a slot's metric, for the slots that have one. */
+export const SECONDARY_METRICS: readonly (string | null)[] = METRIC_SLOTS.map((name) =>
+  name === 'sent' || name === 'delivered' ? `secondary:${name}` : null,
+);
 const FAILED = 0;
 const SENT = 1;
 const DELIVERED = 2;
@@ -108,6 +112,12 @@ export class Draw {
   later = -1;
   laterTime = 0;
   lastChange = 0;
+  /** Live only: transactional_message_id of a transactional delivery (null: no such field). */
+  transactionalId: number | null = null;
+  /** Live only: metrics also carry the SECONDARY_METRICS keys of the slots present. */
+  secondary = false;
+  /** Live only: `customer_identifiers` is null. */
+  noIdentifiers = false;
   /** tracked_responses: 0 not asked for, 1 {}, 2 { yes: { id, ts } }. */
   tracked = 0;
   trackedId = 0;
@@ -124,6 +134,8 @@ export class MessageDraws {
   private readonly recordPrefix: number;
   private readonly idPrefix: number;
   private readonly typePrefix: number;
+  /** The live shapes' extra draws come from their own generator: spec-shape records stay as they were. */
+  private readonly livePrefix: number;
   /** Reused generators and draw: generation is synchronous and never re-entered. */
   private readonly rng = new Rng(0);
   private readonly idRng = new Rng(0);
@@ -138,6 +150,7 @@ export class MessageDraws {
     this.recordPrefix = hash32(ctx.seed, 'message');
     this.idPrefix = hash32(ctx.seed, 'message-id');
     this.typePrefix = hash32(ctx.seed, 'message-type');
+    this.livePrefix = hash32(ctx.seed, 'message-live');
   }
 
   /** The 20 bytes of message i's id: (seed tag, index, noise). */
@@ -184,6 +197,7 @@ export class MessageDraws {
     d.broadcastId = null;
     d.newsletterId = null;
     d.contentId = null;
+    d.transactionalId = null;
     d.hasTrigger = false;
     const source = rng.weightedIndex(SOURCE_WEIGHTS);
     if (source === CAMPAIGN && refs.campaigns.length > 0) {
@@ -207,7 +221,9 @@ export class MessageDraws {
       d.contentId = n.contentIds[rng.index(n.contentIds.length)]!;
       d.actionId = d.contentId;
     } else {
-      d.actionId = refs.transactional[rng.index(refs.transactional.length)]!.id * 10 + 1;
+      const t = refs.transactional[rng.index(refs.transactional.length)]!;
+      d.actionId = t.id * 10 + 1;
+      d.transactionalId = t.id;
     }
 
     if (type === EMAIL) d.recipient = TO_EMAIL;
@@ -264,6 +280,11 @@ export class MessageDraws {
         d.trackedTs = created + rng.int(60, 3600);
       }
     }
+    const live = this.ctx.shapes === 'live';
+    if (!live) d.transactionalId = null;
+    const h = live ? hashNumber(this.livePrefix, i) : 0;
+    d.secondary = live && h % 100 < 20;
+    d.noIdentifiers = live && (h >>> 8) % 100 < 4;
     return d;
   }
 

@@ -19,6 +19,7 @@ import {
   FAILURE_MESSAGES,
   LATER_METRICS,
   METRIC_SLOTS,
+  SECONDARY_METRICS,
   SLACK_CHANNEL,
   TO_EMAIL,
   TO_PHONE,
@@ -35,6 +36,7 @@ const FAILURE_MESSAGES_JSON = FAILURE_MESSAGES.map((s) => fragment(JSON.stringif
 const TYPES_JSON = TYPE_NAMES.map((name) => fragment(JSON.stringify(name)));
 const METRIC_KEYS = METRIC_SLOTS.map((name) => fragment(`${JSON.stringify(name)}:`));
 const LATER_KEYS = LATER_METRICS.map((name) => fragment(`${JSON.stringify(name)}:`));
+const SECONDARY_KEYS = SECONDARY_METRICS.map((name) => (name ? fragment(`,${JSON.stringify(name)}:`) : null));
 
 /** The fixed pieces of a message's JSON, in field order (see writeMessageJson). */
 const K_ID = fragment('{"id":"');
@@ -48,15 +50,18 @@ const K_WEBHOOK = fragment(JSON.stringify(WEBHOOK_URL));
 const K_SLACK = fragment(JSON.stringify(SLACK_CHANNEL));
 const K_SUBJECT = fragment(',"subject":');
 const K_CUSTOMER_ID = fragment(',"customer_id":');
-const K_IDENTIFIERS_ID = fragment(',"customer_identifiers":{"id":');
+const K_IDENTIFIERS = fragment(',"customer_identifiers":');
+const K_IDENTIFIERS_ID = fragment('{"id":');
 const K_IDENTIFIERS_EMAIL = fragment(',"email":');
 const K_IDENTIFIERS_CIO_ID = fragment(',"cio_id":"');
-const K_CAMPAIGN_ID = fragment('"},"campaign_id":');
+const K_IDENTIFIERS_CLOSE = fragment('"}');
+const K_CAMPAIGN_ID = fragment(',"campaign_id":');
 const K_BROADCAST_ID = fragment(',"broadcast_id":');
 const K_NEWSLETTER_ID = fragment(',"newsletter_id":');
 const K_ACTION_ID = fragment(',"action_id":');
 const K_PARENT_ACTION_ID = fragment(',"parent_action_id":');
 const K_CONTENT_ID = fragment(',"content_id":');
+const K_TRANSACTIONAL_MESSAGE_ID = fragment(',"transactional_message_id":');
 const K_TRIGGER_EVENT_ID = fragment(',"trigger_event_id":');
 const K_TRIGGER_PREFIX = fragment('"01J');
 const HEX_UPPER = fragment('0123456789ABCDEF');
@@ -146,18 +151,24 @@ export function writeMessageJson(i: number, d: Draw, customers: CustomerTable, o
     p = putBytes(buf, p, NULL);
   }
   const customerIdEnd = p;
-  p = putBytes(buf, p, K_IDENTIFIERS_ID);
-  p = putCopy(buf, p, customerIdStart, customerIdEnd);
-  p = putBytes(buf, p, K_IDENTIFIERS_EMAIL);
-  if (kind === IDENTITY_CIO_ONLY) {
+  p = putBytes(buf, p, K_IDENTIFIERS);
+  if (d.noIdentifiers) {
     p = putBytes(buf, p, NULL);
   } else {
-    buf[p++] = 0x22;
-    p = emailStart >= 0 ? putCopy(buf, p, emailStart, emailEnd) : customers.putEmail(c, buf, p);
-    buf[p++] = 0x22;
+    p = putBytes(buf, p, K_IDENTIFIERS_ID);
+    p = putCopy(buf, p, customerIdStart, customerIdEnd);
+    p = putBytes(buf, p, K_IDENTIFIERS_EMAIL);
+    if (kind === IDENTITY_CIO_ONLY) {
+      p = putBytes(buf, p, NULL);
+    } else {
+      buf[p++] = 0x22;
+      p = emailStart >= 0 ? putCopy(buf, p, emailStart, emailEnd) : customers.putEmail(c, buf, p);
+      buf[p++] = 0x22;
+    }
+    p = putBytes(buf, p, K_IDENTIFIERS_CIO_ID);
+    p = customers.putCio(c, buf, p);
+    p = putBytes(buf, p, K_IDENTIFIERS_CLOSE);
   }
-  p = putBytes(buf, p, K_IDENTIFIERS_CIO_ID);
-  p = customers.putCio(c, buf, p);
   p = putBytes(buf, p, K_CAMPAIGN_ID);
   p = putNumberOrNull(buf, p, d.campaignId);
   p = putBytes(buf, p, K_BROADCAST_ID);
@@ -170,6 +181,10 @@ export function writeMessageJson(i: number, d: Draw, customers: CustomerTable, o
   p = putNumberOrNull(buf, p, d.parentActionId);
   p = putBytes(buf, p, K_CONTENT_ID);
   p = putNumberOrNull(buf, p, d.contentId);
+  if (d.transactionalId !== null) {
+    p = putBytes(buf, p, K_TRANSACTIONAL_MESSAGE_ID);
+    p = putNumber(buf, p, d.transactionalId);
+  }
   p = putBytes(buf, p, K_TRIGGER_EVENT_ID);
   if (d.hasTrigger) {
     p = putBytes(buf, p, K_TRIGGER_PREFIX);
@@ -192,6 +207,11 @@ export function writeMessageJson(i: number, d: Draw, customers: CustomerTable, o
     first = false;
     p = putBytes(buf, p, METRIC_KEYS[slot]!);
     p = putNumber(buf, p, d.metricTimes[slot]!);
+    const secondary = SECONDARY_KEYS[slot];
+    if (d.secondary && secondary) {
+      p = putBytes(buf, p, secondary);
+      p = putNumber(buf, p, d.metricTimes[slot]!);
+    }
   }
   if (d.later >= 0) {
     if (!first) buf[p++] = 0x2c;

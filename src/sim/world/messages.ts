@@ -15,6 +15,7 @@ import {
   LATER_METRICS,
   METRIC_SLOTS,
   MessageDraws,
+  SECONDARY_METRICS,
   SLACK_CHANNEL,
   TO_EMAIL,
   TO_PHONE,
@@ -106,7 +107,10 @@ export class MessageTable {
     const who = this.customers.identity(d.customer);
     const metrics: JsonObject = {};
     for (let slot = 0; slot < METRIC_SLOTS.length; slot++) {
-      if (d.has(slot)) metrics[METRIC_SLOTS[slot]!] = d.metricTimes[slot]!;
+      if (!d.has(slot)) continue;
+      metrics[METRIC_SLOTS[slot]!] = d.metricTimes[slot]!;
+      const secondary = SECONDARY_METRICS[slot];
+      if (d.secondary && secondary) metrics[secondary] = d.metricTimes[slot]!;
     }
     if (d.later >= 0) metrics[LATER_METRICS[d.later]!] = d.laterTime;
     const id = idText(d.idBytes);
@@ -128,13 +132,14 @@ export class MessageTable {
       recipient,
       subject: d.subject < 0 ? null : SUBJECTS[d.subject]!,
       customer_id: who.id,
-      customer_identifiers: { id: who.id, email: who.email, cio_id: who.cio_id },
+      customer_identifiers: d.noIdentifiers ? null : { id: who.id, email: who.email, cio_id: who.cio_id },
       campaign_id: d.campaignId,
       broadcast_id: d.broadcastId,
       newsletter_id: d.newsletterId,
       action_id: d.actionId,
       parent_action_id: d.parentActionId,
       content_id: d.contentId,
+      ...(d.transactionalId === null ? {} : { transactional_message_id: d.transactionalId }),
       trigger_event_id: d.hasTrigger ? triggerText(d.triggerWords) : null,
       failure_message: d.failure < 0 ? null : FAILURE_MESSAGES[d.failure]!,
       forgotten: d.forgotten,

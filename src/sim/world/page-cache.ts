@@ -12,12 +12,15 @@
  * buffer grows past its first size only for records longer than expected).
  */
 
-/** A feed page serialized: exactly the UTF-8 of JSON.stringify({ [recordsKey]: records, next }). */
+/**
+ * A feed page serialized: exactly the UTF-8 of JSON.stringify({ [recordsKey]: records, next })
+ * (records `null` for an empty page in live shapes).
+ */
 export interface PageBytes {
   recordsKey: string;
   /** The body. Nothing may write into it: the page is cached and may be served again. */
   bytes: Buffer;
-  /** Byte offset of the `]` that closes the records array. */
+  /** Byte offset of the `]` that closes the records array; -1 when the records are `null`. */
   recordsEnd: number;
   next: string;
 }

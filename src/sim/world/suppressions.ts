@@ -1,8 +1,8 @@
 /**
  * ESP suppression lists, one index-generated table per type, oldest first. At scale >= 1 the
  * bounces list holds an exact multiple of 1000 rows (the max page size) so the last full page is
- * followed by an empty one (`suppressions: null`); below scale 1 it is a multiple of 100 (the
- * default page size).
+ * followed by an empty one (`suppressions: null` live, `[]` in the spec shapes); below scale 1 it
+ * is a multiple of 100 (the default page size).
  */
 import { DAY, scaled, type WorldContext } from './context.js';
 import { IndexedTable } from './indexed-table.js';

@@ -5,6 +5,25 @@ export interface JsonObject {
   [key: string]: Json;
 }
 
+/**
+ * Where the live API and the vendor's spec disagree, which one the simulator answers like:
+ * `live` (the default) serves what peers recorded against real workspaces
+ * (docs/customerio-app-api.md section 7, customerio-beyond.md 0.1 and K); `spec` serves the
+ * vendor's documented shapes exactly.
+ */
+export type Shapes = 'live' | 'spec';
+export const SHAPES: readonly Shapes[] = ['live', 'spec'];
+
+/** `seeded`: the generated workspace; `empty`: a workspace with nothing in any list. */
+export type WorldKind = 'seeded' | 'empty';
+
+export interface WorldOptions {
+  /** Default 'live'. */
+  shapes?: Shapes;
+  /** Default 'seeded'. */
+  world?: WorldKind;
+}
+
 export interface AdvanceOptions {
   /** How far "now" moves forward, default 3600. */
   seconds?: number;
