@@ -13,4 +13,10 @@ for (const [key, value] of Object.entries(truth)) {
     ? value.length
     : Object.fromEntries(Object.entries(value).map(([type, list]) => [type, list.length]));
 }
+// Lists read in passes (sender identities: the visible ones, then hidden=true) need the split.
+for (const [key, value] of Object.entries(truth)) {
+  if (Array.isArray(value) && value.some((record) => record?.hidden === true)) {
+    sizes[`${key}:hidden`] = value.filter((record) => record?.hidden === true).length;
+  }
+}
 process.stdout.write(`${JSON.stringify(sizes)}\n`);

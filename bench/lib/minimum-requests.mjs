@@ -53,6 +53,17 @@ const BY_READER = {
       def.paging,
       CATALOG_BY_PATH.get(def.request.path)?.spec.paging?.trailingEmptyPage,
     ),
+  // The same list read once per pass: the records the live API lists under each query (sender
+  // identities: the visible ones, then only the hidden ones with hidden=true).
+  passes: (def, sizes) => {
+    const key = CATALOG_BY_PATH.get(def.request.path)?.name ?? def.name;
+    const hidden = sizes[`${key}:hidden`] ?? 0;
+    const trailing = CATALOG_BY_PATH.get(def.request.path)?.spec.paging?.trailingEmptyPage;
+    return add(
+      listMinimums(rowsOf(def, sizes) - hidden, def.paging, trailing),
+      listMinimums(hidden, def.paging, trailing),
+    );
+  },
   // The ids list, then one attributes call per ATTRIBUTES_BATCH_SIZE people.
   customers: (def, sizes) => {
     const people = rowsOf(def, sizes);

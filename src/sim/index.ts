@@ -9,7 +9,7 @@
 import type { AddressInfo } from 'node:net';
 import { FaultPlan, type FaultRule } from './http/faults.js';
 import { CursorCodec } from './http/paging.js';
-import { RateLimiter } from './http/rate-limit.js';
+import { LIMITER_MODES, RateLimiter } from './http/rate-limit.js';
 import { createSimServer } from './http/server.js';
 import type { SimState } from './http/state.js';
 import type { Simulator, SimulatorOptions } from './http/types.js';
@@ -19,6 +19,7 @@ import { type AdvanceOptions, SHAPES } from './world/types.js';
 
 export type { FaultEffect, FaultKind, FaultRule, FaultTarget } from './http/faults.js';
 export { RANDOM_MIX } from './http/faults.js';
+export { LIMITER_MODES, type LimiterMode } from './http/rate-limit.js';
 export type { RequestLogEntry, SimStats, Simulator, SimulatorOptions } from './http/types.js';
 export { DEFAULT_NOW, type GroundTruth } from './world/data.js';
 export type {
@@ -52,6 +53,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   if (token === '' || /\s/.test(token)) throw new RangeError('invalid simulator option token');
   const shapes = opts.shapes ?? 'live';
   if (!SHAPES.includes(shapes)) throw new RangeError(`invalid simulator option shapes: ${String(shapes)}`);
+  const limiter = opts.limiter ?? 'token-bucket';
+  if (!LIMITER_MODES.includes(limiter))
+    throw new RangeError(`invalid simulator option limiter: ${String(limiter)}`);
   const world = opts.world ?? 'seeded';
   if (world !== 'seeded' && world !== 'empty')
     throw new RangeError(`invalid simulator option world: ${String(world)}`);
@@ -64,7 +68,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     world: new World(seed, scale, now, { shapes, world }),
     codec: new CursorCodec(seed, shapes),
     faults: new FaultPlan(seed, faultRate),
-    limiter: new RateLimiter(rps),
+    limiter: new RateLimiter(rps, undefined, limiter),
     log: [],
     stats: { requests: 0, rateLimited: 0, faults: 0 },
     unknownRoutes: [],

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { SHAPES, type Shapes, startSimulator } from '../../sim/index.js';
+import { LIMITER_MODES, type LimiterMode, SHAPES, type Shapes, startSimulator } from '../../sim/index.js';
 
 interface SimFlags {
   port: number;
@@ -12,6 +12,7 @@ interface SimFlags {
   faultRate: number;
   now?: number;
   shapes: Shapes;
+  limiter: LimiterMode;
   empty?: boolean;
 }
 
@@ -51,6 +52,12 @@ const positive = numberArg('a number > 0', (n) => n > 0);
 const nonNegative = numberArg('a number >= 0', (n) => n >= 0);
 const probability = numberArg('a probability between 0 and 1', (n) => n >= 0 && n <= 1);
 
+function limiterArg(raw: string): LimiterMode {
+  const found = LIMITER_MODES.find((mode) => mode === raw);
+  if (found === undefined) throw new InvalidArgumentError(`expected ${LIMITER_MODES.join(', ')}`);
+  return found;
+}
+
 function shapesArg(raw: string): Shapes {
   const found = SHAPES.find((s) => s === raw);
   if (found === undefined) throw new InvalidArgumentError(`expected ${SHAPES.join(' or ')}`);
@@ -77,6 +84,12 @@ export function registerSimCommand(program: Command, io: SimCommandIo = processI
       'live',
     )
     .option('--empty', 'serve an empty workspace: nothing in any list')
+    .option(
+      '--limiter <mode>',
+      'how --rps is counted: token-bucket, rolling (per rolling second) or fixed-window',
+      limiterArg,
+      'token-bucket',
+    )
     .action(async (flags: SimFlags) => {
       const sim = await startSimulator({
         port: flags.port,
@@ -89,6 +102,7 @@ export function registerSimCommand(program: Command, io: SimCommandIo = processI
         faultRate: flags.faultRate,
         ...(flags.now !== undefined ? { now: flags.now } : {}),
         shapes: flags.shapes,
+        limiter: flags.limiter,
         world: flags.empty === true ? 'empty' : 'seeded',
       });
       // The simulator's token is not a secret: clients need it to connect.

@@ -2,6 +2,7 @@
 import type { GroundTruth } from '../world/data.js';
 import type { AdvanceOptions, AdvanceResult, Shapes, WorldKind } from '../world/types.js';
 import type { FaultRule } from './faults.js';
+import type { LimiterMode } from './rate-limit.js';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -14,6 +15,12 @@ export interface SimulatorOptions {
   scale?: number;
   /** Requests per second allowed per token (token bucket, capacity = rps). Default 10; 0 = unlimited. */
   rps?: number;
+  /**
+   * How the limit of `rps` is counted: 'token-bucket' (default; a burst of rps, refilled
+   * continuously), 'rolling' (at most rps accepted in any rolling second, by arrival) or
+   * 'fixed-window' (rps per calendar second).
+   */
+  limiter?: LimiterMode;
   /** Delay added to every response, default 0. */
   latencyMs?: number;
   /** Spread around latencyMs (uniform +-jitter, seeded), default 0. */
