@@ -176,10 +176,12 @@ describe('the cio-sync commands', () => {
     expect(sync).toContain('(default: duckdb:customerio.duckdb)');
     expect(sync).toContain('(default: 10)');
     expect(sync).toMatch(/CIO_ACCESS_TOKEN access_token .* CIO_DESTINATION destination/);
-    for (const command of ['sync', 'check', 'demo', 'sim', 'query', 'state show']) {
+    for (const command of ['sync', 'check', 'demo', 'sim', 'query', 'state show', 'state reset']) {
       const help = (await runCli([...command.split(' '), '--help'])).stdout;
       // commander's own style, without quotes around a text default; never "(default 10)".
       expect(help, command).not.toMatch(/\(default [^:]|default: "/);
+      if (command !== 'sim') expect(help, command).toMatch(/--log-format[\s\S]*--log-level/);
+      if (!['sim', 'demo'].includes(command)) expect(help, command).toContain('-c, --config <file>');
     }
   });
 

@@ -4,7 +4,7 @@ import { resolveConfig } from '../../config/load.js';
 import { createLogger } from '../../core/logger.js';
 import { startSimulator } from '../../sim/index.js';
 import { integer, nonNegative, positive } from '../number-args.js';
-import { defaulted } from '../options.js';
+import { addLogOptions, defaulted, type LogFlags } from '../options.js';
 import { exitCodeForResult, formatSummary, runDatabaseSync } from '../run-sync.js';
 
 interface DemoFlags {
@@ -24,7 +24,7 @@ export function demoHint(file: string): string {
 }
 
 export function registerDemoCommand(program: Command): void {
-  program
+  const command = program
     .command('demo')
     .description('Start the local simulator and sync every table into a DuckDB file, then print a summary')
     .addOption(defaulted('-f, --file <path>', 'DuckDB file to load', 'customerio-demo.duckdb'))
@@ -35,9 +35,10 @@ export function registerDemoCommand(program: Command): void {
     )
     .addOption(defaulted('--latency-ms <n>', 'delay added to every response', 0, nonNegative))
     .addOption(defaulted('--seed <n>', 'seed of the simulated workspace', 1, integer))
-    .option('--fresh', 'delete the file first (otherwise a second demo run is incremental)')
+    .option('--fresh', 'delete the file first (otherwise a second demo run is incremental)');
+  addLogOptions(command)
     .option('--no-progress', 'plain log lines even on a terminal')
-    .action(async (flags: DemoFlags) => {
+    .action(async (flags: DemoFlags & LogFlags) => {
       const { rps } = flags;
       const sim = await startSimulator({
         port: 0,
@@ -56,14 +57,14 @@ export function registerDemoCommand(program: Command): void {
             ...(rps > 0 ? { max_requests_per_second: rps } : { max_requests_per_second: 1000 }),
           },
         });
-        const logger = createLogger('text', [config.access_token]);
+        const logger = createLogger(flags.logFormat, [config.access_token], flags.logLevel);
         logger.info(
           `Simulator at ${sim.url} (scale ${flags.scale}, ${rps > 0 ? `${rps} req/s` : 'no rate limit'})`,
         );
         const result = await runDatabaseSync({
           config,
           logger,
-          progress: flags.progress && process.stderr.isTTY === true,
+          progress: flags.progress && flags.logFormat !== 'json' && process.stderr.isTTY === true,
         });
         process.stdout.write(`${formatSummary(result)}\n${demoHint(flags.file)}\n`);
         if (result.error) logger.error(`${result.error.code}: ${result.error.message}`);
