@@ -40,8 +40,12 @@ describe('the package a checkout makes (npm pack)', () => {
       expect(manifest.scripts, hook).not.toHaveProperty(hook);
     }
     expect(manifest.scripts.prepack).toBe('npm run build');
-    expect(manifest.engines.node).toBe('^20.19.0 || ^22.0.0 || ^24.0.0');
+    // CI runs the build and the end-to-end tests on 20, 22 and 24 (.ci/run).
+    expect(manifest.engines.node).toBe('>=20.19');
     expect(read('README.md')).toContain('Node.js 20.19 or later');
+    expect(read('.ci/run')).toMatch(/for version in 22 24; do/);
+    // The Airbyte image builds dist/ itself, before dropping the build tools.
+    expect(read('Dockerfile')).toMatch(/^RUN npm ci [^\n]*&& npm run build && npm prune --omit=dev$/m);
   });
 
   it('is MIT licensed in the LICENSE file too, and the README installs from the checkout', () => {
