@@ -7,8 +7,9 @@ WORKDIR /build
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
-# `npm ci` runs the `prepare` script, which builds dist/; then only runtime dependencies are kept.
-RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+# Installing builds nothing (the package's build runs only when asked, or before `npm pack`): build
+# dist/ here, then keep only the runtime dependencies.
+RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

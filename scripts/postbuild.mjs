@@ -1,4 +1,5 @@
-// The bin entries must be executable after `npm install` builds the package (the `prepare` script).
+// The bin entries must be executable: npm pack keeps the mode, and a checkout linked with
+// `npm install -g .` runs them as they are.
 import { chmodSync, existsSync } from 'node:fs';
 
 for (const entry of ['main.js', 'tap-main.js']) {

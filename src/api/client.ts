@@ -196,7 +196,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       } else {
         failures++;
         if (failures > maxRetries) {
-          throw failure(verdict, result, req, stream, ` Gave up after ${maxRetries} retries.`);
+          throw failure(
+            { ...verdict, message: verdict.message.replace(/\.$/, '') },
+            result,
+            req,
+            stream,
+            `; gave up after ${maxRetries} ${maxRetries === 1 ? 'retry' : 'retries'}.`,
+          );
         }
         const waitMs = backoffMs(failures, rng);
         log('warn', 'Retrying API request', {

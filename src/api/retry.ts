@@ -205,6 +205,45 @@ export function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The first `key` holding a string or number along an error's cause chain (net errors carry address, port). */
+function errorField(error: unknown, key: string): string | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 3; depth++) {
+    const value = (current as unknown as Record<string, unknown>)[key];
+    if (typeof value === 'string' || typeof value === 'number') return String(value);
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/** What failed, as a sentence: where it could not connect and why in words, or the raw reason. */
+export function describeNetworkError(code: string | undefined, error: unknown, path: string): string {
+  const address = errorField(error, 'address');
+  const port = errorField(error, 'port');
+  const endpoint =
+    address === undefined ? 'the Customer.io API' : port === undefined ? address : `${address}:${port}`;
+  const host = errorField(error, 'hostname');
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `Could not connect to ${endpoint} (connection refused).`;
+    case 'ENOTFOUND':
+      return `Could not find the host ${host ?? 'of the API'} (DNS lookup failed).`;
+    case 'EAI_AGAIN':
+      return `Could not look up the host ${host ?? 'of the API'} (DNS temporarily failing).`;
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `Could not connect to ${endpoint} (timed out).`;
+    case 'ENETUNREACH':
+    case 'EHOSTUNREACH':
+      return `Could not connect to ${endpoint} (network unreachable).`;
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+    case 'EPIPE':
+      return `The connection to the Customer.io API was cut while asking for ${path} (${code}).`;
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return `Network error talking to the Customer.io API about ${path}: ${code === undefined ? '' : `${code} `}${reason.replace(/\.$/, '')}.`;
+}
+
 function classifyNetwork(o: Extract<AttemptOutcome, { kind: 'network' }>): Verdict {
   if (o.timedOut) {
     return {
@@ -214,8 +253,7 @@ function classifyNetwork(o: Extract<AttemptOutcome, { kind: 'network' }>): Verdi
     };
   }
   const code = errorCode(o.error);
-  const reason = o.error instanceof Error ? o.error.message : String(o.error);
-  const text = `Network error talking to the Customer.io API about ${o.path}: ${code === undefined ? '' : `${code} `}${reason}`;
+  const text = describeNetworkError(code, o.error, o.path);
   if (code !== undefined && RETRYABLE_NETWORK_CODES.has(code)) {
     return { action: 'retry', code: 'CIO_ERR_NETWORK', message: text };
   }

@@ -30,11 +30,18 @@ const COMMANDS: Record<string, () => Promise<Registrar>> = {
   check: async () => (await import('./commands/check.js')).registerCheckCommand,
   discover: async () => (await import('./commands/discover.js')).registerDiscoverCommand,
   state: async () => (await import('./commands/state.js')).registerStateCommand,
+  query: async () => (await import('./commands/query.js')).registerQueryCommand,
   demo: async () => (await import('./commands/demo.js')).registerDemoCommand,
   sim: async () => (await import('./commands/sim.js')).registerSimCommand,
   tap: async () => (await import('../protocols/singer/tap-command.js')).registerTapCommand,
   airbyte: async () => (await import('../protocols/airbyte/airbyte-command.js')).registerAirbyteCommand,
 };
+
+/** A command run with `--log-format json` reports its failure as a JSON log line, like its other lines. */
+let failureAsJson = false;
+program.hook('preAction', (_program, command) => {
+  failureAsJson = command.opts().logFormat === 'json';
+});
 
 const invoked = process.argv[2];
 const needed = invoked !== undefined && invoked in COMMANDS ? [invoked] : Object.keys(COMMANDS);
@@ -52,7 +59,12 @@ try {
       : error instanceof Error
         ? error.message
         : String(error);
-    process.stderr.write(`error: ${maskSecrets(message, [...secrets, ...rememberedSecrets()])}\n`);
+    const masked = maskSecrets(message, [...secrets, ...rememberedSecrets()]);
+    process.stderr.write(
+      failureAsJson
+        ? `${JSON.stringify({ level: 50, time: Date.now(), code: isCioError(error) ? error.code : 'CIO_ERR_INTERNAL', msg: masked })}\n`
+        : `error: ${masked}\n`,
+    );
     process.exitCode = exitCodeFor(error);
   }
 }

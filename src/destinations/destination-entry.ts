@@ -1,5 +1,6 @@
 import type { Destination } from '../config/destination.js';
 import type { Sink } from '../engine/sink.js';
+import type { QueryTable } from './sql/read-only-query.js';
 import type { StateConnection } from './sql/saved-state.js';
 
 /**
@@ -17,10 +18,17 @@ export interface DestinationEntry<D extends Destination> {
   preflight(destination: D): void;
   /**
    * Connects to the saved state for `cio-sync state`, without taking the sync's lock or creating
-   * anything; undefined when the destination does not exist yet. `read` opens it read-only where
+   * anything; undefined when the destination does not exist yet (no file; no schema). `read` opens it read-only where
    * the engine can.
    */
   openState(destination: D, access: 'read' | 'write'): Promise<StateConnection | undefined>;
+  /**
+   * Runs one statement read-only for `cio-sync query` and returns its rows; creates nothing (a
+   * missing DuckDB file is an error) and refuses text holding more than one statement.
+   */
+  query(destination: D, sql: string): Promise<QueryTable>;
+  /** The destination in words for messages: "the DuckDB database /abs/file", never a password. */
+  describe(destination: D): string;
   /** The sync collects garbage early (cli/heap-growth.ts): measured to lower peak memory with this engine. */
   readonly tightHeap: boolean;
 }

@@ -1,10 +1,11 @@
 import type { Destination } from '../config/destination.js';
-import type { SyncState } from '../core/state.js';
+import { CioError } from '../core/errors.js';
 import type { Sink } from '../engine/sink.js';
 import type { DestinationEntry } from './destination-entry.js';
 import { duckDbDestination } from './duckdb/duckdb-destination.js';
 import { postgresDestination } from './postgres/postgres-destination.js';
-import { accessStateTable, type StateAction } from './sql/saved-state.js';
+import type { QueryTable } from './sql/read-only-query.js';
+import { accessStateTable, type SavedStateAnswer, type StateAction } from './sql/saved-state.js';
 
 /** Every kind of destination and its engine: a new engine is one more entry here. */
 const ENTRIES: { readonly [K in Destination['kind']]: DestinationEntry<Extract<Destination, { kind: K }>> } =
@@ -33,16 +34,32 @@ export function wantsTightHeap(destination: Destination): boolean {
   return entryFor(destination).tightHeap;
 }
 
-/** Shows, or resets, the bookmarks saved in the destination; returns what is left. */
-export async function accessSavedState(destination: Destination, action: StateAction): Promise<SyncState> {
+/**
+ * Shows, or resets, the bookmarks saved in the destination: what is left, and what a reset deleted.
+ * A destination that does not exist (no file, no schema) is an error, and is not created.
+ */
+export async function accessSavedState(
+  destination: Destination,
+  action: StateAction,
+): Promise<SavedStateAnswer> {
   const connection = await entryFor(destination).openState(
     destination,
     action.kind === 'show' ? 'read' : 'write',
   );
-  if (connection === undefined) return { bookmarks: {} };
+  if (connection === undefined) {
+    throw new CioError(
+      'CIO_ERR_DESTINATION',
+      `${entryFor(destination).describe(destination)} does not exist, so it holds no saved state. Check the destination (--destination, CIO_DESTINATION or the config file${destination.kind === 'postgres' ? ', and --schema' : ''}).`,
+    );
+  }
   try {
     return await accessStateTable(connection, action);
   } finally {
     await connection.close();
   }
+}
+
+/** Runs one read-only statement against the destination (`cio-sync query`). */
+export function queryDestination(destination: Destination, sql: string): Promise<QueryTable> {
+  return entryFor(destination).query(destination, sql);
 }

@@ -216,7 +216,7 @@ describe('retries', () => {
       kind: 'transient',
     });
     expect(error.message).toContain('oops (reference 9)');
-    expect(error.message).toContain('Gave up after 2 retries');
+    expect(error.message).toContain('"oops (reference 9)"; gave up after 2 retries.');
     expect(server.requests).toHaveLength(3);
   });
 
@@ -269,7 +269,10 @@ describe('retries', () => {
     });
     const error = await failure(client.request({ method: 'GET', path: '/v1/x' }));
     expect(error.code).toBe('CIO_ERR_NETWORK');
-    expect(error.message).toContain('ECONNREFUSED');
+    const { port } = new URL(url);
+    expect(error.message).toBe(
+      `Could not connect to 127.0.0.1:${port} (connection refused); gave up after 1 retry.`,
+    );
   });
 });
 

@@ -55,29 +55,39 @@ const engines: { name: string; destination: () => Destination; exists: () => Pro
 ];
 
 describe.each(engines)('saved state in $name (cio-sync state)', (engine) => {
-  it('shows no bookmarks for a destination never synced, and creates nothing', async () => {
-    expect(await accessSavedState(engine.destination(), { kind: 'show' })).toEqual({ bookmarks: {} });
-    expect(await accessSavedState(engine.destination(), { kind: 'reset' })).toEqual({ bookmarks: {} });
+  it('refuses a destination never synced, and creates nothing', async () => {
+    await expect(accessSavedState(engine.destination(), { kind: 'show' })).rejects.toMatchObject({
+      code: 'CIO_ERR_DESTINATION',
+      message: expect.stringMatching(/does not exist, so it holds no saved state/),
+    });
+    await expect(accessSavedState(engine.destination(), { kind: 'reset' })).rejects.toMatchObject({
+      code: 'CIO_ERR_DESTINATION',
+    });
     expect(await engine.exists()).toBe(false);
   });
 
-  it('shows the bookmarks in stream order, and resets some or all of them', async () => {
+  it('shows the bookmarks in stream order, and resets some or all of them, saying which', async () => {
     await saveBookmarks(engine.destination(), {
       topics: { full_table_completed_at: '2024-03-01T00:00:00.000Z' },
       campaigns: { replication_key_value: 1700000000, note: "it's" },
       segments: { offset: 'a' },
     });
     const shown = await accessSavedState(engine.destination(), { kind: 'show' });
-    expect(Object.keys(shown.bookmarks)).toEqual(['campaigns', 'segments', 'topics']);
-    expect(shown.bookmarks.campaigns).toEqual({ replication_key_value: 1700000000, note: "it's" });
+    expect(Object.keys(shown.state.bookmarks)).toEqual(['campaigns', 'segments', 'topics']);
+    expect(shown.state.bookmarks.campaigns).toEqual({ replication_key_value: 1700000000, note: "it's" });
+    expect(shown.removed).toEqual([]);
 
     const afterOne = await accessSavedState(engine.destination(), {
       kind: 'reset',
       streams: ['segments', "it's"],
     });
-    expect(Object.keys(afterOne.bookmarks)).toEqual(['campaigns', 'topics']);
-    expect(await accessSavedState(engine.destination(), { kind: 'show' })).toEqual(afterOne);
+    expect(Object.keys(afterOne.state.bookmarks)).toEqual(['campaigns', 'topics']);
+    expect(afterOne.removed).toEqual(['segments']);
+    expect((await accessSavedState(engine.destination(), { kind: 'show' })).state).toEqual(afterOne.state);
 
-    expect(await accessSavedState(engine.destination(), { kind: 'reset' })).toEqual({ bookmarks: {} });
+    expect(await accessSavedState(engine.destination(), { kind: 'reset' })).toEqual({
+      state: { bookmarks: {} },
+      removed: ['campaigns', 'topics'],
+    });
   });
 });

@@ -1,14 +1,27 @@
 import type { Command } from 'commander';
+import { createLogger } from '../../core/logger.js';
 import { checkConnection } from '../../engine/check.js';
 import { createClientFor } from '../../engine/client-factory.js';
-import { addConfigOptions, type ConfigFlags, configFromFlags } from '../options.js';
+import {
+  API_SETTINGS,
+  addLogOptions,
+  addSettingOptions,
+  type ConfigFlags,
+  configFromFlags,
+  type LogFlags,
+} from '../options.js';
 
 export function registerCheckCommand(program: Command): void {
-  addConfigOptions(
-    program.command('check').description('Verify the App API key and region with one cheap call'),
-  ).action(async (flags: ConfigFlags) => {
+  const command = program
+    .command('check')
+    .description('Verify the App API key and region with one cheap call');
+  addLogOptions(addSettingOptions(command, API_SETTINGS)).action(async (flags: ConfigFlags & LogFlags) => {
     const config = configFromFlags(flags);
-    const client = createClientFor(config);
+    const logger = createLogger(flags.logFormat, [config.access_token], flags.logLevel);
+    // The client's retries (warn) and requests (debug) are logged as in a sync.
+    const client = createClientFor(config, (event) => {
+      if (event.type === 'log') logger[event.level](event.message);
+    });
     try {
       const result = await checkConnection(client);
       const host = config.base_url ?? (config.region === 'eu' ? 'api-eu.customer.io' : 'api.customer.io');

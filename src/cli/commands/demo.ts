@@ -3,37 +3,49 @@ import type { Command } from 'commander';
 import { resolveConfig } from '../../config/load.js';
 import { createLogger } from '../../core/logger.js';
 import { startSimulator } from '../../sim/index.js';
+import { integer, nonNegative, positive } from '../number-args.js';
+import { addLogOptions, defaulted, type LogFlags } from '../options.js';
 import { exitCodeForResult, formatSummary, runDatabaseSync } from '../run-sync.js';
 
 interface DemoFlags {
   file: string;
-  scale: string;
-  rps: string;
-  latencyMs: string;
-  seed: string;
-  fresh: boolean;
+  scale: number;
+  rps: number;
+  latencyMs: number;
+  seed: number;
+  fresh?: boolean;
   progress: boolean;
 }
 
+/** The closing hint: a query a new user can paste as it is (quoted for a POSIX shell). */
+export function demoHint(file: string): string {
+  const destination = /^[\w./-]+$/.test(file) ? `duckdb:${file}` : `'duckdb:${file.replace(/'/g, `'\\''`)}'`;
+  return `Loaded into ${file}. Try: npx cio-sync query -d ${destination} "select count(*) from messages"`;
+}
+
 export function registerDemoCommand(program: Command): void {
-  program
+  const command = program
     .command('demo')
     .description('Start the local simulator and sync every table into a DuckDB file, then print a summary')
-    .option('-f, --file <path>', 'DuckDB file to load', 'customerio-demo.duckdb')
-    .option('--scale <n>', 'size of the simulated workspace', '1')
-    .option('--rps <n>', "the simulator's rate limit (requests per second; 0 = none)", '10')
-    .option('--latency-ms <n>', 'simulated latency per request', '0')
-    .option('--seed <n>', 'seed of the simulated workspace', '1')
-    .option('--fresh', 'delete the file first (otherwise a second demo run is incremental)', false)
+    .addOption(defaulted('-f, --file <path>', 'DuckDB file to load', 'customerio-demo.duckdb'))
+    // The simulator's own checks, so a value `sim` refuses is refused here in the same words.
+    .addOption(defaulted('--scale <s>', 'size multiplier (1 = ~2,500 messages, ~600 customers)', 1, positive))
+    .addOption(
+      defaulted('--rps <n>', "the simulator's rate limit (requests per second; 0 = none)", 10, nonNegative),
+    )
+    .addOption(defaulted('--latency-ms <n>', 'delay added to every response', 0, nonNegative))
+    .addOption(defaulted('--seed <n>', 'seed of the simulated workspace', 1, integer))
+    .option('--fresh', 'delete the file first (otherwise a second demo run is incremental)');
+  addLogOptions(command)
     .option('--no-progress', 'plain log lines even on a terminal')
-    .action(async (flags: DemoFlags) => {
-      const rps = Number(flags.rps);
+    .action(async (flags: DemoFlags & LogFlags) => {
+      const { rps } = flags;
       const sim = await startSimulator({
         port: 0,
-        scale: Number(flags.scale),
+        scale: flags.scale,
         rps,
-        latencyMs: Number(flags.latencyMs),
-        seed: Number(flags.seed),
+        latencyMs: flags.latencyMs,
+        seed: flags.seed,
       });
       try {
         if (flags.fresh) for (const suffix of ['', '.wal']) rmSync(`${flags.file}${suffix}`, { force: true });
@@ -45,18 +57,16 @@ export function registerDemoCommand(program: Command): void {
             ...(rps > 0 ? { max_requests_per_second: rps } : { max_requests_per_second: 1000 }),
           },
         });
-        const logger = createLogger('text', [config.access_token]);
+        const logger = createLogger(flags.logFormat, [config.access_token], flags.logLevel);
         logger.info(
           `Simulator at ${sim.url} (scale ${flags.scale}, ${rps > 0 ? `${rps} req/s` : 'no rate limit'})`,
         );
         const result = await runDatabaseSync({
           config,
           logger,
-          progress: flags.progress && process.stderr.isTTY === true,
+          progress: flags.progress && flags.logFormat !== 'json' && process.stderr.isTTY === true,
         });
-        process.stdout.write(
-          `${formatSummary(result)}\nLoaded into ${flags.file}. Try: duckdb ${flags.file} "select count(*) from messages"\n`,
-        );
+        process.stdout.write(`${formatSummary(result)}\n${demoHint(flags.file)}\n`);
         if (result.error) logger.error(`${result.error.code}: ${result.error.message}`);
         process.exitCode = exitCodeForResult(result);
       } finally {

@@ -1,5 +1,15 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { LIMITER_MODES, type LimiterMode, SHAPES, type Shapes, startSimulator } from '../../sim/index.js';
+import { CioError } from '../../core/errors.js';
+import {
+  DEFAULT_NOW,
+  LIMITER_MODES,
+  type LimiterMode,
+  SHAPES,
+  type Shapes,
+  startSimulator,
+} from '../../sim/index.js';
+import { integer, nonNegative, port, positive, probability } from '../number-args.js';
+import { defaulted, withDefault } from '../options.js';
 
 interface SimFlags {
   port: number;
@@ -37,58 +47,55 @@ const processIo: SimCommandIo = {
     }),
 };
 
-function numberArg(what: string, ok: (n: number) => boolean) {
-  return (raw: string): number => {
-    const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n) || !ok(n))
-      throw new InvalidArgumentError(`expected ${what}`);
-    return n;
+/** A commander parser accepting one of `choices`, or a usage error (exit 2) listing them. */
+function oneOf<T extends string>(choices: readonly T[]) {
+  return (raw: string): T => {
+    const found = choices.find((choice) => choice === raw);
+    if (found === undefined) throw new InvalidArgumentError(`expected one of ${choices.join(', ')}`);
+    return found;
   };
-}
-
-const integer = numberArg('an integer', Number.isInteger);
-const port = numberArg('a port number (0-65535)', (n) => Number.isInteger(n) && n >= 0 && n <= 65535);
-const positive = numberArg('a number > 0', (n) => n > 0);
-const nonNegative = numberArg('a number >= 0', (n) => n >= 0);
-const probability = numberArg('a probability between 0 and 1', (n) => n >= 0 && n <= 1);
-
-function limiterArg(raw: string): LimiterMode {
-  const found = LIMITER_MODES.find((mode) => mode === raw);
-  if (found === undefined) throw new InvalidArgumentError(`expected ${LIMITER_MODES.join(', ')}`);
-  return found;
-}
-
-function shapesArg(raw: string): Shapes {
-  const found = SHAPES.find((s) => s === raw);
-  if (found === undefined) throw new InvalidArgumentError(`expected ${SHAPES.join(' or ')}`);
-  return found;
 }
 
 export function registerSimCommand(program: Command, io: SimCommandIo = processIo): void {
   program
     .command('sim')
     .description('Run the local Customer.io App API simulator until interrupted (Ctrl-C)')
-    .option('--port <n>', 'port to listen on (0 = any free port)', port, 0)
-    .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--seed <n>', 'seed of the simulated workspace', integer, 1)
-    .option('--scale <s>', 'size multiplier (1 = ~2,500 messages, ~600 customers)', positive, 1)
-    .option('--rps <n>', 'rate limit per token in requests per second (0 = none)', nonNegative, 10)
-    .option('--latency-ms <n>', 'delay added to every response', nonNegative, 0)
-    .option('--token <token>', 'the bearer token the simulator accepts', 'sim-token')
-    .option('--fault-rate <p>', 'probability of a random transient fault per request', probability, 0)
-    .option('--now <unix>', 'the simulated "now" in unix seconds (default 2026-01-01)', integer)
+    .addOption(defaulted('--port <n>', 'port to listen on (0 = any free port)', 0, port))
+    .addOption(defaulted('--host <host>', 'interface to listen on', '127.0.0.1'))
+    .addOption(defaulted('--seed <n>', 'seed of the simulated workspace', 1, integer))
+    .addOption(defaulted('--scale <s>', 'size multiplier (1 = ~2,500 messages, ~600 customers)', 1, positive))
+    .addOption(
+      defaulted('--rps <n>', 'rate limit per token in requests per second (0 = none)', 10, nonNegative),
+    )
+    .addOption(defaulted('--latency-ms <n>', 'delay added to every response', 0, nonNegative))
+    .addOption(defaulted('--token <token>', 'the bearer token the simulator accepts', 'sim-token'))
+    .addOption(
+      defaulted('--fault-rate <p>', 'probability of a random transient fault per request', 0, probability),
+    )
     .option(
-      '--shapes <kind>',
-      'live: answer as real workspaces do where they differ from the vendor spec; spec: as the spec documents',
-      shapesArg,
-      'live',
+      '--now <unix>',
+      withDefault(
+        'the simulated "now" in unix seconds',
+        `${DEFAULT_NOW} = ${new Date(DEFAULT_NOW * 1000).toISOString()}`,
+      ),
+      integer,
+    )
+    .addOption(
+      defaulted<Shapes>(
+        '--shapes <kind>',
+        'live: answer as real workspaces do where they differ from the vendor spec; spec: as the spec documents',
+        'live',
+        oneOf(SHAPES),
+      ),
     )
     .option('--empty', 'serve an empty workspace: nothing in any list')
-    .option(
-      '--limiter <mode>',
-      'how --rps is counted: token-bucket, rolling (per rolling second) or fixed-window',
-      limiterArg,
-      'token-bucket',
+    .addOption(
+      defaulted<LimiterMode>(
+        '--limiter <mode>',
+        'how --rps is counted: token-bucket, rolling (per rolling second) or fixed-window',
+        'token-bucket',
+        oneOf(LIMITER_MODES),
+      ),
     )
     .action(async (flags: SimFlags) => {
       const sim = await startSimulator({
@@ -104,6 +111,8 @@ export function registerSimCommand(program: Command, io: SimCommandIo = processI
         shapes: flags.shapes,
         limiter: flags.limiter,
         world: flags.empty === true ? 'empty' : 'seeded',
+      }).catch((error: unknown) => {
+        throw listenError(error, flags.host, flags.port);
       });
       // The simulator's token is not a secret: clients need it to connect.
       io.write(`Simulator listening on ${sim.url} (token: ${sim.token})`);
@@ -113,4 +122,23 @@ export function registerSimCommand(program: Command, io: SimCommandIo = processI
         await sim.stop();
       }
     });
+}
+
+/** Why the simulator could not listen, in one sentence with what to do. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  const where = `${host}:${port}`;
+  if (code === 'EADDRINUSE') {
+    return new CioError(
+      'CIO_ERR_CONFIG',
+      `Port ${port} on ${host} is already in use (another simulator?); choose another with --port, or --port 0 for any free port.`,
+    );
+  }
+  if (code === 'EACCES') {
+    return new CioError('CIO_ERR_CONFIG', `Not allowed to listen on ${where}; choose a port above 1023.`);
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return new CioError('CIO_ERR_CONFIG', `Cannot listen on ${where}: no such local address; check --host.`);
+  }
+  return error;
 }

@@ -1,24 +1,26 @@
 import type { Command } from 'commander';
-import type { Destination } from '../../config/destination.js';
-import { resolveConfig } from '../../config/load.js';
-import { CioError } from '../../core/errors.js';
+import { createLogger } from '../../core/logger.js';
 import { accessSavedState } from '../../destinations/registry.js';
-import { isStreamName, STREAM_NAMES } from '../../streams/definitions.js';
+import {
+  addLogOptions,
+  addSettingOptions,
+  type ConfigFlags,
+  configFromFlags,
+  DESTINATION_SETTINGS,
+  type LogFlags,
+  withDefault,
+} from '../options.js';
 
-interface StateFlags {
-  config?: string;
-  destination?: string;
-  schema?: string;
-  streams?: string;
-}
+type StateFlags = ConfigFlags & LogFlags;
 
-function destinationOf(flags: StateFlags): Destination {
-  return resolveConfig({
-    ...(flags.config ? { file: flags.config } : {}),
-    env: process.env,
-    requireToken: false,
-    flags: { destination: flags.destination, schema: flags.schema },
-  }).destination;
+/** What a reset did, in words, for stderr (stdout keeps the JSON of what is left). */
+export function describeReset(removed: readonly string[], asked: readonly string[] | undefined): string {
+  const kept = (asked ?? []).filter((name) => !removed.includes(name));
+  const done =
+    removed.length === 0
+      ? 'No bookmark was reset'
+      : `Reset the bookmarks of ${removed.join(', ')}: the next sync reads ${removed.length === 1 ? 'it' : 'them'} as a first sync would`;
+  return kept.length > 0 ? `${done} (no bookmark saved for ${kept.join(', ')}).` : `${done}.`;
 }
 
 export function registerStateCommand(program: Command): void {
@@ -28,29 +30,24 @@ export function registerStateCommand(program: Command): void {
       .command(sub)
       .description(
         sub === 'show' ? 'Print the saved state (JSON)' : 'Forget bookmarks so the next sync reloads',
-      )
-      .option('-c, --config <file>', 'JSON config file')
-      .option('-d, --destination <dest>', 'duckdb:<file> or postgres://...')
-      .option('--schema <name>', 'PostgreSQL schema');
-    if (sub === 'reset') command.option('--streams <names>', 'only these tables (comma-separated)');
+      );
+    addLogOptions(addSettingOptions(command, DESTINATION_SETTINGS));
+    if (sub === 'reset')
+      command.option('--streams <names>', withDefault('only these tables (comma-separated)', 'all'));
     command.action(async (flags: StateFlags) => {
-      const destination = destinationOf(flags);
-      let streams: string[] | undefined;
-      if (flags.streams) {
-        streams = flags.streams.split(',').map((s) => s.trim());
-        const unknown = streams.filter((s) => !isStreamName(s));
-        if (unknown.length > 0) {
-          throw new CioError(
-            'CIO_ERR_CONFIG',
-            `unknown table(s): ${unknown.join(', ')}. Known: ${STREAM_NAMES.join(', ')}.`,
-          );
-        }
-      }
-      const result = await accessSavedState(
+      // Validates --streams as the sync does; only the flag picks what a reset forgets.
+      const { destination } = configFromFlags(flags, false);
+      const logger = createLogger(flags.logFormat, [], flags.logLevel);
+      const streams = flags.streams
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+      const answer = await accessSavedState(
         destination,
         sub === 'show' ? { kind: 'show' } : { kind: 'reset', ...(streams ? { streams } : {}) },
       );
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(answer.state, null, 2)}\n`);
+      if (sub === 'reset') logger.info(describeReset(answer.removed, streams));
     });
   }
 }

@@ -1,29 +1,24 @@
-import { type Command, Option } from 'commander';
-import { createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../../core/logger.js';
+import type { Command } from 'commander';
+import { createLogger } from '../../core/logger.js';
 import { preflightDestination } from '../../destinations/registry.js';
-import { addConfigOptions, type ConfigFlags, configFromFlags } from '../options.js';
+import {
+  addLogOptions,
+  addSettingOptions,
+  type ConfigFlags,
+  configFromFlags,
+  type LogFlags,
+  SYNC_SETTINGS,
+} from '../options.js';
 
-interface SyncFlags extends ConfigFlags {
-  logFormat: LogFormat;
-  logLevel: LogLevel;
+interface SyncFlags extends ConfigFlags, LogFlags {
   progress: boolean;
 }
 
 export function registerSyncCommand(program: Command): void {
-  addConfigOptions(
-    program
-      .command('sync')
-      .description('Replicate the selected tables into the destination (incremental where possible)')
-      .option('-d, --destination <dest>', 'duckdb:<file> or postgres://user@host:port/db')
-      .option('--schema <name>', 'PostgreSQL schema (default public)')
-      .option('--batch-size-rows <n>', 'rows committed per transaction (default 10000)'),
-  )
-    .addOption(
-      new Option('--log-format <format>', 'log lines on stderr as').choices(LOG_FORMATS).default('text'),
-    )
-    .addOption(
-      new Option('--log-level <level>', 'least severe level logged').choices(LOG_LEVELS).default('info'),
-    )
+  const command = program
+    .command('sync')
+    .description('Replicate the selected tables into the destination (incremental where possible)');
+  addLogOptions(addSettingOptions(command, SYNC_SETTINGS))
     .option('--no-progress', 'plain log lines even on a terminal')
     .action(async (flags: SyncFlags) => {
       const config = configFromFlags(flags);

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { DuckDbDestination } from '../../config/destination.js';
 import type { DestinationEntry } from '../destination-entry.js';
 import { preflightDuckDb } from './duckdb-preflight.js';
@@ -8,5 +9,7 @@ export const duckDbDestination: DestinationEntry<DuckDbDestination> = {
   preflight: ({ path }) => preflightDuckDb(path),
   openState: async ({ path }, access) =>
     (await import('./duckdb-connection.js')).openDuckDbState(path, access),
+  query: async ({ path }, sql) => (await import('./duckdb-query.js')).queryDuckDb(path, sql),
+  describe: ({ path }) => `The DuckDB database ${resolve(path)}`,
   tightHeap: true,
 };

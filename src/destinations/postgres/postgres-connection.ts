@@ -4,7 +4,6 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import type { PostgresDestination } from '../../config/destination.js';
 import { CioError } from '../../core/errors.js';
-import { maskUrlPassword } from '../../core/secrets.js';
 import type { ColumnValue } from '../sql/column-values.js';
 import { fitIdentifier } from '../sql/identifier-names.js';
 import { quoteIdentifier } from '../sql/quote-identifier.js';
@@ -15,7 +14,7 @@ import type { ColumnInfo } from '../sql/table-layout.js';
 import { POSTGRES_IDENTIFIERS, postgresDialect } from './postgres-dialect.js';
 import { isTransientPostgresError } from './postgres-errors.js';
 import { leftoverStagingQuery } from './postgres-introspection.js';
-import { type PostgresTarget, redact } from './postgres-target.js';
+import { type PostgresTarget, parsePostgresUrl, redact } from './postgres-target.js';
 import { copyEncoders, copyLine } from './postgres-types.js';
 
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -74,12 +73,14 @@ export function loadPostgresDriver(): NonNullable<typeof driver> {
   return driver;
 }
 
-async function openClient(url: string, target: PostgresTarget): Promise<pg.Client> {
+/** Connects, or throws a CioError saying why not in words. `options`: server settings for the session. */
+export async function openClient(url: string, target: PostgresTarget, options?: string): Promise<pg.Client> {
   const { pg } = await loadPostgresDriver();
   const client = new pg.Client({
     connectionString: url,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     application_name: 'cio-sync',
+    ...(options === undefined ? {} : { options }),
   });
   // An idle connection that drops emits 'error'; the next query reports it, so it must not crash the process.
   client.on('error', () => undefined);
@@ -93,22 +94,23 @@ async function openClient(url: string, target: PostgresTarget): Promise<pg.Clien
 }
 
 /**
- * Connects for `cio-sync state`: no lock and no schema created, so looking changes nothing. The
- * tables are where the sink puts them: in the schema named as the sink fits it.
+ * Connects for `cio-sync state`: no lock and no schema created, so looking changes nothing; none
+ * when the schema does not exist. The tables are where the sink puts them: in the schema named as
+ * the sink fits it.
  */
-export async function openPostgresState({ url, schema }: PostgresDestination): Promise<StateConnection> {
-  const { pg } = await loadPostgresDriver();
-  const client = new pg.Client({ connectionString: url });
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new CioError(
-      'CIO_ERR_DESTINATION',
-      `Cannot connect to ${maskUrlPassword(url)}: ${(error as Error).message}`,
-    );
+export async function openPostgresState({
+  url,
+  schema,
+}: PostgresDestination): Promise<StateConnection | undefined> {
+  const client = await openClient(url, parsePostgresUrl(url));
+  const fitted = fitIdentifier(schema, POSTGRES_IDENTIFIERS);
+  const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [fitted]);
+  if (found.rows.length === 0) {
+    await client.end().catch(() => undefined);
+    return undefined;
   }
   return {
-    dialect: postgresDialect(fitIdentifier(schema, POSTGRES_IDENTIFIERS)),
+    dialect: postgresDialect(fitted),
     query: async (sql, params = []) => {
       const result = await client.query(sql, [...params]);
       return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? 0 };

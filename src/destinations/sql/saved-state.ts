@@ -11,23 +11,40 @@ export interface StateConnection {
 
 export type StateAction = { kind: 'show' } | { kind: 'reset'; streams?: readonly string[] };
 
+/** The bookmarks left after the action, and the tables whose bookmark a reset deleted. */
+export interface SavedStateAnswer {
+  state: SyncState;
+  removed: string[];
+}
+
 /**
- * Reads, or deletes, the bookmarks kept in `_cio_state` (for `cio-sync state show|reset`), and
- * returns what is left. `streams` limits a reset to those tables. A destination whose state table
- * does not exist yet has no bookmarks.
+ * Reads, or deletes, the bookmarks kept in `_cio_state` (for `cio-sync state show|reset`).
+ * `streams` limits a reset to those tables. A destination whose state table does not exist yet has
+ * no bookmarks.
  */
-export async function accessStateTable(connection: StateConnection, action: StateAction): Promise<SyncState> {
+export async function accessStateTable(
+  connection: StateConnection,
+  action: StateAction,
+): Promise<SavedStateAnswer> {
   const { dialect } = connection;
   const exists = dialect.introspection.tableExists(STATE_TABLE);
-  if ((await connection.query(exists.sql, exists.params)).rows.length === 0) return { bookmarks: {} };
-  if (action.kind === 'reset') {
-    const streams = action.streams;
-    await connection.query(
-      resetStateSql(dialect, streams ? streams.length : 'all'),
-      streams ? [...streams] : [],
-    );
+  if ((await connection.query(exists.sql, exists.params)).rows.length === 0) {
+    return { state: { bookmarks: {} }, removed: [] };
   }
-  const saved = await connection.query(loadStateSql(dialect));
+  const before = await loadBookmarks(connection);
+  if (action.kind === 'show') return { state: before, removed: [] };
+  const streams = action.streams;
+  await connection.query(
+    resetStateSql(dialect, streams ? streams.length : 'all'),
+    streams ? [...streams] : [],
+  );
+  const after = await loadBookmarks(connection);
+  const removed = Object.keys(before.bookmarks).filter((stream) => !(stream in after.bookmarks));
+  return { state: after, removed };
+}
+
+async function loadBookmarks(connection: StateConnection): Promise<SyncState> {
+  const saved = await connection.query(loadStateSql(connection.dialect));
   const state: SyncState = { bookmarks: {} };
   for (const row of saved.rows)
     state.bookmarks[String(row.stream)] = JSON.parse(String(row.bookmark)) as StreamBookmark;
