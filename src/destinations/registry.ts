@@ -4,6 +4,7 @@ import type { Sink } from '../engine/sink.js';
 import type { DestinationEntry } from './destination-entry.js';
 import { duckDbDestination } from './duckdb/duckdb-destination.js';
 import { postgresDestination } from './postgres/postgres-destination.js';
+import { lastRunRequests } from './sql/run-history.js';
 import { accessStateTable, type StateAction } from './sql/saved-state.js';
 
 /** Every kind of destination and its engine: a new engine is one more entry here. */
@@ -44,5 +45,25 @@ export async function accessSavedState(destination: Destination, action: StateAc
     return await accessStateTable(connection, action);
   } finally {
     await connection.close();
+  }
+}
+
+/**
+ * Each table's requests in the destination's last successful run, for the progress view's estimate;
+ * undefined when there is none or it cannot be read now (the sync itself then reports why).
+ */
+export async function readLastRunRequests(
+  destination: Destination,
+): Promise<Record<string, number> | undefined> {
+  try {
+    const connection = await entryFor(destination).openState(destination, 'read');
+    if (connection === undefined) return undefined;
+    try {
+      return await lastRunRequests(connection);
+    } finally {
+      await connection.close();
+    }
+  } catch {
+    return undefined;
   }
 }

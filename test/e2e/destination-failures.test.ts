@@ -186,7 +186,7 @@ describe('PostgreSQL connections lost mid-sync', () => {
     expect(run.stderr).toMatch(
       /WARN \[(messages|customers|activities)\] stopped before finishing: table [a-z_]+'s failure \(CIO_ERR_DESTINATION\) ended the run/,
     );
-    expect(run.stdout).toMatch(/^failed: \d+ rows/m);
+    expect(run.stdout).toMatch(/^\d+ tables?: [\d,]+ rows read.*\nfailed in /m);
 
     const again = await runCli([...s.args, ...streams], { env: s.env });
     expect(again.code, again.stderr).toBe(0);
@@ -209,7 +209,7 @@ describe('PostgreSQL connections lost mid-sync', () => {
     await killing;
 
     expect(run.code, run.stderr).toBe(1);
-    expect(run.stdout).toMatch(/^failed: \d+ rows/m);
+    expect(run.stdout).toMatch(/^\d+ tables?: [\d,]+ rows read.*\nfailed in /m);
     const codes = failureCodes(run.stderr);
     expect(codes.length).toBeGreaterThan(0);
     for (const code of codes) expect(code).toBe('CIO_ERR_DESTINATION_LOST');

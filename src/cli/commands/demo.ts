@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { resolveConfig } from '../../config/load.js';
 import { createLogger } from '../../core/logger.js';
 import { startSimulator } from '../../sim/index.js';
-import { exitCodeForResult, formatSummary, runDatabaseSync } from '../run-sync.js';
+import { exitCodeForResult, printSummary, runDatabaseSync } from '../run-sync.js';
 
 interface DemoFlags {
   file: string;
@@ -54,8 +54,9 @@ export function registerDemoCommand(program: Command): void {
           logger,
           progress: flags.progress && process.stderr.isTTY === true,
         });
-        process.stdout.write(
-          `${formatSummary(result)}\nLoaded into ${flags.file}. Try: duckdb ${flags.file} "select count(*) from messages"\n`,
+        printSummary(
+          result,
+          `Loaded into ${flags.file}. Try: duckdb ${flags.file} "select count(*) from messages"\n`,
         );
         if (result.error) logger.error(`${result.error.code}: ${result.error.message}`);
         process.exitCode = exitCodeForResult(result);
