@@ -44,11 +44,6 @@ export class ProgressDisplay {
     });
   }
 
-  /** Tables that continued an interrupted read, for the summary. */
-  resumedTables(): Set<string> {
-    return new Set([...this.progress.tables.values()].filter((t) => t.resumed).map((t) => t.name));
-  }
-
   /** Prints a line above the live lines (writing to stderr directly would tear them). */
   log(line: string): void {
     this.multi.log(`${line}\n`);

@@ -1,21 +1,16 @@
 import type { SyncResult } from '../engine/sync.js';
 import { alignColumns, formatCount } from './text-format.js';
 
-export interface SummaryDetails {
-  /** Tables that continued an interrupted read. */
-  resumed?: ReadonlySet<string>;
-}
-
 /**
  * The final view of a sync: a line per table (read = rows fetched this run, written = rows the
  * destination inserted or changed, in table = rows the table holds now, requests), the key check's
  * request on a line of its own, and a total that says what it counts.
  */
-export function formatSummary(result: SyncResult, details: SummaryDetails = {}): string {
+export function formatSummary(result: SyncResult): string {
   const tables = Object.entries(result.streams).sort(([a], [b]) => a.localeCompare(b));
   const cells = [['table', 'status', 'read', 'written', 'in table', 'requests']];
   for (const [name, stats] of tables) {
-    const resumed = details.resumed?.has(name) ? ' (resumed)' : '';
+    const resumed = stats.resumed ? ' (resumed)' : '';
     cells.push([
       name,
       `${stats.status}${resumed}`,

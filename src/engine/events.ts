@@ -9,9 +9,9 @@ export type SyncEvent =
   | { type: 'stream_started'; stream: string; resumed: boolean }
   | { type: 'page'; stream: string; rows: number; totalRows: number; requests: number }
   /**
-   * A request was answered (or failed for good). `stream` is absent for the run's own requests (the
-   * key check); `requests` counts that stream's requests so far, `runRequests` the whole run's,
-   * retries included in both.
+   * A request was answered (or failed for good). `stream` is the table it was for (`check` for the
+   * key check; absent for a request made for none); `requests` counts that stream's requests sent so
+   * far, `runRequests` the whole run's, retries included in both.
    */
   | { type: 'request'; stream?: string; requests: number; runRequests: number }
   /** A table's own units moved (see ReadUnits): a snapshot of all its counters. */
