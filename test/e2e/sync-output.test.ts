@@ -96,7 +96,7 @@ describe('sync output', () => {
     expect(rows.size, run.stdout).toBe(18);
     for (const [table, [, , written, inTable]] of rows) {
       const [counted] = await queryDuckDb(file, `SELECT count(*)::INTEGER AS n FROM ${table}`);
-      expect(inTable, table).toBe((counted?.n as number).toLocaleString('en-US'));
+      expect(inTable, table).toBe(Number(counted?.n).toLocaleString('en-US'));
       // A first sync inserts every row it commits: what the table holds is what was written.
       expect(written, table).toBe(inTable);
     }
