@@ -33,6 +33,18 @@ const request = (stream: string | undefined, requests: number, runRequests: numb
   runRequests,
 });
 
+/** What the customers reader reports: ids listed (a total once all are), attributes fetched of those. */
+function customerUnits(ids: number, idsTotal: number | undefined, attributes: number): SyncEvent {
+  return {
+    type: 'units',
+    stream: 'customers',
+    units: [
+      { label: 'ids', done: ids, ...(idsTotal === undefined ? {} : { total: idsTotal }) },
+      { label: 'attributes', done: attributes, total: ids },
+    ],
+  };
+}
+
 describe('the live view', () => {
   it('moves a table with its requests before any page is written (customers attributes, eps_suppression)', () => {
     const view = viewAfter([
@@ -41,30 +53,10 @@ describe('the live view', () => {
       [10, { type: 'stream_started', stream: 'eps_suppression', resumed: false }],
       [20, { type: 'units', stream: 'eps_suppression', units: [{ label: 'lists', done: 0, total: 4 }] }],
       [100, request('customers', 1, 2)],
-      [
-        100,
-        {
-          type: 'units',
-          stream: 'customers',
-          units: [
-            { label: 'ids', done: 1000 },
-            { label: 'attributes', done: 0, total: 1000 },
-          ],
-        },
-      ],
+      [100, customerUnits(1000, undefined, 0)],
       [200, request('customers', 2, 3)],
       [250, request('eps_suppression', 1, 4)],
-      [
-        300,
-        {
-          type: 'units',
-          stream: 'customers',
-          units: [
-            { label: 'ids', done: 1000 },
-            { label: 'attributes', done: 100, total: 1000 },
-          ],
-        },
-      ],
+      [300, customerUnits(1000, undefined, 100)],
     ]);
     expect(lineOf(view, 'customers')).toMatch(
       /^customers\s+reading\s+rows 0\s+requests 2\s+ids 1,000, attributes 100\/1,000$/,
@@ -76,17 +68,7 @@ describe('the live view', () => {
   it('shows the phases of customers: ids get a total once listed, attributes count up to it', () => {
     const view = viewAfter([
       [0, { type: 'stream_started', stream: 'customers', resumed: false }],
-      [
-        50,
-        {
-          type: 'units',
-          stream: 'customers',
-          units: [
-            { label: 'ids', done: 2500, total: 2500 },
-            { label: 'attributes', done: 2500, total: 2500 },
-          ],
-        },
-      ],
+      [50, customerUnits(2500, 2500, 2500)],
       [
         60,
         {

@@ -3,7 +3,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLastRunRequests } from '../../src/destinations/registry.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
-import { runCli, startCli } from '../helpers/cli.js';
+import { duckdbSyncArgs, runCli, startCli } from '../helpers/cli.js';
 import { queryDuckDb } from '../helpers/duckdb.js';
 import { scratchDir } from '../helpers/scratch-dir.js';
 
@@ -22,17 +22,7 @@ afterAll(async () => {
   await sim.stop();
 });
 
-function syncArgs(file: string): string[] {
-  return [
-    'sync',
-    '--base-url',
-    sim.url,
-    '--destination',
-    `duckdb:${file}`,
-    '--max-requests-per-second',
-    '1000',
-  ];
-}
+const syncArgs = (file: string) => duckdbSyncArgs(sim.url, file);
 
 const env = () => ({ CIO_ACCESS_TOKEN: sim.token });
 
