@@ -16,16 +16,24 @@ export class ProgressDisplay {
   private readonly progress: SyncProgress;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(streams: readonly string[], planned?: number) {
+  constructor(
+    streams: readonly string[],
+    planned?: number,
+    /** The terminal (tests pass a recording one). */
+    output: NodeJS.WritableStream = process.stderr,
+  ) {
     this.progress = new SyncProgress(streams, Date.now(), planned);
     this.multi = new cliProgress.MultiBar({
       // Each "bar" is one line of the rendered view, as rendered.
       format: (_options, _params, payload: { text?: string }) => payload.text ?? '',
       hideCursor: true,
       clearOnComplete: true,
+      // Every line on every redraw: a line logged above the view shifts it down, and a line skipped
+      // as unchanged would leave the old text of the line above it.
+      forceRedraw: true,
       stopOnComplete: false,
       fps: 5,
-      stream: process.stderr,
+      stream: output,
     });
     this.lines = renderLiveView(this.progress, Date.now()).map((text) => this.multi.create(1, 0, { text }));
     this.timer = setInterval(() => this.redraw(), TICK_MS);
@@ -49,9 +57,10 @@ export class ProgressDisplay {
     this.multi.log(`${line}\n`);
   }
 
-  /** Erases the live view. */
+  /** Erases the live view (after printing the lines logged since its last redraw). */
   stop(): void {
     clearInterval(this.timer);
+    this.multi.update();
     this.multi.stop();
   }
 }
