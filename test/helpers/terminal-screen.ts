@@ -1,5 +1,7 @@
 import { Writable } from 'node:stream';
 
+const ESC = String.fromCharCode(27);
+
 /**
  * A terminal for tests: records what is written and replays it onto a screen, following the few
  * controls a live view uses (cursor up, to a column, carriage return, newline, erase to the end of
@@ -24,10 +26,11 @@ export class TerminalScreen extends Writable {
     const text = this.written;
     for (let i = 0; i < text.length; i++) {
       const ch = text[i] as string;
-      if (ch === '\x1b') {
-        const control = /^\x1b\[(\??)(\d*)([A-Za-z])/.exec(text.slice(i));
+      if (ch === ESC) {
+        // After ESC: `[`, an optional `?` (a mode), a count, the command letter.
+        const control = /^\[(\??)(\d*)([A-Za-z])/.exec(text.slice(i + 1));
         if (!control) continue;
-        i += control[0].length - 1;
+        i += control[0].length;
         if (control[1]) continue; // modes (cursor shown, line wrapping): nothing on screen
         const n = Number(control[2] || 1);
         const line = lines[row] ?? '';
