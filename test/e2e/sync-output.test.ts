@@ -16,7 +16,7 @@ const dir = scratchDir('sync-output');
 let sim: Simulator;
 beforeAll(async () => {
   // Slow answers keep a sync running long enough to be interrupted part way.
-  sim = await startSimulator({ rps: 0, seed: 3, scale: 0.5, latencyMs: 250 });
+  sim = await startSimulator({ rps: 0, seed: 3, scale: 0.5, latencyMs: 150 });
 });
 afterAll(async () => {
   await sim.stop();
