@@ -285,7 +285,7 @@ describe.concurrent('faults: exact data, or a clear failure and a rerun that com
         /WARN \[activities\] skipped: missing scope: the App API key may not read \/v1\/activities \(403\)/,
       );
       expect(run.stdout).toMatch(/^activities\s+skipped/m);
-      expect(run.stdout).toMatch(/^partial: /m);
+      expect(run.stdout).toMatch(/^partial in [\d.]+ s$/m);
       await expectExact(s, ['campaigns', 'messages']);
       const runs = await runStatuses(s.file);
       expect(runs.map((r) => r.status)).toEqual(['partial']);
