@@ -3,21 +3,39 @@
 import { runMeasured } from './measured-process.mjs';
 import { CLI } from './paths.mjs';
 
+/** "4,759" -> 4759. */
+const count = (text) => Number(text.replaceAll(',', ''));
+
 /** Parses the per-table summary that `sync` prints on stdout. */
 export function parseSummary(stdout) {
   const tables = {};
   for (const line of stdout.split('\n')) {
-    const row = /^(\w+)\s+(complete|skipped|failed|incomplete)\s+(\d+)\s+(\d+)\s+(\d+)\s*$/.exec(line);
-    if (row) tables[row[1]] = { status: row[2], rows: +row[3], written: +row[4], requests: +row[5] };
+    const row =
+      /^(\w+)\s+(complete|skipped|failed|incomplete)(?: \(resumed\))?\s+([\d,]+)\s+([\d,]+)\s+([\d,]+|-)\s+([\d,]+)$/.exec(
+        line,
+      );
+    if (row) {
+      tables[row[1]] = {
+        status: row[2],
+        rows: count(row[3]),
+        written: count(row[4]),
+        ...(row[5] === '-' ? {} : { inTable: count(row[5]) }),
+        requests: count(row[6]),
+      };
+    }
   }
-  const total = /^(\w+): (\d+) rows, (\d+) requests \((\d+) rate-limited\) in ([\d.]+) s$/m.exec(stdout);
-  if (!total) throw new Error(`no summary in the sync output:\n${stdout}`);
+  const total =
+    /^\d+ tables?: ([\d,]+) rows read, [\d,]+ written(?:, [\d,]+ rejected records)?, ([\d,]+) requests(?: \([^)]*\))?, ([\d,]+) rate-limited$/m.exec(
+      stdout,
+    );
+  const outcome = /^(\w+) (?:in|after) ([\d.]+) s/m.exec(stdout);
+  if (!total || !outcome) throw new Error(`no summary in the sync output:\n${stdout}`);
   return {
-    status: total[1],
-    rows: +total[2],
-    requests: +total[3],
-    rateLimited: +total[4],
-    syncSeconds: +total[5],
+    status: outcome[1],
+    rows: count(total[1]),
+    requests: count(total[2]),
+    rateLimited: count(total[3]),
+    syncSeconds: Number(outcome[2]),
     tables,
   };
 }

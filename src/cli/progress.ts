@@ -1,74 +1,54 @@
 import cliProgress from 'cli-progress';
 import type { SyncEvent } from '../engine/events.js';
+import { renderLiveView } from './progress-view.js';
+import { SyncProgress } from './sync-progress.js';
 
-interface Line {
-  bar: cliProgress.SingleBar;
-  pages: number;
-  rows: number;
-  requests: number;
-  startedAt: number;
-}
+/** How often the view is redrawn when no event moves it (the elapsed time and the rate still do). */
+const TICK_MS = 500;
 
-/** A live line per table on a terminal: status, rows, pages, requests per second. */
+/**
+ * The live view on a terminal: the overall line and a line per table, redrawn in place. `stop`
+ * erases it, so the final summary takes its place instead of following it.
+ */
 export class ProgressDisplay {
   private readonly multi: cliProgress.MultiBar;
-  private readonly lines = new Map<string, Line>();
+  private readonly lines: cliProgress.SingleBar[];
+  private readonly progress: SyncProgress;
+  private readonly timer: NodeJS.Timeout;
 
-  constructor(streams: readonly string[]) {
-    this.multi = new cliProgress.MultiBar(
-      {
-        format: ' {stream} {status} rows {rows}  pages {pages}  {rps} req/s',
-        hideCursor: true,
-        clearOnComplete: false,
-        stopOnComplete: false,
-        fps: 5,
-        stream: process.stderr,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    const width = Math.max(...streams.map((s) => s.length));
-    for (const stream of streams) {
-      const bar = this.multi.create(1, 0, {
-        stream: stream.padEnd(width),
-        status: 'waiting '.padEnd(9),
-        rows: 0,
-        pages: 0,
-        rps: '0.0',
-      });
-      this.lines.set(stream, { bar, pages: 0, rows: 0, requests: 0, startedAt: Date.now() });
-    }
+  constructor(
+    streams: readonly string[],
+    planned?: number,
+    /** The terminal (tests pass a recording one). */
+    output: NodeJS.WritableStream = process.stderr,
+  ) {
+    this.progress = new SyncProgress(streams, Date.now(), planned);
+    this.multi = new cliProgress.MultiBar({
+      // Each "bar" is one line of the rendered view, as rendered.
+      format: (_options, _params, payload: { text?: string }) => payload.text ?? '',
+      hideCursor: true,
+      clearOnComplete: true,
+      // Every line on every redraw: a line logged above the view shifts it down, and a line skipped
+      // as unchanged would leave the old text of the line above it.
+      forceRedraw: true,
+      stopOnComplete: false,
+      fps: 5,
+      stream: output,
+    });
+    this.lines = renderLiveView(this.progress, Date.now()).map((text) => this.multi.create(1, 0, { text }));
+    this.timer = setInterval(() => this.redraw(), TICK_MS);
+    this.timer.unref();
   }
 
   handle(event: SyncEvent): void {
-    if (event.type === 'log') return;
-    const line = this.lines.get(event.stream);
-    if (!line) return;
-    if (event.type === 'stream_started') {
-      line.startedAt = Date.now();
-      this.update(line, 'reading');
-    } else if (event.type === 'page') {
-      line.pages += 1;
-      line.rows = event.totalRows;
-      line.requests = event.requests;
-      this.update(line, 'reading');
-    } else if (event.type === 'stream_completed') {
-      line.rows = event.stats.rows;
-      line.requests = event.stats.requests;
-      this.update(line, 'done');
-    } else if (event.type === 'stream_failed') {
-      this.update(line, 'FAILED');
-    } else if (event.type === 'stream_skipped') {
-      this.update(line, 'skipped');
-    }
+    this.progress.handle(event, Date.now());
+    this.redraw();
   }
 
-  private update(line: Line, status: string): void {
-    const seconds = Math.max((Date.now() - line.startedAt) / 1000, 0.001);
-    line.bar.update(status === 'done' ? 1 : 0, {
-      status: status.padEnd(9),
-      rows: line.rows,
-      pages: line.pages,
-      rps: (line.requests / seconds).toFixed(1),
+  private redraw(): void {
+    const texts = renderLiveView(this.progress, Date.now());
+    texts.forEach((text, i) => {
+      this.lines[i]?.update(0, { text });
     });
   }
 
@@ -77,7 +57,10 @@ export class ProgressDisplay {
     this.multi.log(`${line}\n`);
   }
 
+  /** Erases the live view (after printing the lines logged since its last redraw). */
   stop(): void {
+    clearInterval(this.timer);
+    this.multi.update();
     this.multi.stop();
   }
 }

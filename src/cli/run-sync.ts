@@ -3,12 +3,15 @@ import { describeDestination } from '../config/destination.js';
 import type { Config } from '../config/schema.js';
 import { PARTIAL_EXIT_CODE } from '../core/errors.js';
 import { untilInterrupted } from '../core/interrupt.js';
-import { createDatabaseSink, wantsTightHeap } from '../destinations/registry.js';
+import { createDatabaseSink, readLastRunRequests, wantsTightHeap } from '../destinations/registry.js';
 import type { SyncEvent } from '../engine/events.js';
 import { runSync, type SyncResult } from '../engine/sync.js';
 import { STREAM_NAMES, type StreamName } from '../streams/definitions.js';
 import { limitHeapGrowth } from './heap-growth.js';
 import { ProgressDisplay } from './progress.js';
+import { formatSummary } from './summary.js';
+
+export { formatSummary } from './summary.js';
 
 export interface SyncCliOptions {
   config: Config;
@@ -23,7 +26,7 @@ export async function runDatabaseSync({ config, logger, progress }: SyncCliOptio
   if (wantsTightHeap(config.destination)) limitHeapGrowth();
   const sink = await createDatabaseSink(config.destination);
   logger.info(`Syncing ${names.length} table(s) into ${describeDestination(config.destination)}`);
-  const display = progress ? new ProgressDisplay(names) : undefined;
+  const display = progress ? new ProgressDisplay(names, await plannedRequests(config, names)) : undefined;
   try {
     return await untilInterrupted((signal) =>
       runSync({
@@ -42,6 +45,13 @@ export async function runDatabaseSync({ config, logger, progress }: SyncCliOptio
   } finally {
     display?.stop();
   }
+}
+
+/** The requests the last successful run made for these tables, plus the key check; undefined if unknown. */
+async function plannedRequests(config: Config, names: readonly string[]): Promise<number | undefined> {
+  const last = await readLastRunRequests(config.destination);
+  if (last === undefined || names.some((name) => last[name] === undefined)) return undefined;
+  return names.reduce((sum, name) => sum + (last[name] ?? 0), 1);
 }
 
 function logEvent(logger: Logger, event: SyncEvent): void {
@@ -81,28 +91,20 @@ function displayLine(event: SyncEvent): string | undefined {
   return undefined;
 }
 
-/** The per-table summary printed after a sync. */
-export function formatSummary(result: SyncResult): string {
-  const rows = Object.entries(result.streams).sort(([a], [b]) => a.localeCompare(b));
-  const width = Math.max(5, ...rows.map(([name]) => name.length));
-  const lines = [`${'table'.padEnd(width)}  status      rows  written  requests`];
-  for (const [name, stats] of rows) {
-    lines.push(
-      `${name.padEnd(width)}  ${stats.status.padEnd(8)} ${String(stats.rows).padStart(7)}  ${String(stats.written ?? 0).padStart(7)}  ${String(stats.requests).padStart(8)}`,
-    );
-  }
-  const seconds = (result.finishedAt.getTime() - result.startedAt.getTime()) / 1000;
-  const total = rows.reduce((sum, [, s]) => sum + s.rows, 0);
-  const rejected = rows.reduce((sum, [, s]) => sum + (s.rejected ?? 0), 0);
-  // Only when there are some: the summary of a clean run stays as it was.
-  const rejectedNote = rejected > 0 ? `, ${rejected} rejected records` : '';
-  lines.push(
-    `${result.status}: ${total} rows${rejectedNote}, ${result.requests} requests (${result.rateLimited} rate-limited) in ${seconds.toFixed(1)} s`,
-  );
-  return lines.join('\n');
+/**
+ * Prints the final view on stdout. A run that failed before any table started (the key refused, the
+ * destination locked or unusable) has nothing to sum up: its error, logged by the caller, is all.
+ */
+export function printSummary(result: SyncResult, trailer = ''): void {
+  if (Object.keys(result.streams).length === 0) return;
+  process.stdout.write(`${formatSummary(result)}\n${trailer}`);
 }
 
+/** Ctrl-C or SIGTERM: the shell's code for a process ended by SIGINT. */
+export const INTERRUPTED_EXIT_CODE = 130;
+
 export function exitCodeForResult(result: SyncResult): number {
+  if (result.error?.code === 'CIO_ERR_INTERRUPTED') return INTERRUPTED_EXIT_CODE;
   if (result.status === 'succeeded') return 0;
   if (result.status === 'partial') return PARTIAL_EXIT_CODE;
   return result.error?.kind === 'config' ? 2 : 1;

@@ -5,6 +5,7 @@ import type { DestinationEntry } from './destination-entry.js';
 import { duckDbDestination } from './duckdb/duckdb-destination.js';
 import { postgresDestination } from './postgres/postgres-destination.js';
 import type { QueryTable } from './sql/read-only-query.js';
+import { lastRunRequests } from './sql/run-history.js';
 import { accessStateTable, type SavedStateAnswer, type StateAction } from './sql/saved-state.js';
 
 /** Every kind of destination and its engine: a new engine is one more entry here. */
@@ -62,4 +63,24 @@ export async function accessSavedState(
 /** Runs one read-only statement against the destination (`cio-sync query`). */
 export function queryDestination(destination: Destination, sql: string): Promise<QueryTable> {
   return entryFor(destination).query(destination, sql);
+}
+
+/**
+ * Each table's requests in the destination's last successful run, for the progress view's estimate;
+ * undefined when there is none or it cannot be read now (the sync itself then reports why).
+ */
+export async function readLastRunRequests(
+  destination: Destination,
+): Promise<Record<string, number> | undefined> {
+  try {
+    const connection = await entryFor(destination).openState(destination, 'read');
+    if (connection === undefined) return undefined;
+    try {
+      return await lastRunRequests(connection);
+    } finally {
+      await connection.close();
+    }
+  } catch {
+    return undefined;
+  }
 }

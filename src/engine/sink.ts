@@ -62,6 +62,10 @@ export interface StreamRunStats {
   /** Records that could not be stored as they are: set aside (databases) or skipped, never fatal. */
   rejected?: number;
   requests: number;
+  /** The read continued an interrupted one (the saved state held a resume position). */
+  resumed?: boolean;
+  /** Rows the destination's table holds after the run (deleted-marked ones included), when the sink can tell. */
+  inTable?: number;
   error?: string;
 }
 
@@ -69,6 +73,8 @@ export interface RunOutcome {
   status: 'succeeded' | 'failed' | 'partial';
   finishedAt: Date;
   streams: Record<string, StreamRunStats>;
+  /** The run's own error, when no table's explains it (the run was interrupted): the run log's error. */
+  runError?: string;
 }
 
 export interface SinkCapabilities {
@@ -87,6 +93,12 @@ export interface SinkCapabilities {
  */
 export interface Sink {
   readonly capabilities: SinkCapabilities;
+  /**
+   * Optional, called before the API is asked anything: takes the destination's lock if the
+   * destination already exists, creating nothing, so a second run into it stops at once rather than
+   * after the key check. `open` then goes on with what this took; `close` releases it.
+   */
+  claim?(): Promise<void>;
   /** Opens the destination, takes its lock and returns the state saved there (empty if none). */
   open(run: RunInfo): Promise<SyncState>;
   /** Creates the stream's table, or adds the columns its schema gained. Idempotent. */
@@ -123,6 +135,11 @@ export interface Sink {
   completeFullTable(stream: StreamSpec, done: CompleteFullTable, bookmark: StreamBookmark): Promise<number>;
   /** Saves a bookmark with no rows (an incremental stream that found nothing new). */
   saveBookmark(stream: StreamSpec, bookmark: StreamBookmark): Promise<void>;
+  /**
+   * Optional: how many rows the stream's table holds (deleted-marked ones included), for the summary.
+   * Called after the stream's reads, before close.
+   */
+  countRows?(stream: StreamSpec): Promise<number>;
   /** Records the run's outcome in the run log and releases the destination. */
   close(outcome: RunOutcome): Promise<void>;
 }

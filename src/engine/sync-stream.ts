@@ -31,6 +31,14 @@ export interface StreamRunContext {
   batch: BatchPolicy;
   signal: AbortSignal;
   emit: SyncEventListener;
+  /** Kept current while the read runs, so a read that fails still tells what it committed. */
+  tally?: StreamTally;
+}
+
+/** What a read has committed so far. */
+export interface StreamTally {
+  /** Rows the destination inserted or changed (committed batches only). */
+  written: number;
 }
 
 /**
@@ -154,8 +162,15 @@ class StreamRead {
       }
     } catch (error) {
       await this.fail(error);
+    } finally {
+      this.updateTally();
     }
     await this.batcher.flush();
+    this.updateTally();
+  }
+
+  private updateTally(): void {
+    if (this.ctx.tally) this.ctx.tally.written = this.batcher.written;
   }
 
   /**
@@ -186,6 +201,7 @@ class StreamRead {
       signal: this.ctx.signal,
       concurrency: this.ctx.concurrency,
       onWarning: (message) => this.ctx.emit({ type: 'log', level: 'warn', message, stream: this.name }),
+      onProgress: (units) => this.ctx.emit({ type: 'units', stream: this.name, units }),
     });
   }
 
@@ -207,6 +223,7 @@ class StreamRead {
       await this.ctx.sink.prepareStream(this.spec);
     }
     await this.batcher.add(rows, this.pageBookmark(saved.position, headMark), keyed.rejected);
+    this.updateTally();
     this.progress.rows += rows.length;
     this.ctx.emit({
       type: 'page',

@@ -8,11 +8,12 @@ import { streamSpecFor } from './catalog.js';
 import { checkConnection } from './check.js';
 import { createClientFor } from './client-factory.js';
 import type { SyncEvent, SyncEventListener } from './events.js';
+import { observeRequests } from './observed-client.js';
 import type { BatchPolicy } from './page-batcher.js';
 import { checkSavedBookmark } from './saved-bookmark.js';
-import type { RunOutcome, Sink, StreamRunStats } from './sink.js';
+import type { RunOutcome, Sink, StreamRunStats, StreamSpec } from './sink.js';
 import { type StreamSelection, streamJobFor } from './stream-job.js';
-import { syncStream } from './sync-stream.js';
+import { type StreamTally, syncStream } from './sync-stream.js';
 
 export type { StreamSelection } from './stream-job.js';
 
@@ -52,8 +53,8 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
   const runId = randomUUID();
   const startedAt = new Date();
   const emit: SyncEventListener = req.onEvent ?? (() => {});
-  const client = req.client ?? createClientFor(req.config, emit);
   const ownsClient = req.client === undefined;
+  const client = observeRequests(req.client ?? createClientFor(req.config, emit), emit);
   const abort = new AbortController();
   // Every in-flight request and every waiter on the budget listens to this one signal.
   setMaxListeners(0, abort.signal);
@@ -65,8 +66,13 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
   /** The table whose failure stopped the others, if one did. */
   let stoppedBy: string | undefined;
   let opened = false;
+  /** Tables whose destination table was prepared (those the summary can count), with their spec. */
+  const started = new Map<string, StreamSpec>();
+  const specs = new Map<string, StreamSpec>();
   try {
-    // Prove the key before touching the destination: a refused key must load nothing.
+    // A destination another run holds fails at once; claiming it creates nothing.
+    await req.sink.claim?.();
+    // Prove the key before opening the destination: a refused key must load nothing.
     const reached = await checkConnection(client, abort.signal);
     emit({
       type: 'log',
@@ -86,15 +92,20 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
     const rowsSoFar = new Map<string, number>();
     const track: SyncEventListener = (event: SyncEvent) => {
       if (event.type === 'page') rowsSoFar.set(event.stream, event.totalRows);
+      const spec = event.type === 'stream_started' ? specs.get(event.stream) : undefined;
+      if (spec) started.set(spec.name, spec);
       emit(event);
     };
     await Promise.all(
       jobs.map(async (job) => {
         const name = job.spec.name;
         const requestsBefore = client.stats.byStream[name] ?? 0;
+        const tally: StreamTally = { written: 0 };
+        const resumed = job.bookmark.resume ? { resumed: true } : {};
+        specs.set(name, job.spec);
         try {
           checkSavedBookmark(name, job.bookmark);
-          streams[name] = await syncStream(job, {
+          const stats = await syncStream(job, {
             client,
             sink: req.sink,
             syncStartedAt: startedAt,
@@ -103,7 +114,9 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
             batch: batchPolicy(req.sink, req.config.batch_size_rows),
             signal: abort.signal,
             emit: track,
+            tally,
           });
+          streams[name] = { ...stats, ...resumed };
           emit({ type: 'stream_completed', stream: name, stats: streams[name] });
         } catch (raw) {
           const error = asCioError(raw, name);
@@ -111,7 +124,7 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
           const rows = rowsSoFar.get(name) ?? 0;
           if (error.code === 'CIO_ERR_FORBIDDEN') {
             const reason = missingScopeReason(name, error);
-            streams[name] = { status: 'skipped', rows, requests, error: reason };
+            streams[name] = { status: 'skipped', rows, requests, ...resumed, error: reason };
             emit({ type: 'stream_skipped', stream: name, reason });
             return;
           }
@@ -121,11 +134,25 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
           if (stoppedByOther) {
             // Its own error is only the stop's echo (often the same broken destination): name the cause.
             const reason = stoppedReason(stoppedBy, abort.signal.reason);
-            streams[name] = { status: 'incomplete', rows, requests, error: reason };
+            streams[name] = {
+              status: 'incomplete',
+              rows,
+              written: tally.written,
+              requests,
+              ...resumed,
+              error: reason,
+            };
             emit({ type: 'log', level: 'warn', stream: name, message: reason });
             return;
           }
-          streams[name] = { status: 'failed', rows, requests, error: error.message };
+          streams[name] = {
+            status: 'failed',
+            rows,
+            written: tally.written,
+            requests,
+            ...resumed,
+            error: error.message,
+          };
           if (!firstError || (error.kind === 'config' && firstError.kind !== 'config')) firstError = error;
           emit({ type: 'stream_failed', stream: name, error });
           // A refused key or an unusable destination fails every stream alike: stop them all now.
@@ -142,7 +169,9 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
   } finally {
     req.signal?.removeEventListener('abort', onOuterAbort);
   }
-  if (!firstError && req.signal?.aborted) {
+  // Ctrl-C: what a table threw on the way out is the interrupt's echo, not a failure of its own.
+  const interrupted = req.signal?.aborted === true && (!firstError || firstError.code === 'CIO_ERR_INTERNAL');
+  if (interrupted) {
     firstError = new CioError(
       'CIO_ERR_INTERRUPTED',
       'The sync was interrupted before every table finished. Committed progress is kept; run it again to resume.',
@@ -154,7 +183,15 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
     : statuses.includes('skipped')
       ? 'partial'
       : 'succeeded';
-  let outcome: RunOutcome = { status, finishedAt: new Date(), streams };
+  if (opened && !firstError?.code.startsWith('CIO_ERR_DESTINATION')) {
+    await countRows(req.sink, started, streams);
+  }
+  let outcome: RunOutcome = {
+    status,
+    finishedAt: new Date(),
+    streams,
+    ...(interrupted ? { runError: 'interrupted' } : {}),
+  };
   if (opened) {
     try {
       await req.sink.close(outcome);
@@ -171,14 +208,33 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
     }
   } else await req.sink.close(outcome).catch(() => {});
   if (ownsClient) await client.close();
+  const { runError: _, ...reported } = outcome;
   return {
-    ...outcome,
+    ...reported,
     runId,
     startedAt,
     requests: client.stats.requests,
     rateLimited: client.stats.rateLimited,
     ...(firstError ? { error: firstError } : {}),
   };
+}
+
+/** Adds each started table's row count (the summary's "in table") where the sink can tell; never fails the run. */
+async function countRows(
+  sink: Sink,
+  started: ReadonlyMap<string, StreamSpec>,
+  streams: Record<string, StreamRunStats>,
+): Promise<void> {
+  if (!sink.countRows) return;
+  for (const [name, spec] of started) {
+    const stats = streams[name];
+    if (!stats) continue;
+    try {
+      stats.inTable = await sink.countRows(spec);
+    } catch {
+      // A count is a courtesy: the summary shows "-".
+    }
+  }
 }
 
 /** What a table stopped by another's failure reports: the cause, without taking its message as its own. */

@@ -88,6 +88,18 @@ export interface StreamPage {
   position: unknown | null;
 }
 
+/**
+ * How far a read has got in a unit of its own, beside its pages: customers' ids listed and people
+ * whose attributes were fetched, the suppression lists read, a child table's parents. `total` is
+ * known once the read knows how many there are (ids: once the list is exhausted).
+ */
+export interface ReadUnits {
+  /** What is counted, one word: "ids", "attributes", "lists", "parents". */
+  label: string;
+  done: number;
+  total?: number;
+}
+
 export interface ReadContext {
   client: ApiClient;
   /** Position saved after the last committed page of an interrupted read, if any. */
@@ -104,6 +116,8 @@ export interface ReadContext {
   readAhead?: boolean;
   /** Something worth telling the user that does not fail the read (customers the API omitted). */
   onWarning?: (message: string) => void;
+  /** Called whenever the read's own units move (a snapshot of every counter it keeps, in order). */
+  onProgress?: (units: ReadUnits[]) => void;
 }
 
 export type StreamReader = (definition: StreamDefinition, ctx: ReadContext) => AsyncIterable<StreamPage>;

@@ -51,6 +51,20 @@ describe('postgres sink destination', () => {
     expect(String((failure as Error).message)).not.toContain('s3cret');
   });
 
+  it('claims a schema that does not exist without creating it (the key is checked next)', async () => {
+    const schema = `${SCHEMA}_unclaimed`;
+    const sink = createPostgresSink({ url: POSTGRES_URL, schema });
+    await sink.claim?.();
+    await sink.close(done);
+    const reader = await connectReader(SCHEMA);
+    try {
+      const found = await reader.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      expect(found.rows).toEqual([]);
+    } finally {
+      await reader.end();
+    }
+  });
+
   it('creates the schema, shortens names over 63 bytes deterministically, and locks per schema', async () => {
     const schema = `${SCHEMA}_long_${'s'.repeat(60)}`;
     const stream = `stream_${'t'.repeat(100)}`;

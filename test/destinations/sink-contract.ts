@@ -708,6 +708,29 @@ export function describeSinkContract(engineName: string, makeSink: () => Promise
       await second.close(outcome());
     });
 
+    it('is claimed before it is opened: a second run is refused at its claim; counts a table', async () => {
+      const h = await harness();
+      const spec = streamSpec(uniqueName('claim'), { id: ID });
+      await h.sink.open(runInfo([spec]));
+      await h.sink.write(spec, [{ id: 1 }, { id: 2 }], {});
+      expect(await h.sink.countRows?.(spec)).toBe(2);
+      await h.sink.close(outcome());
+      // The destination exists now: a claim takes it, and another run's claim fails at once.
+      await h.sink.claim?.();
+      const second = h.sameDestination();
+      await expect(second.claim?.()).rejects.toMatchObject({
+        code: 'CIO_ERR_DESTINATION',
+        message: expect.stringMatching(/Another cio-sync run is using .*wait for it to finish/),
+      });
+      await second.close(outcome('failed'));
+      // A claim never opened (the key was refused) is released by close.
+      await h.sink.close(outcome('failed'));
+      await second.claim?.();
+      await expect(second.open(runInfo([spec]))).resolves.toMatchObject({ bookmarks: expect.any(Object) });
+      expect(await second.countRows?.(spec)).toBe(2);
+      await second.close(outcome());
+    });
+
     it('refuses to work before open() and serialises concurrent writes', async () => {
       const h = await harness();
       const a = streamSpec(uniqueName('serial_a'), { id: ID, name: NAME });

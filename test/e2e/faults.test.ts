@@ -139,7 +139,9 @@ describe.concurrent('faults: exact data, or a clear failure and a rerun that com
       expect(run.stderr).toMatch(
         /Rate limited by the API; pausing all requests \(GET \/v1\/activities.*status 429/,
       );
-      expect(run.stdout).toMatch(/succeeded: \d+ rows, \d+ requests \([1-9]\d* rate-limited\)/);
+      expect(run.stdout).toMatch(
+        / rows read, .* [\d,]+ requests .*, [1-9][\d,]* rate-limited\nsucceeded in /,
+      );
       await expectExact(s, tables);
     } finally {
       await s.sim.stop();
@@ -283,7 +285,7 @@ describe.concurrent('faults: exact data, or a clear failure and a rerun that com
         /WARN \[activities\] skipped: missing scope: the App API key may not read \/v1\/activities \(403\)/,
       );
       expect(run.stdout).toMatch(/^activities\s+skipped/m);
-      expect(run.stdout).toMatch(/^partial: /m);
+      expect(run.stdout).toMatch(/^partial in [\d.]+ s$/m);
       await expectExact(s, ['campaigns', 'messages']);
       const runs = await runStatuses(s.file);
       expect(runs.map((r) => r.status)).toEqual(['partial']);

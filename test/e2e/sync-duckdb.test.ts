@@ -191,7 +191,10 @@ describe('cio-sync sync into DuckDB (CLI against the simulator)', () => {
     const result = await runCli(['demo', '--rps', '0', '--fresh', '--file', join(dir, 'demo.duckdb')]);
     expect(result.code).toBe(0);
     for (const table of STREAM_NAMES) expect(result.stdout).toMatch(new RegExp(`^${table}\\s+complete`, 'm'));
-    expect(result.stdout).toMatch(/succeeded: \d+ rows, \d+ requests/);
+    expect(result.stdout).toMatch(
+      /^18 tables: [\d,]+ rows read, [\d,]+ written, [\d,]+ requests \([\d,]+ table reads \+ 1 key check\)/m,
+    );
+    expect(result.stdout).toMatch(/^succeeded in [\d.]+ s$/m);
   });
 });
 

@@ -47,3 +47,16 @@ export function startCli(
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return startCli(args, options).result;
 }
+
+/** `cio-sync sync` from a simulator into a DuckDB file, at a rate no test waits on. */
+export function duckdbSyncArgs(baseUrl: string, file: string): string[] {
+  return [
+    'sync',
+    '--base-url',
+    baseUrl,
+    '--destination',
+    `duckdb:${file}`,
+    '--max-requests-per-second',
+    '1000',
+  ];
+}

@@ -5,7 +5,7 @@ import { createLogger } from '../../core/logger.js';
 import { startSimulator } from '../../sim/index.js';
 import { integer, nonNegative, positive } from '../number-args.js';
 import { addLogOptions, defaulted, type LogFlags } from '../options.js';
-import { exitCodeForResult, formatSummary, runDatabaseSync } from '../run-sync.js';
+import { exitCodeForResult, printSummary, runDatabaseSync } from '../run-sync.js';
 
 interface DemoFlags {
   file: string;
@@ -66,7 +66,7 @@ export function registerDemoCommand(program: Command): void {
           logger,
           progress: flags.progress && flags.logFormat !== 'json' && process.stderr.isTTY === true,
         });
-        process.stdout.write(`${formatSummary(result)}\n${demoHint(flags.file)}\n`);
+        printSummary(result, `${demoHint(flags.file)}\n`);
         if (result.error) logger.error(`${result.error.code}: ${result.error.message}`);
         process.exitCode = exitCodeForResult(result);
       } finally {

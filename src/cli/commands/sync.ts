@@ -25,14 +25,14 @@ export function registerSyncCommand(program: Command): void {
       // Before the API is asked anything: a destination that cannot be written is the user's to fix.
       preflightDestination(config.destination);
       // Loaded only now: the engine and the database bindings are most of the start-up time.
-      const { exitCodeForResult, formatSummary, runDatabaseSync } = await import('../run-sync.js');
+      const { exitCodeForResult, printSummary, runDatabaseSync } = await import('../run-sync.js');
       const logger = createLogger(flags.logFormat, [config.access_token], flags.logLevel);
       const result = await runDatabaseSync({
         config,
         logger,
         progress: flags.progress && flags.logFormat !== 'json' && process.stderr.isTTY === true,
       });
-      process.stdout.write(`${formatSummary(result)}\n`);
+      printSummary(result);
       if (result.error) logger.error(`${result.error.code}: ${result.error.message}`);
       process.exitCode = exitCodeForResult(result);
     });

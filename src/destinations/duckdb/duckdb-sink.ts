@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Sink } from '../../engine/sink.js';
 import { createSqlSink } from '../sql/sql-sink.js';
 import { connectDuckDb, describeDuckDb, loadDuckDb } from './duckdb-connection.js';
@@ -16,5 +17,7 @@ export function createDuckDbSink(opts: DuckDbSinkOptions): Sink {
     dialect: duckDbDialect,
     destination: describeDuckDb(opts.path),
     connect: () => connectDuckDb(opts.path),
+    // A file that does not exist yet has no other run in it, and is not created before the key check.
+    claim: async () => (existsSync(opts.path) ? connectDuckDb(opts.path) : undefined),
   });
 }

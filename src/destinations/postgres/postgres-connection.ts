@@ -29,15 +29,44 @@ export function describePostgres(target: PostgresTarget, schema: string): string
  * keyed on the schema, held by this connection for the whole run: PostgreSQL releases it by itself if
  * the process dies.
  */
-export async function connectPostgres(
+export function connectPostgres(
   url: string,
   target: PostgresTarget,
   schema: string,
   dialect: SqlDialect,
 ): Promise<SqlSession> {
+  return takePostgres(url, target, schema, dialect, 'connect') as Promise<SqlSession>;
+}
+
+/** As connectPostgres, but only into a schema that exists (a claim creates nothing); else undefined. */
+export function claimPostgres(
+  url: string,
+  target: PostgresTarget,
+  schema: string,
+  dialect: SqlDialect,
+): Promise<SqlSession | undefined> {
+  return takePostgres(url, target, schema, dialect, 'claim');
+}
+
+async function schemaExists(client: pg.Client, schema: string): Promise<boolean> {
+  const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  return found.rows.length > 0;
+}
+
+async function takePostgres(
+  url: string,
+  target: PostgresTarget,
+  schema: string,
+  dialect: SqlDialect,
+  mode: 'connect' | 'claim',
+): Promise<SqlSession | undefined> {
   const client = await openClient(url, target);
   const lockKey = advisoryLockKey(schema);
   try {
+    if (mode === 'claim' && !(await schemaExists(client, schema))) {
+      await client.end().catch(() => undefined);
+      return undefined;
+    }
     if (!(await takeLock(client, lockKey))) {
       throw new CioError(
         'CIO_ERR_DESTINATION',

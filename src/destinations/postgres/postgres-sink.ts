@@ -1,7 +1,12 @@
 import type { Sink } from '../../engine/sink.js';
 import { fitIdentifier } from '../sql/identifier-names.js';
 import { createSqlSink } from '../sql/sql-sink.js';
-import { connectPostgres, describePostgres, loadPostgresDriver } from './postgres-connection.js';
+import {
+  claimPostgres,
+  connectPostgres,
+  describePostgres,
+  loadPostgresDriver,
+} from './postgres-connection.js';
 import { POSTGRES_IDENTIFIERS, postgresDialect } from './postgres-dialect.js';
 import { parsePostgresUrl } from './postgres-target.js';
 
@@ -28,5 +33,6 @@ export function createPostgresSink(opts: PostgresSinkOptions): Sink {
     dialect,
     destination,
     connect: () => connectPostgres(opts.url, parsePostgresUrl(opts.url), schema, dialect),
+    claim: () => claimPostgres(opts.url, parsePostgresUrl(opts.url), schema, dialect),
   });
 }

@@ -121,4 +121,9 @@ export interface SqlDriver {
   readonly destination: string;
   /** Connects and takes the destination's lock; throws CioError CIO_ERR_DESTINATION when it cannot. */
   connect(): Promise<SqlSession>;
+  /**
+   * Optional: connects and takes the lock only if the destination exists (creating nothing);
+   * undefined when it does not. Throws as `connect` does.
+   */
+  claim?(): Promise<SqlSession | undefined>;
 }

@@ -24,6 +24,7 @@ import {
   markDeletedSql,
   saveStateSql,
   startRunSql,
+  tableCountSql,
 } from './sql-statements.js';
 import { TableEvolution } from './table-evolution.js';
 import { inTransaction } from './transaction.js';
@@ -43,6 +44,8 @@ class SqlSink implements Sink {
     storesState: true,
     storesRejected: true,
   };
+  /** The connection `claim` took, until `open` goes on with it. */
+  private claimed: SqlSession | undefined;
   private session: SqlSession | undefined;
   /** The second session: pages load on it while `session` merges. */
   private loaderSession: SqlSession | undefined;
@@ -55,6 +58,15 @@ class SqlSink implements Sink {
   constructor(private readonly driver: SqlDriver) {
     this.dialect = driver.dialect;
     this.tables = new TableEvolution(driver.dialect);
+  }
+
+  claim(): Promise<void> {
+    return this.serial(() =>
+      this.guard('taking the destination', async () => {
+        if (this.claimed || this.session) return;
+        this.claimed = await this.driver.claim?.();
+      }),
+    );
   }
 
   open(run: RunInfo): Promise<SyncState> {
@@ -128,6 +140,21 @@ class SqlSink implements Sink {
     );
   }
 
+  countRows(stream: StreamSpec): Promise<number> {
+    return this.serial(() =>
+      this.guard(
+        `counting the rows of stream "${stream.name}"`,
+        async () => {
+          const session = this.requireSession();
+          const layout = await this.tables.ensure(session, stream);
+          const counted = await session.query(tableCountSql(this.dialect, layout.table));
+          return Number(counted.rows[0]?.count ?? 0);
+        },
+        stream.name,
+      ),
+    );
+  }
+
   async close(outcome: RunOutcome): Promise<void> {
     await this.loader?.drain();
     return this.serial(() => this.guard('closing', () => this.closeNow(outcome)));
@@ -137,7 +164,8 @@ class SqlSink implements Sink {
     if (this.session) {
       throw new CioError('CIO_ERR_INTERNAL', `${this.driver.destination} is already open in this sink`);
     }
-    const session = await this.driver.connect();
+    const session = this.claimed ?? (await this.driver.connect());
+    this.claimed = undefined;
     try {
       for (const sql of bootstrapStatements(this.dialect)) await session.query(sql);
       // Under the destination's lock no other run is live: a run still `running` died unfinished.
@@ -173,6 +201,9 @@ class SqlSink implements Sink {
   }
 
   private async closeNow(outcome: RunOutcome): Promise<void> {
+    // Claimed but never opened (the key was refused): nothing to record, only the lock to release.
+    await this.claimed?.close();
+    this.claimed = undefined;
     const session = this.session;
     if (!session) return;
     const loaderSession = this.loaderSession;
@@ -192,7 +223,7 @@ class SqlSink implements Sink {
         outcome.status,
         outcome.finishedAt.toISOString(),
         JSON.stringify(outcome.streams),
-        errors.length === 0 ? null : errors.join('\n'),
+        (outcome.runError ?? errors.join('\n')) || null,
       ];
       // If this fails for good, the row says `running` until the next run marks it interrupted.
       await retryTransient(this.dialect, () => session.query(finishRunSql(this.dialect), finish));

@@ -46,6 +46,11 @@ export function stagedCountSql(d: SqlDialect, staging: string): string {
   return `SELECT count(*) AS count FROM ${d.stagingRef(staging)}`;
 }
 
+/** The number of rows in a data table, as `count`. */
+export function tableCountSql(d: SqlDialect, table: string): string {
+  return `SELECT count(*) AS count FROM ${d.tableRef(table)}`;
+}
+
 /** $1 run id, $2 status, $3 finished at, $4 streams JSON, $5 error. */
 export function finishRunSql(d: SqlDialect): string {
   const t = d.columnTypes;

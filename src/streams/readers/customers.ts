@@ -153,6 +153,16 @@ export const readCustomers: StreamReader = async function* readCustomers(def, ct
   let failed = false;
   let listedCount = 0;
   let missing = 0;
+  // Progress of the two phases, in people: ids listed so far (the total once the list is exhausted)
+  // and people whose attributes were fetched, out of those listed.
+  let idsListed = 0;
+  let idsComplete = false;
+  let attributesFetched = 0;
+  const report = () =>
+    ctx.onProgress?.([
+      { label: 'ids', done: idsListed, ...(idsComplete ? { total: idsListed } : {}) },
+      { label: 'attributes', done: attributesFetched, total: idsListed },
+    ]);
   const pages = paginate(ctx.client, def.request, def.recordsKey, def.paging, {
     from: pagePositionFrom(ctx.resume, def.name),
     ...options,
@@ -164,7 +174,10 @@ export const readCustomers: StreamReader = async function* readCustomers(def, ct
     try {
       // After a failure no further call starts: the read is lost anyway.
       if (failed) throw new CioError('CIO_ERR_INTERNAL', 'customers: stopped after an earlier failure');
-      return await fetcher.fetch(batch);
+      const people = await fetcher.fetch(batch);
+      attributesFetched += batch.length;
+      report();
+      return people;
     } catch (error) {
       failed = true;
       throw error;
@@ -174,8 +187,14 @@ export const readCustomers: StreamReader = async function* readCustomers(def, ct
   };
   const listNext = async (): Promise<ListedPage | null> => {
     const result = await pages.next();
-    if (result.done) return null;
+    if (result.done) {
+      idsComplete = true;
+      report();
+      return null;
+    }
     const listed = listedOf(result.value.records, def);
+    idsListed += listed.size;
+    report();
     const people = Promise.all(chunk([...listed.keys()], ATTRIBUTES_BATCH_SIZE).map(fetchBatch));
     people.catch(ignore); // awaited later; a failure must not count as unhandled meanwhile
     return { listed, people, next: result.value.next };

@@ -97,6 +97,7 @@ export const readSuppressions: StreamReader = async function* readSuppressions(d
   };
   try {
     fill();
+    ctx.onProgress?.([{ label: 'lists', done: 0, total: SUPPRESSION_TYPES.length }]);
     let turn = 0;
     while (active.length > 0) {
       const reader = active[turn] as ListReader;
@@ -117,6 +118,7 @@ export const readSuppressions: StreamReader = async function* readSuppressions(d
         turn++;
       } else {
         done.add(reader.type);
+        ctx.onProgress?.([{ label: 'lists', done: done.size, total: SUPPRESSION_TYPES.length }]);
         delete offsets[reader.type];
         active.splice(turn, 1);
         await reader.pages.return(undefined);

@@ -1,0 +1,28 @@
+import { isRecord } from '../../core/json.js';
+import type { StateConnection } from './saved-state.js';
+import { RUNS_TABLE } from './sql-statements.js';
+
+/**
+ * Each table's requests in the last run that succeeded, from `_cio_sync_runs` (the progress view's
+ * estimate of what this run will ask); undefined when there is no such run.
+ */
+export async function lastRunRequests(
+  connection: StateConnection,
+): Promise<Record<string, number> | undefined> {
+  const { dialect } = connection;
+  const exists = dialect.introspection.tableExists(RUNS_TABLE);
+  if ((await connection.query(exists.sql, exists.params)).rows.length === 0) return undefined;
+  const last = await connection.query(
+    `SELECT CAST(streams AS ${dialect.columnTypes.text}) AS streams FROM ${dialect.tableRef(RUNS_TABLE)}
+      WHERE status = 'succeeded' ORDER BY started_at DESC LIMIT 1`,
+  );
+  const text = last.rows[0]?.streams;
+  if (typeof text !== 'string') return undefined;
+  const streams: unknown = JSON.parse(text);
+  if (!isRecord(streams)) return undefined;
+  const requests: Record<string, number> = {};
+  for (const [name, stats] of Object.entries(streams)) {
+    if (isRecord(stats) && typeof stats.requests === 'number') requests[name] = stats.requests;
+  }
+  return requests;
+}
