@@ -192,14 +192,17 @@ describe('cio-sync sync into DuckDB (CLI against the simulator)', () => {
     expect(result.code).toBe(0);
     for (const table of STREAM_NAMES) expect(result.stdout).toMatch(new RegExp(`^${table}\\s+complete`, 'm'));
     expect(result.stdout).toMatch(
-      /^18 tables: [\d,]+ rows read, [\d,]+ written, [\d,]+ requests \([\d,]+ table reads \+ 1 key check\)/m,
+      new RegExp(
+        `^${STREAM_NAMES.length} tables: [\\d,]+ rows read, [\\d,]+ written, [\\d,]+ requests \\([\\d,]+ table reads \\+ 1 key check\\)`,
+        'm',
+      ),
     );
     expect(result.stdout).toMatch(/^succeeded in [\d.]+ s$/m);
   });
 });
 
 describe('an interrupted sync (SIGINT)', () => {
-  it('stops between batches with exit code 1, a failed run, and a rerun that completes exactly', async () => {
+  it('stops between batches with exit code 130, a run logged as interrupted, and a rerun that completes exactly', async () => {
     const slow = await startSimulator({ rps: 0, seed: 9, latencyMs: 300 });
     sim = slow;
     const file = join(dir, 'interrupted.duckdb');
@@ -207,10 +210,10 @@ describe('an interrupted sync (SIGINT)', () => {
     while (slow.requestLog().length < 12) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGINT');
     const interrupted = await result;
-    expect(interrupted.code).toBe(1);
+    expect(interrupted.code).toBe(130);
     expect(interrupted.stderr).toMatch(/interrupted/);
-    const runs = await queryDuckDb(file, 'SELECT status FROM _cio_sync_runs');
-    expect(runs.map((r) => r.status)).toEqual(['failed']);
+    const runs = await queryDuckDb(file, 'SELECT status, error FROM _cio_sync_runs');
+    expect(runs).toEqual([{ status: 'failed', error: 'interrupted' }]);
     const rerun = await runCli(syncArgs(slow, file), { env: { CIO_ACCESS_TOKEN: slow.token } });
     expect(rerun.code, rerun.stderr).toBe(0);
     expectLoadedMatchesTruth(await readDuckDb(file, STREAM_NAMES), slow.truth() as unknown as TruthLike);
