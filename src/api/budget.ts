@@ -57,6 +57,15 @@ const RECOVERY_PER_START = SPACING_STEP / 250;
 const ADAPT_HOLD_MS = 1000;
 
 /**
+ * The guard's window is widened by how late the budget's own timers have lately fired: on a busy
+ * machine the event loop that dispatches a granted request runs just as late, so requests reach the
+ * server bunched by about that much. The estimate is the latest lateness, decaying by LAG_DECAY ms
+ * per ms, capped at MAX_LAG_SLACK_MS.
+ */
+const LAG_DECAY = 0.01;
+const MAX_LAG_SLACK_MS = 100;
+
+/**
  * The one request budget of a run: a rate limiter that spreads request starts evenly (burst 1) and
  * an in-flight cap, scheduled together. Every attempt of every stream starts through it, so
  * concurrency across streams never raises the request rate, and a 429 (`penalize`) pauses everyone.
@@ -96,6 +105,9 @@ export class RequestBudget {
   #seq = 0;
   #timer: unknown;
   #timerAt = Number.POSITIVE_INFINITY;
+  /** The lateness of the last late timer, and when it was seen (see LAG_DECAY). */
+  #lagMs = 0;
+  #lagSeenAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: RequestBudgetOptions = {}) {
     const rate = options.ratePerSecond ?? 10;
@@ -227,18 +239,34 @@ export class RequestBudget {
       () => {
         this.#timer = undefined;
         this.#timerAt = Number.POSITIVE_INFINITY;
+        this.#noteLateness(at);
         this.#pump();
       },
       Math.max(1, Math.ceil(at - now)),
     );
   }
 
+  #noteLateness(dueAt: number): void {
+    const now = this.#clock.now();
+    // Timers are armed for whole milliseconds ahead: under 1 ms late is on time.
+    const late = Math.max(0, now - Math.ceil(dueAt) - 1);
+    if (late >= this.#lagSlack(now)) {
+      this.#lagMs = Math.min(MAX_LAG_SLACK_MS, late);
+      this.#lagSeenAt = now;
+    }
+  }
+
+  #lagSlack(now: number): number {
+    return Math.max(0, this.#lagMs - (now - this.#lagSeenAt) * LAG_DECAY);
+  }
+
   #earliestStart(): number {
-    const oldest =
-      this.#recentGrants.length < this.#guardCount
-        ? Number.NEGATIVE_INFINITY
-        : (this.#recentGrants[this.#recentHead] as number) + this.#guardWindowMs;
-    return Math.max(this.#theoreticalNext, this.#pausedUntil, oldest);
+    if (this.#recentGrants.length < this.#guardCount) {
+      return Math.max(this.#theoreticalNext, this.#pausedUntil);
+    }
+    const oldest = this.#recentGrants[this.#recentHead] as number;
+    const guard = oldest + this.#guardWindowMs + this.#lagSlack(this.#clock.now());
+    return Math.max(this.#theoreticalNext, this.#pausedUntil, guard);
   }
 
   #recordGrant(now: number, eligibleSince: number): void {
