@@ -319,13 +319,16 @@ async function hostileProxy(target: string): Promise<{ url: string; close: () =>
     let text = await upstream.text();
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (upstream.ok && path === '/v1/campaigns') {
-      const body = JSON.parse(text) as { campaigns: Rec[] };
-      text = JSON.stringify({ ...body, campaigns: body.campaigns.map(hostileCampaign) });
+      const body = JSON.parse(text) as { campaigns: Rec[] | null };
+      text = JSON.stringify({ ...body, campaigns: (body.campaigns ?? []).map(hostileCampaign) });
     } else if (upstream.ok && path === '/v1/customers/attributes') {
-      const body = JSON.parse(text) as { customers: { customer: Rec }[] };
+      // Live workspaces list the people themselves; the vendor wraps each in `customer`.
+      const body = JSON.parse(text) as { customers: Rec[] | null };
       text = JSON.stringify({
         ...body,
-        customers: body.customers.map((c) => ({ ...c, customer: hostileCustomer(c.customer) })),
+        customers: (body.customers ?? []).map((c) =>
+          c.customer ? { ...c, customer: hostileCustomer(c.customer as Rec) } : hostileCustomer(c),
+        ),
       });
     }
     res.writeHead(upstream.status, { 'content-type': 'application/json' });
