@@ -3,7 +3,12 @@ import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { STREAM_NAMES } from '../../src/streams/definitions.js';
 import { runCli } from '../helpers/cli.js';
 import type { TestDestination } from '../helpers/destinations.js';
-import { expectLoadedMatchesTruth, type TruthLike } from '../helpers/truth.js';
+import {
+  expectedTables,
+  expectLoadedMatchesTruth,
+  expectTableMatches,
+  type TruthLike,
+} from '../helpers/truth.js';
 
 /**
  * The crash harness: a sync killed with SIGKILL at a failpoint (src/core/failpoint.ts), then rerun to
@@ -68,17 +73,32 @@ async function newSim(): Promise<Simulator> {
   return sim;
 }
 
-function sync(sim: Simulator, destination: TestDestination, failpoint?: string, batchRows = '1') {
+function sync(
+  sim: Simulator,
+  destination: TestDestination,
+  failpoint?: string,
+  batchRows = '1',
+  streams?: readonly string[],
+) {
   const args = ['sync', '--base-url', sim.url, '--max-requests-per-second', '1000', ...destination.args];
+  if (streams) args.push('--streams', streams.join(','));
   return runCli([...args, '--batch-size-rows', batchRows], {
     env: { CIO_ACCESS_TOKEN: sim.token, ...(failpoint ? { CIO_SYNC_FAILPOINT: failpoint } : {}) },
   });
 }
 
-async function expectExactAndClean(destination: TestDestination, sim: Simulator): Promise<void> {
-  expectLoadedMatchesTruth(await destination.read(STREAM_NAMES), sim.truth() as unknown as TruthLike);
+async function expectExactAndClean(
+  destination: TestDestination,
+  sim: Simulator,
+  tables: readonly string[] = STREAM_NAMES,
+): Promise<void> {
+  const truth = sim.truth() as unknown as TruthLike;
+  const loaded = await destination.read(tables);
+  if (tables === STREAM_NAMES) expectLoadedMatchesTruth(loaded, truth);
+  else
+    for (const table of tables) expectTableMatches(table, loaded[table] ?? [], expectedTables(truth)[table]!);
   const bookmarks = await destination.bookmarks();
-  expect(Object.keys(bookmarks).sort()).toEqual([...STREAM_NAMES].sort());
+  expect(Object.keys(bookmarks).sort()).toEqual([...tables].sort());
   for (const [stream, bookmark] of Object.entries(bookmarks)) {
     expect(bookmark.resume, `${stream}: a read left unfinished in the final state`).toBeUndefined();
   }
@@ -213,20 +233,28 @@ export function describeCrashSafety(
         }),
     );
 
+    // Activities alone: the other tables' reads, finished by the first attempt at whatever moment the
+    // kill comes, are not read again by the resumed ones, so records added meanwhile reach them only
+    // at their next complete read (see the README).
     it('a resumed read killed while it reads the head again resumes the same way, and loads what was created meanwhile', () =>
       withFreshWorld(makeDestination, 'catch_up', async (sim, destination) => {
-        expect((await sync(sim, destination, 'page-committed@activities:2')).signal).toBe('SIGKILL');
+        const only = ['activities'];
+        expect((await sync(sim, destination, 'page-committed@activities:2', '1', only)).signal).toBe(
+          'SIGKILL',
+        );
         const saved = await savedCursor(destination, 'activities');
         sim.advance(ADDITIONS);
         const before = sim.requestLog().length;
         // Killed once the head's first page is committed: the catch-up is not over.
-        expect((await sync(sim, destination, 'page-committed@activities:1')).signal).toBe('SIGKILL');
+        expect((await sync(sim, destination, 'page-committed@activities:1', '1', only)).signal).toBe(
+          'SIGKILL',
+        );
         expect(activityRequests(sim, before)[0]?.query.start).toBeUndefined();
         expect(await savedCursor(destination, 'activities'), 'the catch-up moved the resume point').toBe(
           saved,
         );
-        expect((await sync(sim, destination)).code).toBe(0);
-        await expectExactAndClean(destination, sim);
+        expect((await sync(sim, destination, undefined, '1', only)).code).toBe(0);
+        await expectExactAndClean(destination, sim, only);
       }));
 
     it('refuses a second sync into the same destination while one runs', async () => {
