@@ -9,6 +9,7 @@ import { checkConnection } from './check.js';
 import { createClientFor } from './client-factory.js';
 import type { SyncEvent, SyncEventListener } from './events.js';
 import type { BatchPolicy } from './page-batcher.js';
+import { ParentKeyBoard } from './parent-keys.js';
 import { checkSavedBookmark } from './saved-bookmark.js';
 import type { RunOutcome, Sink, StreamRunStats } from './sink.js';
 import { type StreamSelection, streamJobFor } from './stream-job.js';
@@ -83,6 +84,7 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
     opened = true;
     // The state the sink holds: a database's saved bookmarks, or a protocol's state file.
     const jobs = req.selection.map((s) => streamJobFor(s, state));
+    const parents = new ParentKeyBoard(jobs.map((job) => job.definition));
     const rowsSoFar = new Map<string, number>();
     const track: SyncEventListener = (event: SyncEvent) => {
       if (event.type === 'page') rowsSoFar.set(event.stream, event.totalRows);
@@ -103,6 +105,7 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
             batch: batchPolicy(req.sink, req.config.batch_size_rows),
             signal: abort.signal,
             emit: track,
+            parents,
           });
           emit({ type: 'stream_completed', stream: name, stats: streams[name] });
         } catch (raw) {
@@ -134,6 +137,9 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
             stoppedBy = name;
             abort.abort(error);
           }
+        } finally {
+          // A table that failed before reading must not keep its children waiting.
+          parents.publish(name, undefined);
         }
       }),
     );

@@ -19,7 +19,26 @@ export interface JsonSchema {
 export type Row = Record<string, unknown>;
 
 /** The readers a table can name (streams/readers/index.ts maps each to its strategy). */
-export type ReaderName = 'list' | 'customers' | 'suppressions';
+export type ReaderName = 'list' | 'customers' | 'suppressions' | 'parent-child';
+
+/** A parent's key as its table's rows carry it (campaign, broadcast, newsletter and segment ids). */
+export type ParentKey = number | string;
+
+/**
+ * A table read per row of another (docs/streams.md, "Structure tables"): `request.path` holds
+ * `{<keyColumn>}`, replaced by each parent's key.
+ */
+export interface ParentLink {
+  /** The parent table: its rows that the same run read are the parents. */
+  table: string;
+  /** The child column that holds the parent's key, set on every row from the parent. */
+  keyColumn: string;
+  /**
+   * The records of one answer, where they are not an array under `recordsKey` (segment
+   * dependencies: one object of id lists). Only for tables without paging.
+   */
+  recordsOf?: (body: Record<string, unknown>) => unknown[];
+}
 
 /**
  * One table as written in THE TABLE (streams/definitions.ts): what it asks for, how it pages and
@@ -60,6 +79,8 @@ export interface TableEntry {
   toRow?: (record: unknown) => Row;
   /** The strategy that reads the table. Default: 'list' (one list endpoint, paged as `paging` says). */
   reader?: ReaderName;
+  /** Tables read per parent (reader `parent-child`): the parent table and where its key goes. */
+  parent?: ParentLink;
 }
 
 /** A table entry with its name and every default filled in. */
@@ -94,6 +115,11 @@ export interface ReadContext {
   readAhead?: boolean;
   /** Something worth telling the user that does not fail the read (customers the API omitted). */
   onWarning?: (message: string) => void;
+  /**
+   * Tables with a parent: the keys of the parent rows this run read, when the run read the whole
+   * parent table (resolves undefined otherwise: the reader then lists the parents itself).
+   */
+  parentKeys?: () => Promise<readonly ParentKey[] | undefined>;
 }
 
 export type StreamReader = (definition: StreamDefinition, ctx: ReadContext) => AsyncIterable<StreamPage>;

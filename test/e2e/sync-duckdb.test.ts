@@ -11,6 +11,7 @@ import {
   expectLoadedMatchesTruth,
   expectTableMatches,
   INCREMENTAL_TABLES,
+  keyOf,
   type TruthLike,
 } from '../helpers/truth.js';
 
@@ -106,12 +107,11 @@ describe('cio-sync sync into DuckDB (CLI against the simulator)', () => {
       } else {
         // Full-table tables: live rows equal the API; rows the API no longer has are marked deleted.
         expectTableMatches(table, loaded2[table]!, expected2[table]!);
-        const key = KEY[table] ?? 'id';
         for (const row of loaded2[table]!) {
-          if (!expected2[table]!.has(String(row[key]))) {
+          if (!expected2[table]!.has(keyOf(table, row))) {
             expect(
               row._cio_deleted_at,
-              `${table}[${String(row[key])}] should be marked deleted`,
+              `${table}[${keyOf(table, row)}] should be marked deleted`,
             ).not.toBeNull();
           }
         }

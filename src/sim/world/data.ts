@@ -7,6 +7,7 @@ import { ActivityTable } from './activities.js';
 import type { CatalogSpec } from './catalog.js';
 import { CATALOG, CATALOG_NAMES, type CatalogName, type CatalogTruth } from './catalog-tables.js';
 import { DAY, scaled, type WorldContext } from './context.js';
+import { type ChildTruth, ChildTables } from './children.js';
 import { CustomerTable } from './customers.js';
 import { MessageTable } from './messages.js';
 import { PageCache } from './page-cache.js';
@@ -22,16 +23,18 @@ export const DEFAULT_NOW = 1_767_225_600;
  * The exact records each endpoint serves right now, in the order a default request lists them:
  * one list per CATALOG entry, and the big and special resources.
  */
-export type GroundTruth = CatalogTruth & {
-  /** The `customer` objects, as POST /v1/customers/attributes returns them. */
-  customers: JsonObject[];
-  messages: JsonObject[];
-  activities: JsonObject[];
-  /** As listed with `hidden=true` (`sender_identities` as listed without). */
-  sender_identities_including_hidden: JsonObject[];
-  ip_addresses: string[];
-  suppressions: Record<SuppressionType, JsonObject[]>;
-};
+export type GroundTruth = CatalogTruth &
+  /** Child records, each with its parent's key (see children.ts). */
+  ChildTruth & {
+    /** The `customer` objects, as POST /v1/customers/attributes returns them. */
+    customers: JsonObject[];
+    messages: JsonObject[];
+    activities: JsonObject[];
+    /** As listed with `hidden=true` (`sender_identities` as listed without). */
+    sender_identities_including_hidden: JsonObject[];
+    ip_addresses: string[];
+    suppressions: Record<SuppressionType, JsonObject[]>;
+  };
 
 export interface CatalogTable {
   spec: CatalogSpec;
@@ -54,6 +57,7 @@ export class World {
   readonly messages: MessageTable;
   readonly activities: ActivityTable;
   readonly suppressions: Record<SuppressionType, SuppressionTable>;
+  readonly children: ChildTables;
 
   constructor(seed: number, scale: number, start: number = DEFAULT_NOW) {
     this.ctx = {
@@ -76,6 +80,7 @@ export class World {
       suppressions[type] = new SuppressionTable(this.ctx, type, suppressionCount(type, scale));
     }
     this.suppressions = suppressions as Record<SuppressionType, SuppressionTable>;
+    this.children = new ChildTables(seed, this.catalog, this.customers, start);
   }
 
   get now(): number {
@@ -184,6 +189,7 @@ export class World {
     for (const name of CATALOG_NAMES) catalog[name] = structuredClone(this.list(name));
     return {
       ...(catalog as CatalogTruth),
+      ...this.children.truth(),
       customers,
       messages,
       activities,

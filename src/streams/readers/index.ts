@@ -2,6 +2,7 @@ import { checkPagePosition } from '../resume-position.js';
 import type { ReaderName, StreamDefinition, StreamReader } from '../types.js';
 import { readCustomers } from './customers.js';
 import { readTableStream } from './list.js';
+import { parentPositionFrom, readParentChild } from './parent-child.js';
 import { readSuppressions, suppressionPositionFrom } from './suppressions.js';
 
 /** How one kind of table is read, and which saved positions it can resume from. */
@@ -21,6 +22,10 @@ export const READERS: Readonly<Record<ReaderName, ReaderStrategy>> = {
   suppressions: {
     read: readSuppressions,
     checkPosition: (position, definition) => suppressionPositionFrom(position, definition.name),
+  },
+  'parent-child': {
+    read: readParentChild,
+    checkPosition: (position, definition) => parentPositionFrom(position, definition.name),
   },
 };
 

@@ -13,5 +13,8 @@ export function exampleRow(def: StreamDefinition, record: unknown): Row {
       return asWritten(suppressionRow('bounces', record, def.schema));
     case 'list':
       return asWritten(rowFromRecord(def, record));
+    case 'parent-child':
+      // The reader sets the parent's key on every row, from the path it read.
+      return asWritten({ ...rowFromRecord(def, record), [def.parent?.keyColumn ?? '']: 3 });
   }
 }
