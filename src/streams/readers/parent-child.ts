@@ -123,11 +123,21 @@ async function readParent(
 const ignore = (): void => {};
 
 /**
+ * Whole parents whose rows travel as one page: a page is a transaction (databases) or a STATE
+ * message (protocols), and most parents have a handful of children. Bounded so a crash loses
+ * little and a page stays small.
+ */
+const GROUP_ROWS = 1000;
+const GROUP_PARENTS = 50;
+
+/**
  * The reader of a table read per parent (docs/streams.md, "Structure tables"): one read of the
  * child endpoint per parent row the run read, in key order, `ctx.concurrency` parents at a time
  * under the shared budget. Pages come out in parent order, so the position a page carries (the
- * last parent read whole) is true however the reads overlap. A parent that answers 404 yields
- * no rows: the complete read then marks its children deleted, like any child not seen.
+ * last parent read whole) is true however the reads overlap: consecutive one-page parents share a
+ * page; a parent of several pages gets its own, and until its last one is committed a resume reads
+ * it again from its start. A parent that answers 404 yields no rows: the complete read then marks
+ * its children deleted, like any child not seen.
  */
 export const readParentChild: StreamReader = async function* readParentChild(def, ctx) {
   const link = linkOf(def);
@@ -153,25 +163,42 @@ export const readParentChild: StreamReader = async function* readParentChild(def
     reads[i] = read;
   };
   for (let i = 0; i < width; i++) start(i);
+  /** The last parent whose rows were yielded whole. */
   let done: ParentKey | null = resumeAfter;
+  let group: Row[] = [];
+  let grouped = 0;
   try {
     for (let i = 0; i < parents.length; i++) {
       const read = await (reads[i] as Promise<ParentRead>);
       start(i + width);
       const key = parents[i] as ParentKey;
-      const whole = i === parents.length - 1 ? null : { after_parent: key };
+      const last = i === parents.length - 1;
+      if (read !== 'gone' && read.length > 1) {
+        if (grouped > 0) yield { rows: group, position: { after_parent: done } };
+        group = [];
+        grouped = 0;
+        for (let p = 0; p < read.length; p++) {
+          const whole = p === read.length - 1;
+          const position = whole ? (last ? null : { after_parent: key }) : { after_parent: done };
+          yield { rows: read[p] as Row[], position };
+        }
+        done = key;
+        continue;
+      }
       if (read === 'gone') {
         ctx.onWarning?.(
           `${def.name}: ${link.table} ${String(key)} no longer exists (404); its rows are marked deleted.`,
         );
-        yield { rows: [], position: whole };
       } else {
-        for (let p = 0; p < read.length; p++) {
-          // Until a parent's last page is committed, a resume reads that parent again from its start.
-          yield { rows: read[p] as Row[], position: p === read.length - 1 ? whole : { after_parent: done } };
-        }
+        group = group.concat(read[0] as Row[]);
       }
+      grouped++;
       done = key;
+      if (last || group.length >= GROUP_ROWS || grouped >= GROUP_PARENTS) {
+        yield { rows: group, position: last ? null : { after_parent: key } };
+        group = [];
+        grouped = 0;
+      }
     }
   } finally {
     stop.abort();
