@@ -3,6 +3,7 @@
 
 import { DEFAULT_NOW } from '../dist/sim/index.js';
 import { World } from '../dist/sim/world/data.js';
+import { STREAM_DEFINITIONS } from '../dist/streams/definitions.js';
 
 const scale = Number(process.argv[2] ?? 1);
 const seed = Number(process.argv[3] ?? 1);
@@ -12,5 +13,16 @@ for (const [key, value] of Object.entries(truth)) {
   sizes[key] = Array.isArray(value)
     ? value.length
     : Object.fromEntries(Object.entries(value).map(([type, list]) => [type, list.length]));
+}
+// Tables read per parent page per parent: their request count needs each parent's child count.
+sizes.children_per_parent = {};
+for (const def of STREAM_DEFINITIONS) {
+  if (def.parent === undefined || !Array.isArray(truth[def.name])) continue;
+  const counts = {};
+  for (const row of truth[def.name]) {
+    const parent = String(row[def.parent.keyColumn]);
+    counts[parent] = (counts[parent] ?? 0) + 1;
+  }
+  sizes.children_per_parent[def.name] = counts;
 }
 process.stdout.write(`${JSON.stringify(sizes)}\n`);

@@ -23,5 +23,6 @@ export function streamSpecFor(def: StreamDefinition): StreamSpec {
     schema,
   };
   if (def.replicationKey !== undefined) spec.replicationKey = def.replicationKey;
+  if (def.parent !== undefined) spec.parent = def.parent.table;
   return spec;
 }

@@ -213,6 +213,31 @@ export function describeCrashSafety(
         }),
     );
 
+    // Newsletter contents travel 50 newsletters a page: the kill leaves the first 50 committed.
+    it('resumes a table read per parent after the last parent committed, reading none of those again', () =>
+      withFreshWorld(makeDestination, 'children', async (sim, destination) => {
+        const killed = await sync(sim, destination, 'page-committed@newsletter_contents:1');
+        expect(killed.signal).toBe('SIGKILL');
+        const resume = (await destination.bookmarks()).newsletter_contents?.resume as {
+          position?: { after_parent?: unknown };
+        };
+        const after = resume?.position?.after_parent;
+        expect(typeof after, 'no parent position was committed').toBe('number');
+        const before = sim.requestLog().length;
+        expect((await sync(sim, destination)).code).toBe(0);
+        const reread = sim
+          .requestLog()
+          .slice(before)
+          .map((e) => /^\/v1\/newsletters\/(\d+)\/contents$/.exec(e.path)?.[1])
+          .filter((id) => id !== undefined)
+          .map(Number);
+        const ids = (sim.truth() as unknown as { newsletters: { id: number }[] }).newsletters.map(
+          (n) => n.id,
+        );
+        expect(reread.sort((a, b) => a - b)).toEqual(ids.filter((id) => id > (after as number)));
+        await expectExactAndClean(destination, sim);
+      }));
+
     it('a resumed read killed while it reads the head again resumes the same way, and loads what was created meanwhile', () =>
       withFreshWorld(makeDestination, 'catch_up', async (sim, destination) => {
         expect((await sync(sim, destination, 'page-committed@activities:2')).signal).toBe('SIGKILL');
@@ -230,9 +255,11 @@ export function describeCrashSafety(
       }));
 
     it('refuses a second sync into the same destination while one runs', async () => {
-      // Slow answers keep the first sync running (and holding the destination) well past the second's start-up.
-      const sim = await startSimulator({ rps: 0, seed: SEED, latencyMs: 1000 });
+      // Slow answers keep the first sync running (and holding the destination) well past the second's
+      // start-up; once the second was refused they stop, so the first's hundreds of requests run fast.
+      const sim = await startSimulator({ rps: 0, seed: SEED });
       sims.push(sim);
+      sim.injectFault({ kind: 'slow', delayMs: 1000 });
       const destination = makeDestination('lock');
       try {
         let firstEnded = false;
@@ -248,6 +275,7 @@ export function describeCrashSafety(
         const second = await sync(sim, destination);
         expect(second.code).toBe(2);
         expect(second.stderr).toMatch(/Another cio-sync run is using/);
+        sim.clearFaults();
         expect((await first).code).toBe(0);
         await expectExactAndClean(destination, sim);
       } finally {

@@ -117,11 +117,13 @@ describe('cio-sync sync into DuckDB (CLI against the simulator)', () => {
         }
       }
     }
-    const deleted = await queryDuckDb(
-      file,
-      'SELECT count(*)::INTEGER AS n FROM messages WHERE _cio_deleted_at IS NOT NULL',
-    );
-    expect(Number(deleted[0]!.n)).toBeGreaterThan(0);
+    for (const table of ['messages', 'campaign_actions', 'segment_members']) {
+      const deleted = await queryDuckDb(
+        file,
+        `SELECT count(*)::INTEGER AS n FROM ${table} WHERE _cio_deleted_at IS NOT NULL`,
+      );
+      expect(Number(deleted[0]!.n), `${table}: rows marked deleted`).toBeGreaterThan(0);
+    }
     const runs = await queryDuckDb(file, 'SELECT status FROM _cio_sync_runs ORDER BY started_at');
     expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
   });
@@ -197,7 +199,9 @@ describe('cio-sync sync into DuckDB (CLI against the simulator)', () => {
 
 describe('an interrupted sync (SIGINT)', () => {
   it('stops between batches with exit code 1, a failed run, and a rerun that completes exactly', async () => {
-    const slow = await startSimulator({ rps: 0, seed: 9, latencyMs: 300 });
+    // Slow answers until the interrupt, so it lands mid-read; the rerun runs at full speed.
+    const slow = await startSimulator({ rps: 0, seed: 9 });
+    slow.injectFault({ kind: 'slow', delayMs: 300 });
     sim = slow;
     const file = join(dir, 'interrupted.duckdb');
     const { child, result } = startCli(syncArgs(slow, file), { env: { CIO_ACCESS_TOKEN: slow.token } });
@@ -208,6 +212,7 @@ describe('an interrupted sync (SIGINT)', () => {
     expect(interrupted.stderr).toMatch(/interrupted/);
     const runs = await queryDuckDb(file, 'SELECT status FROM _cio_sync_runs');
     expect(runs.map((r) => r.status)).toEqual(['failed']);
+    slow.clearFaults();
     const rerun = await runCli(syncArgs(slow, file), { env: { CIO_ACCESS_TOKEN: slow.token } });
     expect(rerun.code, rerun.stderr).toBe(0);
     expectLoadedMatchesTruth(await readDuckDb(file, STREAM_NAMES), slow.truth() as unknown as TruthLike);

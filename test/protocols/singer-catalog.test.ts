@@ -65,6 +65,7 @@ describe.each([
         'table-key-properties': spec.primaryKey,
       });
       expect(root['valid-replication-keys']).toEqual(spec.replicationKey ? [spec.replicationKey] : undefined);
+      expect(root['parent-tap-stream-id']).toBe(spec.parent);
       const automatic = [...spec.primaryKey, ...(spec.replicationKey ? [spec.replicationKey] : [])];
       for (const field of Object.keys(entry.schema.properties ?? {})) {
         expect(fieldMetadata(entry, field), `${entry.stream}.${field}`).toEqual({
@@ -78,6 +79,17 @@ describe.each([
   it('syncs every stream with every field when passed back unchanged', () => {
     const selection = selectionFromSingerCatalog(JSON.parse(JSON.stringify(catalog)), list);
     expect(selection).toEqual(list.map((spec) => ({ name: spec.name, method: spec.method })));
+  });
+});
+
+describe('the Singer catalog of the tables read per parent', () => {
+  it('names the parent stream of each, as singer-io taps do', () => {
+    const roots = Object.fromEntries(
+      singerCatalog(realSpecs()).streams.map((entry) => [entry.tap_stream_id, rootMetadata(entry)]),
+    );
+    expect(roots.campaign_actions?.['parent-tap-stream-id']).toBe('campaigns');
+    expect(roots.segment_members?.['parent-tap-stream-id']).toBe('segments');
+    expect(roots.campaigns?.['parent-tap-stream-id']).toBeUndefined();
   });
 });
 

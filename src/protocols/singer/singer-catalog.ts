@@ -47,6 +47,8 @@ function singerCatalogEntry(spec: StreamSpec): SingerCatalogEntry {
     'table-key-properties': [...spec.primaryKey],
   };
   if (spec.replicationKey) streamMetadata['valid-replication-keys'] = [spec.replicationKey];
+  // As singer-io taps mark a child stream: read per row of that stream.
+  if (spec.parent) streamMetadata['parent-tap-stream-id'] = spec.parent;
   const metadata: SingerMetadataEntry[] = [{ breadcrumb: [], metadata: streamMetadata }];
   for (const field of Object.keys(schema.properties ?? {})) {
     metadata.push({

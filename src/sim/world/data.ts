@@ -6,8 +6,8 @@
 import { ActivityTable } from './activities.js';
 import type { CatalogSpec } from './catalog.js';
 import { CATALOG, CATALOG_NAMES, type CatalogName, type CatalogTruth } from './catalog-tables.js';
+import { ChildTables, type ChildTruth } from './children.js';
 import { DAY, scaled, type WorldContext } from './context.js';
-import { type ChildTruth, ChildTables } from './children.js';
 import { CustomerTable } from './customers.js';
 import { MessageTable } from './messages.js';
 import { PageCache } from './page-cache.js';
