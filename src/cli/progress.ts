@@ -7,9 +7,11 @@ interface Line {
   rows: number;
   requests: number;
   startedAt: number;
+  /** Tables read per parent: "  parents done/total", else empty. */
+  parents: string;
 }
 
-/** A live line per table on a terminal: status, rows, pages, requests per second. */
+/** A live line per table on a terminal: status, rows, pages (parents done of all), requests per second. */
 export class ProgressDisplay {
   private readonly multi: cliProgress.MultiBar;
   private readonly lines = new Map<string, Line>();
@@ -17,7 +19,7 @@ export class ProgressDisplay {
   constructor(streams: readonly string[]) {
     this.multi = new cliProgress.MultiBar(
       {
-        format: ' {stream} {status} rows {rows}  pages {pages}  {rps} req/s',
+        format: ' {stream} {status} rows {rows}  pages {pages}{parents}  {rps} req/s',
         hideCursor: true,
         clearOnComplete: false,
         stopOnComplete: false,
@@ -33,9 +35,10 @@ export class ProgressDisplay {
         status: 'waiting '.padEnd(9),
         rows: 0,
         pages: 0,
+        parents: '',
         rps: '0.0',
       });
-      this.lines.set(stream, { bar, pages: 0, rows: 0, requests: 0, startedAt: Date.now() });
+      this.lines.set(stream, { bar, pages: 0, rows: 0, requests: 0, startedAt: Date.now(), parents: '' });
     }
   }
 
@@ -48,6 +51,7 @@ export class ProgressDisplay {
       this.update(line, 'reading');
     } else if (event.type === 'page') {
       line.pages += 1;
+      if (event.parents) line.parents = `  parents ${event.parents.done}/${event.parents.total}`;
       line.rows = event.totalRows;
       line.requests = event.requests;
       this.update(line, 'reading');
@@ -68,6 +72,7 @@ export class ProgressDisplay {
       status: status.padEnd(9),
       rows: line.rows,
       pages: line.pages,
+      parents: line.parents,
       rps: (line.requests / seconds).toFixed(1),
     });
   }

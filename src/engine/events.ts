@@ -4,7 +4,15 @@ import type { StreamRunStats } from './sink.js';
 /** What the engine reports while it runs (progress display, logs, Airbyte stream statuses). */
 export type SyncEvent =
   | { type: 'stream_started'; stream: string; resumed: boolean }
-  | { type: 'page'; stream: string; rows: number; totalRows: number; requests: number }
+  | {
+      type: 'page';
+      stream: string;
+      rows: number;
+      totalRows: number;
+      requests: number;
+      /** Tables read per parent: parents read whole so far, of all. */
+      parents?: { done: number; total: number };
+    }
   | { type: 'stream_completed'; stream: string; stats: StreamRunStats }
   | { type: 'stream_failed'; stream: string; error: CioError }
   | { type: 'stream_skipped'; stream: string; reason: string }

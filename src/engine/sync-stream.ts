@@ -160,7 +160,7 @@ class StreamRead {
       const mainRead = await this.catchUpHead(plan);
       if (mainRead) {
         for await (const page of this.pages(plan.from, this.ctx.startDate)) {
-          await this.writePage(page.rows, { position: page.position ?? null });
+          await this.writePage(page.rows, { position: page.position ?? null }, page.parents);
         }
       }
     } catch (error) {
@@ -208,7 +208,11 @@ class StreamRead {
   }
 
   /** Writes one page's rows with the bookmark that resumes at `saved.position`. */
-  private async writePage(pageRows: Row[], saved: SavedPosition): Promise<void> {
+  private async writePage(
+    pageRows: Row[],
+    saved: SavedPosition,
+    parents?: StreamPage['parents'],
+  ): Promise<void> {
     this.ctx.signal.throwIfAborted();
     failpoint('page-read', this.name);
     if (this.seenKeys) {
@@ -236,6 +240,7 @@ class StreamRead {
       rows: rows.length,
       totalRows: this.progress.rows,
       requests: this.requestCount() - this.requestsBefore,
+      ...(parents ? { parents } : {}),
     });
   }
 

@@ -97,6 +97,8 @@ export interface StreamPage {
   rows: Row[];
   /** JSON-serialisable; saved in state so an interrupted read resumes after this page. */
   position: unknown | null;
+  /** Tables read per parent: parents read whole so far (those of an interrupted attempt included), of all. */
+  parents?: { done: number; total: number };
 }
 
 export interface ReadContext {

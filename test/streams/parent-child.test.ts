@@ -61,6 +61,7 @@ describe('the parent-child reader against the simulator', () => {
     expect(keysOf(rows)).toEqual([...(expected.campaign_actions?.keys() ?? [])].sort());
     expect(rows.every((r) => typeof r.id === 'number')).toBe(true);
     expect(pages.at(-1)?.position).toBeNull();
+    expect(pages.at(-1)?.parents).toEqual({ done: parents.length, total: parents.length });
     expect(warnings.join('\n')).toMatch(/campaigns 999999 no longer exists \(404\)/);
     // Parents given by the run are not listed again; the first request of a parent sends no
     // `start` and no `limit`, a later one only a `start` the same campaign minted.
@@ -101,9 +102,13 @@ describe('the parent-child reader against the simulator', () => {
     const after = (position as { after_parent: number }).after_parent;
     expect(after).toBeLessThan(Math.max(...ids));
     const before = sim.requestLog().length;
-    const rest = (await pagesOf(context({ parentKeys: async () => ids, resume: position }))).flatMap(
-      (p) => p.rows,
-    );
+    const resumed = await pagesOf(context({ parentKeys: async () => ids, resume: position }));
+    const rest = resumed.flatMap((p) => p.rows);
+    // Progress counts the parents the interrupted attempt read whole.
+    const skipped = ids.filter((id) => id <= after).length;
+    expect(skipped).toBeGreaterThan(0);
+    expect(resumed[0]?.parents?.done).toBeGreaterThanOrEqual(skipped);
+    expect(resumed.at(-1)?.parents).toEqual({ done: ids.length, total: ids.length });
     const read = actionPaths(before).map((e) => Number(e.path.split('/')[3]));
     expect(read.length).toBeGreaterThan(0);
     expect(read.every((id) => id > after)).toBe(true);

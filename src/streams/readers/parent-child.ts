@@ -144,11 +144,11 @@ export const readParentChild: StreamReader = async function* readParentChild(def
   const from = parentPositionFrom(ctx.resume, def.name);
   const listed = (await ctx.parentKeys?.()) ?? (await listParentKeys(link, def, ctx));
   const resumeAfter = from?.after_parent ?? null;
-  const parents = parentOrder(listed).filter(
-    (key) => resumeAfter === null || compareKeys(key, resumeAfter) > 0,
-  );
+  const all = parentOrder(listed);
+  const parents = all.filter((key) => resumeAfter === null || compareKeys(key, resumeAfter) > 0);
+  const progress = (read: number) => ({ done: all.length - parents.length + read, total: all.length });
   if (parents.length === 0) {
-    yield { rows: [], position: null };
+    yield { rows: [], position: null, parents: progress(0) };
     return;
   }
   const stop = new AbortController();
@@ -174,13 +174,13 @@ export const readParentChild: StreamReader = async function* readParentChild(def
       const key = parents[i] as ParentKey;
       const last = i === parents.length - 1;
       if (read !== 'gone' && read.length > 1) {
-        if (grouped > 0) yield { rows: group, position: { after_parent: done } };
+        if (grouped > 0) yield { rows: group, position: { after_parent: done }, parents: progress(i) };
         group = [];
         grouped = 0;
         for (let p = 0; p < read.length; p++) {
           const whole = p === read.length - 1;
           const position = whole ? (last ? null : { after_parent: key }) : { after_parent: done };
-          yield { rows: read[p] as Row[], position };
+          yield { rows: read[p] as Row[], position, parents: progress(whole ? i + 1 : i) };
         }
         done = key;
         continue;
@@ -195,7 +195,7 @@ export const readParentChild: StreamReader = async function* readParentChild(def
       grouped++;
       done = key;
       if (last || group.length >= GROUP_ROWS || grouped >= GROUP_PARENTS) {
-        yield { rows: group, position: last ? null : { after_parent: key } };
+        yield { rows: group, position: last ? null : { after_parent: key }, parents: progress(i + 1) };
         group = [];
         grouped = 0;
       }
