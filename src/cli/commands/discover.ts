@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { streamSpecFor } from '../../engine/catalog.js';
 import { STREAM_DEFINITIONS } from '../../streams/definitions.js';
 
-/** Prints the catalog: every table with its key, replication method and JSON Schema. */
+/** Prints the catalog: every table with its key, replication method, parent table if any, and JSON Schema. */
 export function registerDiscoverCommand(program: Command): void {
   program
     .command('discover')
@@ -15,6 +15,8 @@ export function registerDiscoverCommand(program: Command): void {
           primary_key: spec.primaryKey,
           replication_method: spec.method,
           replication_key: spec.replicationKey ?? null,
+          // Tables read per row of another: that table.
+          ...(spec.parent ? { parent: spec.parent } : {}),
           schema: spec.schema,
         };
       });
