@@ -53,7 +53,10 @@ describe('cio-sync sync into PostgreSQL (CLI against the simulator)', () => {
        ORDER BY kcu.ordinal_position`,
     );
     const keyColumns: Record<string, string[]> = {};
-    for (const k of keys) (keyColumns[String(k.table_name)] ??= []).push(String(k.column_name));
+    for (const k of keys) {
+      const table = String(k.table_name);
+      keyColumns[table] = [...(keyColumns[table] ?? []), String(k.column_name)];
+    }
     expect(keyColumns).toEqual({
       customers: ['cio_id'],
       snippets: ['name'],

@@ -2,19 +2,16 @@ import type { JsonSchema } from '../types.js';
 import { boolean, dateTime, integer, key, string, tableSchema } from './fields.js';
 
 /**
- * The fields every variant of a campaign or broadcast action may carry (customerio-beyond.md A.1,
- * B.1: message, SMS, WhatsApp and webhook variants, none with required fields).
+ * The message fields of an email-like action or newsletter variant (customerio-beyond.md A.1 "Email /
+ * message", C.1), shared by actions and newsletter contents.
  */
-const actionFields: Record<string, JsonSchema> = {
-  id: key.integer('Sent as a string of digits by live workspaces; stored as an integer.'),
+export const messageFields: Record<string, JsonSchema> = {
   name: string(),
-  type: string('email | in_app | push | twilio | slack | whatsapp | webhook ...'),
   language: string('"" for the default language.'),
   layout: string(),
   subject: string(),
   body: string(),
   body_amp: string(),
-  body_json: string(),
   preheader_text: string(),
   from: string(),
   from_id: integer(),
@@ -26,6 +23,18 @@ const actionFields: Record<string, JsonSchema> = {
   fake_bcc: boolean(),
   headers: string('JSON text.'),
   preprocessor: string(),
+  deduplicate_id: string(),
+};
+
+/**
+ * The fields every variant of a campaign or broadcast action may carry (customerio-beyond.md A.1,
+ * B.1: message, SMS, WhatsApp and webhook variants, none with required fields).
+ */
+const actionFields: Record<string, JsonSchema> = {
+  id: key.integer('Sent as a string of digits by live workspaces; stored as an integer.'),
+  type: string('email | in_app | push | twilio | slack | whatsapp | webhook ...'),
+  ...messageFields,
+  body_json: string(),
   image_url: string(),
   method: string('Webhook actions: get | post | put | delete | patch.'),
   url: string('Webhook actions.'),
@@ -35,7 +44,6 @@ const actionFields: Record<string, JsonSchema> = {
   sending_state: string('automatic | draft | off'),
   created: dateTime(),
   updated: dateTime(),
-  deduplicate_id: string(),
 };
 
 /** A campaign's actions (GET /v1/campaigns/{campaign_id}/actions). */

@@ -1,30 +1,14 @@
 import type { JsonSchema } from '../types.js';
-import { arrayOf, boolean, dateTime, integer, key, string, tableSchema } from './fields.js';
+import { messageFields } from './child-actions.js';
+import { arrayOf, boolean, dateTime, key, string, tableSchema } from './fields.js';
 
 /** A newsletter's variants (GET /v1/newsletters/{newsletter_id}/contents). */
 export const newsletterContentsSchema: JsonSchema = tableSchema(
   {
     newsletter_id: key.integer(),
     id: key.integer('The content_id that messages.content_id refers to.'),
-    name: string(),
     type: string('email | webhook | twilio | push | in_app | inbox'),
-    language: string('"" for the default language.'),
-    layout: string(),
-    subject: string(),
-    body: string(),
-    body_amp: string(),
-    preheader_text: string(),
-    from: string(),
-    from_id: integer(),
-    reply_to: string(),
-    reply_to_id: integer(),
-    recipient: string(),
-    bcc: string(),
-    cc: string(),
-    fake_bcc: boolean(),
-    headers: string('JSON text.'),
-    preprocessor: string(),
-    deduplicate_id: string(),
+    ...messageFields,
     created: dateTime('Sent by live workspaces, not in the vendor schema.'),
     updated: dateTime('Sent by live workspaces, not in the vendor schema.'),
   },
