@@ -41,9 +41,10 @@ async function setup(name: string): Promise<Setup> {
   const destination = postgresDestination(schema);
   destinations.push(destination);
   const appName = `cio_destfail_${name}_${process.pid}`;
-  // Small batches: many merges, so connections are busy when they are ended.
+  // Small batches: many merges, so connections are busy when they are ended. 100 requests a second
+  // keep a sync a few seconds long: long enough to end its connections halfway, not ten times that.
   const config = join(dir, `${name}.json`);
-  writeFileSync(config, JSON.stringify({ batch_size_rows: 100 }));
+  writeFileSync(config, JSON.stringify({ batch_size_rows: 100, max_requests_per_second: 100 }));
   const url = `${PG_URL}?application_name=${appName}`;
   const args = ['sync', '--config', config, '--base-url', sim.url, '--destination', url, '--schema', schema];
   return { sim, schema, destination, args, env: { CIO_ACCESS_TOKEN: sim.token }, appName };
