@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { paginate } from '../../api/paginators.js';
-import type { ApiRequest } from '../../api/types.js';
+import type { ApiRequest, FetchedPage } from '../../api/types.js';
 import { CioError, isCioError } from '../../core/errors.js';
 import { isRecord } from '../../core/json.js';
 import { stateResetAdvice } from '../../core/state.js';
@@ -70,18 +70,34 @@ async function listParentKeys(link: ParentLink, def: StreamDefinition, ctx: Read
   return keys;
 }
 
-/** A parent's child rows, one list per page read; 'gone' when the parent answered 404. */
-type ParentRead = Row[][] | 'gone';
+/**
+ * A parent's first page of child rows, read ahead; `rest` continues its read (only where it has
+ * more pages: those are read when the consumer reaches them, one at a time). `gone`: it answered 404.
+ */
+interface ParentRead {
+  gone: boolean;
+  first: Row[];
+  rest?: AsyncGenerator<FetchedPage>;
+}
+
+const GONE: ParentRead = { gone: true, first: [] };
+
+/** Deleted between the parent's listing and this read: its children are gone with it. */
+function isGone(error: unknown): boolean {
+  return isCioError(error) && error.status === 404;
+}
 
 function childRequest(def: StreamDefinition, link: ParentLink, key: ParentKey): ApiRequest {
   const path = def.request.path.replace(`{${link.keyColumn}}`, encodeURIComponent(String(key)));
   return { ...def.request, path };
 }
 
-/**
- * Reads every page of one parent's children. Each row carries the parent's key (the path's value
- * wins over what the record says: it is the parent the row was read under).
- */
+/** One parent's child records as rows, each with the parent's key (the path's value wins). */
+function rowsOf(def: StreamDefinition, link: ParentLink, key: ParentKey, records: unknown[]): Row[] {
+  return records.map((record) => ({ ...rowFromRecord(def, record), [link.keyColumn]: key }));
+}
+
+/** Reads the first page of one parent's children. */
 async function readParent(
   def: StreamDefinition,
   link: ParentLink,
@@ -90,34 +106,39 @@ async function readParent(
   signal: AbortSignal,
 ): Promise<ParentRead> {
   const request = childRequest(def, link, key);
-  const toRows = (records: unknown[]): Row[] =>
-    records.map((record) => ({ ...rowFromRecord(def, record), [link.keyColumn]: key }));
+  if (link.recordsOf !== undefined) {
+    let body: unknown;
+    try {
+      body = await ctx.client.request(request, { signal, stream: def.name });
+    } catch (error) {
+      if (isGone(error)) return GONE;
+      throw error;
+    }
+    if (!isRecord(body)) {
+      throw new CioError(
+        'CIO_ERR_BAD_RESPONSE',
+        `The Customer.io API answered ${request.path} with no object.`,
+        {
+          path: request.path,
+          stream: def.name,
+        },
+      );
+    }
+    return { gone: false, first: rowsOf(def, link, key, link.recordsOf(body)) };
+  }
+  const pages = paginate(ctx.client, request, def.recordsKey, def.paging, { signal, stream: def.name });
+  let result: IteratorResult<FetchedPage>;
   try {
-    if (link.recordsOf !== undefined) {
-      const body = await ctx.client.request(request, { signal, stream: def.name });
-      if (!isRecord(body)) {
-        throw new CioError(
-          'CIO_ERR_BAD_RESPONSE',
-          `The Customer.io API answered ${request.path} with no object.`,
-          {
-            path: request.path,
-            stream: def.name,
-          },
-        );
-      }
-      return [toRows(link.recordsOf(body))];
-    }
-    const pages: Row[][] = [];
-    const opts = { signal, stream: def.name };
-    for await (const page of paginate(ctx.client, request, def.recordsKey, def.paging, opts)) {
-      pages.push(toRows(page.records));
-    }
-    return pages.length > 0 ? pages : [[]];
+    result = await pages.next();
   } catch (error) {
-    // Deleted between the parent's listing and this read: its children are gone with it.
-    if (isCioError(error) && error.status === 404) return 'gone';
+    if (isGone(error)) return GONE;
     throw error;
   }
+  if (result.done) return { gone: false, first: [] };
+  const first = rowsOf(def, link, key, result.value.records);
+  if (result.value.next !== null) return { gone: false, first, rest: pages };
+  await pages.return(undefined);
+  return { gone: false, first };
 }
 
 const ignore = (): void => {};
@@ -155,12 +176,13 @@ export const readParentChild: StreamReader = async function* readParentChild(def
   const signal = ctx.signal === undefined ? stop.signal : AbortSignal.any([ctx.signal, stop.signal]);
   setMaxListeners(0, signal);
   const width = Math.max(1, ctx.concurrency);
-  const reads: Promise<ParentRead>[] = [];
+  // Reads in flight or read ahead, by parent index; dropped once consumed, so rows are not kept.
+  const reads = new Map<number, Promise<ParentRead>>();
   const start = (i: number): void => {
     if (i >= parents.length) return;
     const read = readParent(def, link, parents[i] as ParentKey, ctx, signal);
     read.catch(ignore); // awaited in order below; a failure must not count as unhandled meanwhile
-    reads[i] = read;
+    reads.set(i, read);
   };
   for (let i = 0; i < width; i++) start(i);
   /** The last parent whose rows were yielded whole. */
@@ -169,39 +191,73 @@ export const readParentChild: StreamReader = async function* readParentChild(def
   let grouped = 0;
   try {
     for (let i = 0; i < parents.length; i++) {
-      const read = await (reads[i] as Promise<ParentRead>);
+      const read = await (reads.get(i) as Promise<ParentRead>);
+      reads.delete(i);
       start(i + width);
       const key = parents[i] as ParentKey;
-      const last = i === parents.length - 1;
-      if (read !== 'gone' && read.length > 1) {
+      const whole = i === parents.length - 1 ? null : { after_parent: key };
+      if (read.rest !== undefined) {
+        // A parent of several pages: its own pages, the first ones resuming before it.
         if (grouped > 0) yield { rows: group, position: { after_parent: done }, parents: progress(i) };
         group = [];
         grouped = 0;
-        for (let p = 0; p < read.length; p++) {
-          const whole = p === read.length - 1;
-          const position = whole ? (last ? null : { after_parent: key }) : { after_parent: done };
-          yield { rows: read[p] as Row[], position, parents: progress(whole ? i + 1 : i) };
+        const partial = { after_parent: done };
+        yield { rows: read.first, position: partial, parents: progress(i) };
+        let ended = false;
+        for await (const page of restOf(read.rest, def, link, key, ctx)) {
+          ended = page.last;
+          yield { rows: page.rows, position: ended ? whole : partial, parents: progress(ended ? i + 1 : i) };
         }
+        if (!ended) yield { rows: [], position: whole, parents: progress(i + 1) };
         done = key;
         continue;
       }
-      if (read === 'gone') {
+      if (read.gone) {
         ctx.onWarning?.(
           `${def.name}: ${link.table} ${String(key)} no longer exists (404); its rows are marked deleted.`,
         );
       } else {
-        group = group.concat(read[0] as Row[]);
+        group = group.concat(read.first);
       }
       grouped++;
       done = key;
-      if (last || group.length >= GROUP_ROWS || grouped >= GROUP_PARENTS) {
-        yield { rows: group, position: last ? null : { after_parent: key }, parents: progress(i + 1) };
+      if (whole === null || group.length >= GROUP_ROWS || grouped >= GROUP_PARENTS) {
+        yield { rows: group, position: whole, parents: progress(i + 1) };
         group = [];
         grouped = 0;
       }
     }
   } finally {
     stop.abort();
-    await Promise.allSettled(reads);
+    for (const read of reads.values()) {
+      await read.then((r) => r.rest?.return(undefined), ignore).catch(ignore);
+    }
   }
 };
+
+/**
+ * The pages after a parent's first, as rows (`last` on the last one). A 404 midway (the parent deleted meanwhile) ends them:
+ * the rows already read stay until the next complete read finds the parent gone.
+ */
+async function* restOf(
+  pages: AsyncGenerator<FetchedPage>,
+  def: StreamDefinition,
+  link: ParentLink,
+  key: ParentKey,
+  ctx: ReadContext,
+): AsyncGenerator<{ rows: Row[]; last: boolean }> {
+  try {
+    for (;;) {
+      const result = await pages.next();
+      if (result.done) return;
+      yield { rows: rowsOf(def, link, key, result.value.records), last: result.value.next === null };
+    }
+  } catch (error) {
+    if (!isGone(error)) throw error;
+    ctx.onWarning?.(
+      `${def.name}: ${link.table} ${String(key)} no longer exists (404) midway through its read.`,
+    );
+  } finally {
+    await pages.return(undefined).catch(ignore);
+  }
+}
