@@ -24,6 +24,7 @@ export { createSingerSink } from './protocols/singer/singer-sink.js';
 export type { Simulator, SimulatorOptions } from './sim/index.js';
 export { startSimulator } from './sim/index.js';
 export {
+  DEFAULT_STREAM_NAMES,
   getDefinition,
   isStreamName,
   STREAM_DEFINITIONS,

@@ -11,6 +11,8 @@ export interface StreamSpec {
   schema: JsonSchema;
   /** Tables read per row of another: that table's name (catalogs name it; sinks need not). */
   parent?: string;
+  /** Not selected unless named: catalogs do not select it by default. */
+  optIn?: boolean;
 }
 
 export interface RunInfo {

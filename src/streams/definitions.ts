@@ -1,5 +1,6 @@
 import { CioError } from '../core/errors.js';
 import { campaignActionToRow, segmentDependenciesOf, segmentMemberToRow } from './child-rows.js';
+import { objectsOfType, relationshipsOfType } from './readers/objects.js';
 import { ipAddressToRow, reportingWebhookToRow } from './row-mappers.js';
 import { activitiesSchema } from './schemas/activities.js';
 import { broadcastsSchema } from './schemas/broadcasts.js';
@@ -19,6 +20,7 @@ import { ipAddressesSchema } from './schemas/ip-addresses.js';
 import { messagesSchema } from './schemas/messages.js';
 import { newslettersSchema } from './schemas/newsletters.js';
 import { typesSchema } from './schemas/object-types.js';
+import { objectRelationshipsSchema, objectsSchema } from './schemas/objects.js';
 import { reportingWebhooksSchema } from './schemas/reporting-webhooks.js';
 import { segmentsSchema } from './schemas/segments.js';
 import { senderIdentitiesSchema } from './schemas/sender-identities.js';
@@ -212,12 +214,36 @@ const TABLES = {
     schema: segmentDependenciesSchema,
     reader: 'parent-child',
   },
+  // Opt-in: one request per object (no endpoint returns many objects' attributes at once).
+  objects: {
+    request: { method: 'GET', path: '/v1/objects/{object_type_id}/{object_id}/attributes' },
+    parent: { table: 'types', keyColumn: 'object_type_id', readChildren: objectsOfType },
+    recordsKey: 'object',
+    primaryKey: ['object_type_id', 'object_id'],
+    schema: objectsSchema,
+    reader: 'parent-child',
+    optIn: true,
+  },
+  object_relationships: {
+    request: { method: 'GET', path: '/v1/objects/{object_type_id}/{object_id}/relationships' },
+    parent: { table: 'types', keyColumn: 'object_type_id', readChildren: relationshipsOfType },
+    recordsKey: 'cio_relationships',
+    primaryKey: ['object_type_id', 'object_id', 'cio_id'],
+    schema: objectRelationshipsSchema,
+    reader: 'parent-child',
+    optIn: true,
+  },
 } satisfies Record<string, TableEntry>;
 
 /** The name of a table, as in streams.md: table name = stream name. */
 export type StreamName = keyof typeof TABLES;
 
 export const STREAM_NAMES: readonly StreamName[] = Object.keys(TABLES) as StreamName[];
+
+/** The tables synced when none are named: all but the opt-in ones (`optIn`). */
+export const DEFAULT_STREAM_NAMES: readonly StreamName[] = STREAM_NAMES.filter(
+  (name) => !(TABLES[name] as TableEntry).optIn,
+);
 
 function withDefaults(name: StreamName, entry: TableEntry): StreamDefinition<StreamName> {
   return {

@@ -38,6 +38,16 @@ export interface ParentLink {
    * dependencies: one object of id lists). Only for tables without paging.
    */
   recordsOf?: (body: Record<string, unknown>) => unknown[];
+  /**
+   * Reads one parent's records itself, where that takes more than one endpoint (objects: a search,
+   * then one request per object). Resolves to every record of the parent.
+   */
+  readChildren?: (
+    key: ParentKey,
+    ctx: ReadContext,
+    signal: AbortSignal,
+    stream: string,
+  ) => Promise<unknown[]>;
 }
 
 /**
@@ -81,6 +91,8 @@ export interface TableEntry {
   reader?: ReaderName;
   /** Tables read per parent (reader `parent-child`): the parent table and where its key goes. */
   parent?: ParentLink;
+  /** Not selected unless named (a request per object): left out of the default table list. */
+  optIn?: true;
 }
 
 /** A table entry with its name and every default filled in. */

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
-import { STREAM_NAMES } from '../../src/streams/definitions.js';
+import { DEFAULT_STREAM_NAMES } from '../../src/streams/definitions.js';
 import { runCli } from '../helpers/cli.js';
 import type { TestDestination } from '../helpers/destinations.js';
 import { expectLoadedMatchesTruth, type TruthLike } from '../helpers/truth.js';
@@ -76,9 +76,9 @@ function sync(sim: Simulator, destination: TestDestination, failpoint?: string, 
 }
 
 async function expectExactAndClean(destination: TestDestination, sim: Simulator): Promise<void> {
-  expectLoadedMatchesTruth(await destination.read(STREAM_NAMES), sim.truth() as unknown as TruthLike);
+  expectLoadedMatchesTruth(await destination.read(DEFAULT_STREAM_NAMES), sim.truth() as unknown as TruthLike);
   const bookmarks = await destination.bookmarks();
-  expect(Object.keys(bookmarks).sort()).toEqual([...STREAM_NAMES].sort());
+  expect(Object.keys(bookmarks).sort()).toEqual([...DEFAULT_STREAM_NAMES].sort());
   for (const [stream, bookmark] of Object.entries(bookmarks)) {
     expect(bookmark.resume, `${stream}: a read left unfinished in the final state`).toBeUndefined();
   }

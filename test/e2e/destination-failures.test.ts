@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { advisoryLockKey } from '../../src/destinations/postgres/postgres-connection.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
-import { STREAM_NAMES } from '../../src/streams/definitions.js';
+import { DEFAULT_STREAM_NAMES } from '../../src/streams/definitions.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { postgresDestination, type TestDestination } from '../helpers/destinations.js';
 import { PG_URL, queryPostgres, withPg } from '../helpers/postgres.js';
@@ -124,7 +124,10 @@ describe('PostgreSQL connections lost mid-sync', () => {
       run.code === 0 ? 'succeeded' : 'failed',
       'succeeded',
     ]);
-    expectLoadedMatchesTruth(await s.destination.read(STREAM_NAMES), s.sim.truth() as unknown as TruthLike);
+    expectLoadedMatchesTruth(
+      await s.destination.read(DEFAULT_STREAM_NAMES),
+      s.sim.truth() as unknown as TruthLike,
+    );
   });
 
   it('a connection ended inside a merge: the batch is merged again after reconnecting, exit 0', async () => {
@@ -223,6 +226,9 @@ describe('PostgreSQL connections lost mid-sync', () => {
     expect(statuses).toHaveLength(2);
     expect(['failed', 'interrupted']).toContain(statuses[0]);
     expect(statuses[1]).toBe('succeeded');
-    expectLoadedMatchesTruth(await s.destination.read(STREAM_NAMES), s.sim.truth() as unknown as TruthLike);
+    expectLoadedMatchesTruth(
+      await s.destination.read(DEFAULT_STREAM_NAMES),
+      s.sim.truth() as unknown as TruthLike,
+    );
   });
 });

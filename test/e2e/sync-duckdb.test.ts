@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
-import { STREAM_NAMES } from '../../src/streams/definitions.js';
+import { DEFAULT_STREAM_NAMES, STREAM_NAMES } from '../../src/streams/definitions.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { queryDuckDb, readDuckDb } from '../helpers/duckdb.js';
 import { scratchDir } from '../helpers/scratch-dir.js';
@@ -55,7 +55,9 @@ describe('cio-sync sync into DuckDB (CLI against the simulator)', () => {
     const file = join(dir, 'full.duckdb');
     const env = { CIO_ACCESS_TOKEN: sim.token };
 
-    const first = await runCli(syncArgs(sim, file), { env });
+    // Every table, the opt-in ones named.
+    const all = ['--streams', STREAM_NAMES.join(',')];
+    const first = await runCli(syncArgs(sim, file, all), { env });
     expect(first.stderr).not.toContain('ERROR');
     expect(first.code).toBe(0);
     expect(sim.unknownRoutes()).toEqual([]);
@@ -82,7 +84,7 @@ describe('cio-sync sync into DuckDB (CLI against the simulator)', () => {
       deleteFraction: 0.05,
     });
     expect(change).toBeTruthy();
-    const second = await runCli(syncArgs(sim, file), { env });
+    const second = await runCli(syncArgs(sim, file, all), { env });
     expect(second.code).toBe(0);
     const expected2 = expectedTables(sim.truth() as unknown as TruthLike);
     const loaded2 = await readDuckDb(file, STREAM_NAMES);
@@ -174,8 +176,8 @@ describe('cio-sync sync into DuckDB (CLI against the simulator)', () => {
     expect(result.code).toBe(0);
     expect(sim.stats().faults).toBeGreaterThanOrEqual(7);
     const expected = expectedTables(sim.truth() as unknown as TruthLike);
-    const loaded = await readDuckDb(file, STREAM_NAMES);
-    for (const table of STREAM_NAMES) expectTableMatches(table, loaded[table]!, expected[table]!);
+    const loaded = await readDuckDb(file, DEFAULT_STREAM_NAMES);
+    for (const table of DEFAULT_STREAM_NAMES) expectTableMatches(table, loaded[table]!, expected[table]!);
   });
 
   it('refuses a bad token with exit code 2, an explanation, and loads nothing', async () => {
@@ -192,7 +194,11 @@ describe('cio-sync sync into DuckDB (CLI against the simulator)', () => {
   it('prints a summary from `demo`', async () => {
     const result = await runCli(['demo', '--rps', '0', '--fresh', '--file', join(dir, 'demo.duckdb')]);
     expect(result.code).toBe(0);
-    for (const table of STREAM_NAMES) expect(result.stdout).toMatch(new RegExp(`^${table}\\s+complete`, 'm'));
+    for (const table of DEFAULT_STREAM_NAMES) {
+      expect(result.stdout).toMatch(new RegExp(`^${table}\\s+complete`, 'm'));
+    }
+    // Opt-in tables are synced only when named.
+    expect(result.stdout).not.toMatch(/^objects\s/m);
     expect(result.stdout).toMatch(/succeeded: \d+ rows, \d+ requests/);
   });
 });
@@ -215,6 +221,9 @@ describe('an interrupted sync (SIGINT)', () => {
     slow.clearFaults();
     const rerun = await runCli(syncArgs(slow, file), { env: { CIO_ACCESS_TOKEN: slow.token } });
     expect(rerun.code, rerun.stderr).toBe(0);
-    expectLoadedMatchesTruth(await readDuckDb(file, STREAM_NAMES), slow.truth() as unknown as TruthLike);
+    expectLoadedMatchesTruth(
+      await readDuckDb(file, DEFAULT_STREAM_NAMES),
+      slow.truth() as unknown as TruthLike,
+    );
   });
 });

@@ -20,7 +20,16 @@ describe('cio-sync sync into PostgreSQL (CLI against the simulator)', () => {
   it('loads every table exactly, with the same tables and columns as DuckDB', async () => {
     sim = await startSimulator({ rps: 0, seed: 21 });
     const env = { CIO_ACCESS_TOKEN: sim.token };
-    const base = ['sync', '--base-url', sim.url, '--max-requests-per-second', '1000'];
+    // Every table, the opt-in ones named.
+    const base = [
+      'sync',
+      '--base-url',
+      sim.url,
+      '--max-requests-per-second',
+      '1000',
+      '--streams',
+      STREAM_NAMES.join(','),
+    ];
     const intoPg = await runCli([...base, ...postgres.args], { env });
     expect(intoPg.code, intoPg.stderr).toBe(0);
     expectLoadedMatchesTruth(await postgres.read(STREAM_NAMES), sim.truth() as unknown as TruthLike);

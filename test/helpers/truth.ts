@@ -45,6 +45,8 @@ export const PRIMARY_KEY: Record<string, string | string[]> = {
   newsletter_test_groups: ['newsletter_id', 'id'],
   segment_members: ['segment_id', 'cio_id'],
   segment_dependencies: ['segment_id', 'dependent_type', 'dependent_id'],
+  objects: ['object_type_id', 'object_id'],
+  object_relationships: ['object_type_id', 'object_id', 'cio_id'],
 };
 
 /** A row's primary key as one string (composite keys joined with "|"). */

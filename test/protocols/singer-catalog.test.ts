@@ -60,7 +60,7 @@ describe.each([
       const root = rootMetadata(entry);
       expect(root).toMatchObject({
         inclusion: 'available',
-        'selected-by-default': true,
+        'selected-by-default': !spec.optIn,
         'forced-replication-method': entry.replication_method,
         'table-key-properties': spec.primaryKey,
       });
@@ -78,7 +78,9 @@ describe.each([
 
   it('syncs every stream with every field when passed back unchanged', () => {
     const selection = selectionFromSingerCatalog(JSON.parse(JSON.stringify(catalog)), list);
-    expect(selection).toEqual(list.map((spec) => ({ name: spec.name, method: spec.method })));
+    // Opt-in tables are not selected by default.
+    const selected = list.filter((spec) => !spec.optIn);
+    expect(selection).toEqual(selected.map((spec) => ({ name: spec.name, method: spec.method })));
   });
 });
 

@@ -110,4 +110,28 @@ describe('the child endpoints of the simulator', () => {
       ).toBe(true);
     }
   });
+
+  it('lists objects per type through the search, with attributes and related people per object', async () => {
+    const type = String((sim.truth().object_types as JsonObject[])[0]?.id);
+    const filter = { and: [{ object_attribute: { field: 'object_id', operator: 'exists', type_id: type } }] };
+    const first = await call(sim, '/v1/objects', {
+      body: { object_type_id: type, filter },
+      query: { limit: 1 },
+    });
+    const page = first.json as { identifiers: JsonObject[]; ids: string[]; next: string };
+    expect(page.identifiers).toHaveLength(1);
+    expect(page.ids).toEqual(page.identifiers.map((i) => i.object_id));
+    expect(page.next).not.toBe('');
+    const objectId = String(page.ids[0]);
+    const attributes = await call(sim, `/v1/objects/${type}/${objectId}/attributes`);
+    expect(attributes.json).toMatchObject({
+      object: { object_type_id: type, attributes: expect.any(Object) },
+    });
+    const related = await call(sim, `/v1/objects/${type}/${objectId}/relationships`);
+    expect(related.status).toBe(200);
+    const missing = await call(sim, `/v1/objects/${type}/no-such-object/attributes`);
+    expect(missing.status).toBe(404);
+    const objects = (sim.truth().objects as JsonObject[]).filter((o) => o.object_type_id === type);
+    expect(objects.map((o) => o.object_id)).toContain(objectId);
+  });
 });

@@ -33,6 +33,8 @@ const CONTRACT_EXCEPTIONS: Record<string, { primaryKey?: string[]; replicationKe
   newsletter_test_groups: { primaryKey: ['newsletter_id', 'id'] },
   segment_members: { primaryKey: ['segment_id', 'cio_id'] },
   segment_dependencies: { primaryKey: ['segment_id', 'dependent_type', 'dependent_id'] },
+  objects: { primaryKey: ['object_type_id', 'object_id'] },
+  object_relationships: { primaryKey: ['object_type_id', 'object_id', 'cio_id'] },
 };
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;

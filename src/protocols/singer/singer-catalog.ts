@@ -42,7 +42,8 @@ function singerCatalogEntry(spec: StreamSpec): SingerCatalogEntry {
   const automatic = new Set(automaticFields(spec));
   const streamMetadata: Record<string, unknown> = {
     inclusion: 'available',
-    'selected-by-default': true,
+    // Opt-in tables cost a request per object: selected only when asked for.
+    'selected-by-default': !spec.optIn,
     'forced-replication-method': method,
     'table-key-properties': [...spec.primaryKey],
   };

@@ -125,7 +125,9 @@ async function runTap(flags: TapFlags): Promise<void> {
   const catalogFile = flags.catalog ?? flags.properties;
   const selection: StreamSelection[] = catalogFile
     ? selectionFromSingerCatalog(readJsonFile(catalogFile, 'catalog'), specs)
-    : ((config.streams ?? specs.map((s) => s.name)) as StreamName[]).map((name) => ({ name }));
+    : ((config.streams ?? specs.filter((s) => !s.optIn).map((s) => s.name)) as StreamName[]).map((name) => ({
+        name,
+      }));
   const quiet = QUIET_LEVELS.has(String(extras.metrics_log_level ?? 'INFO').toUpperCase());
   await runProtocolSync({
     config,

@@ -199,22 +199,29 @@ export class ChildTables {
     return this.kept[name].get(parentId);
   }
 
-  /** One advance: a share of parents get a child edited, one added, one deleted. */
-  advance(epoch: number, now: number, fraction: number): number {
+  /**
+   * One advance: a share of parents (at least a fifth, when the advance changes anything) get a
+   * child edited, added or deleted, each only when the advance does that kind of change.
+   */
+  advance(epoch: number, now: number, fractions: { update: number; add: number; del: number }): number {
     this.follow(now);
+    const kinds = (['update', 'add', 'del'] as const).filter((kind) => fractions[kind] > 0);
+    if (kinds.length === 0) return 0;
+    const share = Math.max(fractions.update, fractions.add, fractions.del, 0.2);
     let changed = 0;
     for (const name of KEPT_CHILDREN) {
       const rng = Rng.for(this.seed, 'children-advance', name, epoch);
       for (const [parentId, children] of this.kept[name]) {
-        if (!rng.chance(Math.max(fraction, 0.2))) continue;
-        changed++;
-        const roll = rng.int(0, 2);
-        if (roll === 0 && children.length > 0)
+        if (!rng.chance(share)) continue;
+        const kind = rng.pick(kinds);
+        if (kind === 'update' && children.length > 0) {
           touchChild(name, children[rng.int(0, children.length - 1)]!, now);
-        else if (roll === 1 && children.length > 1) children.splice(rng.int(0, children.length - 1), 1);
-        else if (name !== 'newsletter_contents' && name !== 'newsletter_test_groups') {
+        } else if (kind === 'del' && children.length > 1) {
+          children.splice(rng.int(0, children.length - 1), 1);
+        } else if (kind === 'add' && name !== 'newsletter_contents' && name !== 'newsletter_test_groups') {
           children.push(this.added(name, parentId, children, now, rng));
-        }
+        } else continue;
+        changed++;
       }
     }
     return changed;

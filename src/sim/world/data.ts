@@ -10,6 +10,7 @@ import { ChildTables, type ChildTruth } from './children.js';
 import { DAY, scaled, type WorldContext } from './context.js';
 import { CustomerTable } from './customers.js';
 import { MessageTable } from './messages.js';
+import { ObjectTables, type ObjectTruth } from './objects.js';
 import { PageCache } from './page-cache.js';
 import { Rng } from './prng.js';
 import { SuppressionTable, suppressionCount } from './suppressions.js';
@@ -24,8 +25,9 @@ export const DEFAULT_NOW = 1_767_225_600;
  * one list per CATALOG entry, and the big and special resources.
  */
 export type GroundTruth = CatalogTruth &
-  /** Child records, each with its parent's key (see children.ts). */
-  ChildTruth & {
+  /** Child records, each with its parent's key (see children.ts), and objects (objects.ts). */
+  ChildTruth &
+  ObjectTruth & {
     /** The `customer` objects, as POST /v1/customers/attributes returns them. */
     customers: JsonObject[];
     messages: JsonObject[];
@@ -58,6 +60,7 @@ export class World {
   readonly activities: ActivityTable;
   readonly suppressions: Record<SuppressionType, SuppressionTable>;
   readonly children: ChildTables;
+  readonly objects: ObjectTables;
 
   constructor(seed: number, scale: number, start: number = DEFAULT_NOW) {
     this.ctx = {
@@ -81,6 +84,7 @@ export class World {
     }
     this.suppressions = suppressions as Record<SuppressionType, SuppressionTable>;
     this.children = new ChildTables(seed, this.catalog, this.customers, start);
+    this.objects = new ObjectTables(seed, scale, this.catalog.object_types, this.customers, start);
   }
 
   get now(): number {
@@ -190,6 +194,7 @@ export class World {
     return {
       ...(catalog as CatalogTruth),
       ...this.children.truth(),
+      ...this.objects.truth(),
       customers,
       messages,
       activities,

@@ -106,6 +106,12 @@ async function readParent(
   signal: AbortSignal,
 ): Promise<ParentRead> {
   const request = childRequest(def, link, key);
+  if (link.readChildren !== undefined) {
+    return {
+      gone: false,
+      first: rowsOf(def, link, key, await link.readChildren(key, ctx, signal, def.name)),
+    };
+  }
   if (link.recordsOf !== undefined) {
     let body: unknown;
     try {

@@ -260,4 +260,12 @@ export const API_EXAMPLES: Partial<Record<StreamName, unknown>> = {
   newsletter_test_groups: { content_ids: [25, 26], id: 0, label: 'test 1', name: 'A', winner: false },
   segment_members: { id: null, email: 'person@example.com', cio_id: 'a3000001' },
   segment_dependencies: { dependent_type: 'campaign', dependent_id: 5 },
+  // G.3 / G.4, as the reader shapes them (one record per object, per related person).
+  objects: {
+    object_id: 'ae3000',
+    cio_object_id: 'ob020101',
+    attributes: { name: 'acme corp' },
+    timestamps: { name: 1650895738 },
+  },
+  object_relationships: { object_id: 'ae3000', cio_id: 'a3000001', id: null, email: 'p@example.com' },
 };

@@ -13,8 +13,11 @@ export function exampleRow(def: StreamDefinition, record: unknown): Row {
       return asWritten(suppressionRow('bounces', record, def.schema));
     case 'list':
       return asWritten(rowFromRecord(def, record));
-    case 'parent-child':
+    case 'parent-child': {
       // The reader sets the parent's key on every row, from the path it read.
-      return asWritten({ ...rowFromRecord(def, record), [def.parent?.keyColumn ?? '']: 3 });
+      const column = def.parent?.keyColumn ?? '';
+      const key = def.schema.properties?.[column]?.type === 'string' ? '3' : 3;
+      return asWritten({ ...rowFromRecord(def, record), [column]: key });
+    }
   }
 }
