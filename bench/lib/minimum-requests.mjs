@@ -68,7 +68,8 @@ const BY_READER = {
   'parent-child': (def, sizes) => {
     const parents = rowsOf(getDefinition(def.parent.table), sizes);
     // Objects: one search per object type (one page at these sizes), then one request per object.
-    if (def.parent.readChildren) return { formula: parents + sizes.objects, protocol: parents + sizes.objects };
+    if (def.parent.readChildren)
+      return { formula: parents + sizes.objects, protocol: parents + sizes.objects };
     const counts = Object.values(sizes.children_per_parent?.[def.name] ?? {});
     const extra =
       def.paging.kind === 'none' ? 0 : counts.reduce((sum, n) => sum + pages(n, def.paging.pageSize) - 1, 0);

@@ -4,11 +4,25 @@
  * per object.
  */
 import { SimHttpError } from './http-error.js';
+import type { CursorCodec } from './paging.js';
 import { readLimit } from './paging.js';
-import type { Handler, Route } from './route-types.js';
+import type { Handler, Route, SimRequest } from './route-types.js';
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One page of a list by position (`start` a token of `resource`), and the token of the next. */
+function positional<T>(
+  list: readonly T[],
+  resource: string,
+  req: SimRequest,
+  codec: CursorCodec,
+): { page: T[]; next: string } {
+  const from = codec.readStart(resource, req.query)?.pos ?? 0;
+  const limit = readLimit(req.query, 50, 1000);
+  const after = from + limit;
+  return { page: list.slice(from, after), next: after < list.length ? codec.encode(resource, after) : '' };
 }
 
 const search: Handler = (req, { world, codec }) => {
@@ -18,12 +32,7 @@ const search: Handler = (req, { world, codec }) => {
     throw new SimHttpError(400, 'object_type_id must be an integer as a string');
   }
   if (!isJsonObject(body.filter)) throw new SimHttpError(400, 'filter is required');
-  const objects = world.objects.of(typeId) ?? [];
-  const resource = `objects:${typeId}`;
-  const from = codec.readStart(resource, req.query)?.pos ?? 0;
-  const limit = readLimit(req.query, 50, 1000);
-  const page = objects.slice(from, from + limit);
-  const after = from + limit;
+  const { page, next } = positional(world.objects.of(typeId) ?? [], `objects:${typeId}`, req, codec);
   return {
     body: {
       identifiers: page.map((o) => ({
@@ -31,7 +40,7 @@ const search: Handler = (req, { world, codec }) => {
         cio_object_id: o.cio_object_id ?? null,
       })),
       ids: page.map((o) => o.object_id ?? null),
-      next: after < objects.length ? codec.encode(resource, after) : '',
+      next,
     },
   };
 };
@@ -66,11 +75,7 @@ const attributes: Handler = (req, { world }) => {
 const relationships: Handler = (req, { world, codec }) => {
   const { typeId, objectId } = objectOf(req, world);
   const people = world.objects.relatedPeople(typeId, objectId);
-  const resource = `relationships:${typeId}:${objectId}`;
-  const from = codec.readStart(resource, req.query)?.pos ?? 0;
-  const limit = readLimit(req.query, 50, 1000);
-  const page = people.slice(from, from + limit);
-  const after = from + limit;
+  const { page, next } = positional(people, `relationships:${typeId}:${objectId}`, req, codec);
   return {
     body: {
       cio_relationships: page.map((identifiers) => ({
@@ -78,7 +83,7 @@ const relationships: Handler = (req, { world, codec }) => {
         object_type_disabled: false,
         object_type_id: typeId,
       })),
-      next: after < people.length ? codec.encode(resource, after) : '',
+      next,
     },
   };
 };

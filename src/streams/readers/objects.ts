@@ -72,6 +72,19 @@ function objectPath(typeId: string, objectId: string, what: string): string {
   return `/v1/objects/${encodeURIComponent(typeId)}/${encodeURIComponent(objectId)}/${what}`;
 }
 
+/** `read` for every object of a type (ids from the search), `concurrency` objects at a time. */
+async function eachObject<R>(
+  key: ParentKey,
+  ctx: ReadContext,
+  signal: AbortSignal,
+  stream: string,
+  read: (typeId: string, objectId: string) => Promise<R>,
+): Promise<R[]> {
+  const typeId = String(key);
+  const ids = await objectIds(typeId, ctx, signal, stream);
+  return inOrder(ids, ctx.concurrency, (objectId) => read(typeId, objectId));
+}
+
 /** Every object of a type as `{object_id, cio_object_id, attributes, timestamps}`. */
 export async function objectsOfType(
   key: ParentKey,
@@ -79,9 +92,7 @@ export async function objectsOfType(
   signal: AbortSignal,
   stream: string,
 ): Promise<unknown[]> {
-  const typeId = String(key);
-  const ids = await objectIds(typeId, ctx, signal, stream);
-  const records = await inOrder(ids, ctx.concurrency, async (objectId) => {
+  const records = await eachObject(key, ctx, signal, stream, async (typeId, objectId) => {
     const path = objectPath(typeId, objectId, 'attributes');
     let body: unknown;
     try {
@@ -115,9 +126,7 @@ export async function relationshipsOfType(
   signal: AbortSignal,
   stream: string,
 ): Promise<unknown[]> {
-  const typeId = String(key);
-  const ids = await objectIds(typeId, ctx, signal, stream);
-  const lists = await inOrder(ids, ctx.concurrency, async (objectId) => {
+  const lists = await eachObject(key, ctx, signal, stream, async (typeId, objectId) => {
     const request: ApiRequest = { method: 'GET', path: objectPath(typeId, objectId, 'relationships') };
     const paging = { kind: 'cursor', pageSize: RELATIONSHIPS_PAGE } as const;
     const people: unknown[] = [];
