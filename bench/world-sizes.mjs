@@ -3,6 +3,7 @@
 
 import { DEFAULT_NOW } from '../dist/sim/index.js';
 import { World } from '../dist/sim/world/data.js';
+import { STREAM_DEFINITIONS } from '../dist/streams/definitions.js';
 
 const scale = Number(process.argv[2] ?? 1);
 const seed = Number(process.argv[3] ?? 1);
@@ -18,5 +19,16 @@ for (const [key, value] of Object.entries(truth)) {
   if (Array.isArray(value) && value.some((record) => record?.hidden === true)) {
     sizes[`${key}:hidden`] = value.filter((record) => record?.hidden === true).length;
   }
+}
+// Tables read per parent page per parent: their request count needs each parent's child count.
+sizes.children_per_parent = {};
+for (const def of STREAM_DEFINITIONS) {
+  if (def.parent === undefined || !Array.isArray(truth[def.name])) continue;
+  const counts = {};
+  for (const row of truth[def.name]) {
+    const parent = String(row[def.parent.keyColumn]);
+    counts[parent] = (counts[parent] ?? 0) + 1;
+  }
+  sizes.children_per_parent[def.name] = counts;
 }
 process.stdout.write(`${JSON.stringify(sizes)}\n`);

@@ -29,6 +29,7 @@ export type {
 } from './sim/index.js';
 export { startSimulator } from './sim/index.js';
 export {
+  DEFAULT_STREAM_NAMES,
   getDefinition,
   isStreamName,
   STREAM_DEFINITIONS,

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { CATALOG } from '../../dist/sim/world/catalog-tables.js';
-import { STREAM_DEFINITIONS } from '../../dist/streams/definitions.js';
+import { getDefinition, STREAM_DEFINITIONS } from '../../dist/streams/definitions.js';
 import { ATTRIBUTES_BATCH_SIZE } from '../../dist/streams/readers/customers.js';
 import { ROOT } from './paths.mjs';
 
@@ -75,6 +75,17 @@ const BY_READER = {
     Object.values(sizes.suppressions)
       .map((rows) => listMinimums(rows, def.paging))
       .reduce(add, { formula: 0, protocol: 0 }),
+  // One read per parent row (a parent without children still costs its request), paged per parent.
+  'parent-child': (def, sizes) => {
+    const parents = rowsOf(getDefinition(def.parent.table), sizes);
+    // Objects: one search per object type (one page at these sizes), then one request per object.
+    if (def.parent.readChildren)
+      return { formula: parents + sizes.objects, protocol: parents + sizes.objects };
+    const counts = Object.values(sizes.children_per_parent?.[def.name] ?? {});
+    const extra =
+      def.paging.kind === 'none' ? 0 : counts.reduce((sum, n) => sum + pages(n, def.paging.pageSize) - 1, 0);
+    return { formula: parents + extra, protocol: parents + extra };
+  },
 };
 
 /** Per table, two minimums (see `listMinimums`), and their sums. */

@@ -51,14 +51,14 @@ function shorten(cursor: string): string {
 
 const singlePage: PageStrategy = { query: () => ({}), next: () => null };
 
-function cursorPaging(pageSize: number, ctx: Context): PageStrategy {
+function cursorPaging(pageSize: number, sendsLimit: boolean, ctx: Context): PageStrategy {
   const seen = new Set<string>();
   let emptyStreak = 0;
   return {
     query: (position) => {
       const start = position !== null && 'cursor' in position ? position.cursor : undefined;
       if (start !== undefined) seen.add(start);
-      return { limit: pageSize, start };
+      return sendsLimit ? { limit: pageSize, start } : { start };
     },
     next: (position, records, body) => {
       const raw = body.next;
@@ -132,7 +132,7 @@ function strategyFor(paging: Paging, ctx: Context): PageStrategy {
     case 'none':
       return singlePage;
     case 'cursor':
-      return cursorPaging(paging.pageSize, ctx);
+      return cursorPaging(paging.pageSize, paging.sendsLimit !== false, ctx);
     case 'offset':
       return offsetPaging(paging.pageSize, paging.defaultPageSize, ctx);
   }

@@ -42,7 +42,12 @@ export interface ApiClient {
 export type Paging =
   | { kind: 'none' }
   /** `start`/`limit` query parameters, `next` in the body; `pageSize` is the largest limit allowed. */
-  | { kind: 'cursor'; pageSize: number }
+  | {
+      kind: 'cursor';
+      pageSize: number;
+      /** False: the endpoint takes no `limit` (its pages hold `pageSize` records); only `start` is sent. */
+      sendsLimit?: false;
+    }
   /**
    * `limit`/`offset` query parameters, no cursor; the last page is short, empty or null.
    * `defaultPageSize`: the endpoint's documented default. A page of exactly that many rows may be a

@@ -6,7 +6,7 @@ import { untilInterrupted } from '../core/interrupt.js';
 import { createDatabaseSink, readLastRunRequests, wantsTightHeap } from '../destinations/registry.js';
 import type { SyncEvent } from '../engine/events.js';
 import { runSync, type SyncResult } from '../engine/sync.js';
-import { STREAM_NAMES, type StreamName } from '../streams/definitions.js';
+import { DEFAULT_STREAM_NAMES, type StreamName } from '../streams/definitions.js';
 import { limitHeapGrowth } from './heap-growth.js';
 import { ProgressDisplay } from './progress.js';
 import { formatSummary } from './summary.js';
@@ -22,7 +22,7 @@ export interface SyncCliOptions {
 
 /** Runs a database sync for the CLI (sync and demo): progress or log lines, then the result. */
 export async function runDatabaseSync({ config, logger, progress }: SyncCliOptions): Promise<SyncResult> {
-  const names = (config.streams ?? [...STREAM_NAMES]) as StreamName[];
+  const names = (config.streams ?? [...DEFAULT_STREAM_NAMES]) as StreamName[];
   if (wantsTightHeap(config.destination)) limitHeapGrowth();
   const sink = await createDatabaseSink(config.destination);
   logger.info(`Syncing ${names.length} table(s) into ${describeDestination(config.destination)}`);

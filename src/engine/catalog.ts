@@ -23,5 +23,7 @@ export function streamSpecFor(def: StreamDefinition): StreamSpec {
     schema,
   };
   if (def.replicationKey !== undefined) spec.replicationKey = def.replicationKey;
+  if (def.parent !== undefined) spec.parent = def.parent.table;
+  if (def.optIn) spec.optIn = true;
   return spec;
 }

@@ -9,6 +9,10 @@ export interface StreamSpec {
   method: 'incremental' | 'full_table';
   /** JSON Schema of a row; grows when records bring fields never seen before (schema evolution). */
   schema: JsonSchema;
+  /** Tables read per row of another: that table's name (catalogs name it; sinks need not). */
+  parent?: string;
+  /** Not selected unless named: catalogs do not select it by default. */
+  optIn?: boolean;
 }
 
 export interface RunInfo {

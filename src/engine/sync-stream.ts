@@ -2,7 +2,7 @@ import type { ApiClient } from '../api/types.js';
 import { failpoint } from '../core/failpoint.js';
 import type { ResumePoint, StreamBookmark } from '../core/state.js';
 import { readerFor } from '../streams/readers/index.js';
-import type { Row, StreamDefinition, StreamPage } from '../streams/types.js';
+import type { ParentKey, Row, StreamDefinition, StreamPage } from '../streams/types.js';
 import {
   incrementalThreshold,
   latestSaneTime,
@@ -16,6 +16,7 @@ import type { SyncEventListener } from './events.js';
 import { selectRowFields } from './field-selection.js';
 import { type ResumePlan, reachesMark, resumePlan } from './head-catch-up.js';
 import { type BatchPolicy, PageBatcher } from './page-batcher.js';
+import type { ParentKeyBoard } from './parent-keys.js';
 import { RejectionReport, setAsideKeyless } from './rejected-records.js';
 import { extendSchema } from './schema-evolution.js';
 import type { Sink, StreamRunStats, StreamSpec } from './sink.js';
@@ -33,6 +34,8 @@ export interface StreamRunContext {
   emit: SyncEventListener;
   /** Kept current while the read runs, so a read that fails still tells what it committed. */
   tally?: StreamTally;
+  /** Parent keys passed from parent tables to the tables read per parent, in this run. */
+  parents?: ParentKeyBoard;
 }
 
 /** What a read has committed so far. */
@@ -92,6 +95,8 @@ class StreamRead {
   /** Records set aside because no sink can store them (no primary key value). */
   private readonly rejections: RejectionReport;
   private readonly progress: ReadProgress;
+  /** Keys of every row this read saw, before any filter, when a table read per parent waits for them. */
+  private readonly seenKeys: ParentKey[] | undefined;
 
   constructor(
     private readonly job: StreamJob,
@@ -123,6 +128,7 @@ class StreamRead {
     };
     this.batcher = new PageBatcher(ctx.sink, spec, ctx.batch, () => failpoint('page-committed', this.name));
     this.rejections = new RejectionReport(this.name, ctx.sink.capabilities.storesRejected === true, ctx.emit);
+    this.seenKeys = ctx.parents?.wanted(this.name) ? [] : undefined;
   }
 
   async run(): Promise<StreamRunStats> {
@@ -130,7 +136,13 @@ class StreamRead {
     await this.prepare();
     // A resume point with no position means the read had finished but its completion was not committed.
     const alreadyRead = this.resume !== undefined && this.resume.position === null;
-    if (!alreadyRead) await this.readPages();
+    try {
+      if (!alreadyRead) await this.readPages();
+    } finally {
+      // Only a whole read in this run knows every parent; otherwise the children list them.
+      const whole = this.resume === undefined && !alreadyRead;
+      this.ctx.parents?.publish(this.name, whole ? this.seenKeys : undefined);
+    }
     this.warnOfInsaneTimes();
     await this.complete();
     this.warnOfCoercedValues();
@@ -157,7 +169,7 @@ class StreamRead {
       const mainRead = await this.catchUpHead(plan);
       if (mainRead) {
         for await (const page of this.pages(plan.from, this.ctx.startDate)) {
-          await this.writePage(page.rows, { position: page.position ?? null });
+          await this.writePage(page.rows, { position: page.position ?? null }, page.parents);
         }
       }
     } catch (error) {
@@ -197,6 +209,7 @@ class StreamRead {
       client: this.ctx.client,
       resume: from,
       startDate,
+      ...(this.def.parent ? { parentKeys: () => this.parentKeys() } : {}),
       readAhead,
       signal: this.ctx.signal,
       concurrency: this.ctx.concurrency,
@@ -205,10 +218,24 @@ class StreamRead {
     });
   }
 
+  private parentKeys(): Promise<readonly ParentKey[] | undefined> {
+    const parent = this.def.parent?.table;
+    if (parent === undefined || this.ctx.parents === undefined) return Promise.resolve(undefined);
+    return this.ctx.parents.keysOf(parent);
+  }
+
   /** Writes one page's rows with the bookmark that resumes at `saved.position`. */
-  private async writePage(pageRows: Row[], saved: SavedPosition): Promise<void> {
+  private async writePage(
+    pageRows: Row[],
+    saved: SavedPosition,
+    parents?: StreamPage['parents'],
+  ): Promise<void> {
     this.ctx.signal.throwIfAborted();
     failpoint('page-read', this.name);
+    if (this.seenKeys) {
+      const field = this.spec.primaryKey[0] as string;
+      for (const row of pageRows) this.seenKeys.push(row[field] as ParentKey);
+    }
     const { boundField, lowerBound } = this;
     let rows = boundField ? pageRows.filter((r) => passesLowerBound(r[boundField], lowerBound)) : pageRows;
     this.track(rows);
@@ -232,6 +259,8 @@ class StreamRead {
       totalRows: this.progress.rows,
       requests: this.requestCount() - this.requestsBefore,
     });
+    if (parents)
+      this.ctx.emit({ type: 'units', stream: this.name, units: [{ label: 'parents', ...parents }] });
   }
 
   /** Widens what the read has seen by a page's rows; values that are no sane time are only counted. */

@@ -10,6 +10,7 @@ import { createClientFor } from './client-factory.js';
 import type { SyncEvent, SyncEventListener } from './events.js';
 import { observeRequests } from './observed-client.js';
 import type { BatchPolicy } from './page-batcher.js';
+import { ParentKeyBoard } from './parent-keys.js';
 import { checkSavedBookmark } from './saved-bookmark.js';
 import type { RunOutcome, Sink, StreamRunStats, StreamSpec } from './sink.js';
 import { type StreamSelection, streamJobFor } from './stream-job.js';
@@ -89,6 +90,7 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
     opened = true;
     // The state the sink holds: a database's saved bookmarks, or a protocol's state file.
     const jobs = req.selection.map((s) => streamJobFor(s, state));
+    const parents = new ParentKeyBoard(jobs.map((job) => job.definition));
     const rowsSoFar = new Map<string, number>();
     const track: SyncEventListener = (event: SyncEvent) => {
       if (event.type === 'page') rowsSoFar.set(event.stream, event.totalRows);
@@ -115,6 +117,7 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
             signal: abort.signal,
             emit: track,
             tally,
+            parents,
           });
           streams[name] = { ...stats, ...resumed };
           emit({ type: 'stream_completed', stream: name, stats: streams[name] });
@@ -161,6 +164,9 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
             stoppedBy = name;
             abort.abort(error);
           }
+        } finally {
+          // A table that failed before reading must not keep its children waiting.
+          parents.publish(name, undefined);
         }
       }),
     );

@@ -1,8 +1,17 @@
 import { CioError } from '../core/errors.js';
+import { campaignActionToRow, segmentDependenciesOf, segmentMemberToRow } from './child-rows.js';
+import { objectsOfType, relationshipsOfType } from './readers/objects.js';
 import { ipAddressToRow, reportingWebhookToRow } from './row-mappers.js';
 import { activitiesSchema } from './schemas/activities.js';
 import { broadcastsSchema } from './schemas/broadcasts.js';
 import { campaignsSchema } from './schemas/campaigns.js';
+import {
+  broadcastActionsSchema,
+  broadcastTriggersSchema,
+  campaignActionsSchema,
+} from './schemas/child-actions.js';
+import { newsletterContentsSchema, newsletterTestGroupsSchema } from './schemas/child-newsletters.js';
+import { segmentDependenciesSchema, segmentMembersSchema } from './schemas/child-segments.js';
 import { collectionsSchema } from './schemas/collections.js';
 import { customersSchema } from './schemas/customers.js';
 import { epsSuppressionSchema } from './schemas/eps-suppression.js';
@@ -11,6 +20,7 @@ import { ipAddressesSchema } from './schemas/ip-addresses.js';
 import { messagesSchema } from './schemas/messages.js';
 import { newslettersSchema } from './schemas/newsletters.js';
 import { typesSchema } from './schemas/object-types.js';
+import { objectRelationshipsSchema, objectsSchema } from './schemas/objects.js';
 import { reportingWebhooksSchema } from './schemas/reporting-webhooks.js';
 import { segmentsSchema } from './schemas/segments.js';
 import { senderIdentitiesSchema } from './schemas/sender-identities.js';
@@ -147,12 +157,100 @@ const TABLES = {
     schema: epsSuppressionSchema,
     reader: 'suppressions',
   },
+  // Structure tables (docs/streams.md, "Tables beyond the specification"): one read per parent row
+  // the run read, every sync (a parent's `updated` does not move when its children change).
+  campaign_actions: {
+    request: { method: 'GET', path: '/v1/campaigns/{campaign_id}/actions' },
+    parent: { table: 'campaigns', keyColumn: 'campaign_id' },
+    recordsKey: 'actions',
+    // 10 per page and no `limit` parameter; the first request carries no `start` either.
+    paging: { kind: 'cursor', pageSize: 10, sendsLimit: false },
+    primaryKey: ['campaign_id', 'id'],
+    schema: campaignActionsSchema,
+    toRow: campaignActionToRow,
+    reader: 'parent-child',
+  },
+  broadcast_actions: {
+    // No parameters at all: live answers a `start` with 400.
+    request: { method: 'GET', path: '/v1/broadcasts/{broadcast_id}/actions' },
+    parent: { table: 'broadcasts', keyColumn: 'broadcast_id' },
+    recordsKey: 'actions',
+    primaryKey: ['broadcast_id', 'id'],
+    schema: broadcastActionsSchema,
+    reader: 'parent-child',
+  },
+  broadcast_triggers: {
+    request: { method: 'GET', path: '/v1/broadcasts/{broadcast_id}/triggers' },
+    parent: { table: 'broadcasts', keyColumn: 'broadcast_id' },
+    recordsKey: 'triggers',
+    primaryKey: ['broadcast_id', 'id'],
+    schema: broadcastTriggersSchema,
+    reader: 'parent-child',
+  },
+  newsletter_contents: {
+    request: { method: 'GET', path: '/v1/newsletters/{newsletter_id}/contents' },
+    parent: { table: 'newsletters', keyColumn: 'newsletter_id' },
+    recordsKey: 'contents',
+    primaryKey: ['newsletter_id', 'id'],
+    schema: newsletterContentsSchema,
+    reader: 'parent-child',
+  },
+  newsletter_test_groups: {
+    request: { method: 'GET', path: '/v1/newsletters/{newsletter_id}/test_groups' },
+    parent: { table: 'newsletters', keyColumn: 'newsletter_id' },
+    recordsKey: 'test_groups',
+    primaryKey: ['newsletter_id', 'id'],
+    schema: newsletterTestGroupsSchema,
+    reader: 'parent-child',
+  },
+  segment_members: {
+    request: { method: 'GET', path: '/v1/segments/{segment_id}/membership' },
+    parent: { table: 'segments', keyColumn: 'segment_id' },
+    recordsKey: 'identifiers',
+    paging: { kind: 'cursor', pageSize: 30000 },
+    primaryKey: ['segment_id', 'cio_id'],
+    schema: segmentMembersSchema,
+    toRow: segmentMemberToRow,
+    reader: 'parent-child',
+  },
+  segment_dependencies: {
+    request: { method: 'GET', path: '/v1/segments/{segment_id}/used_by' },
+    parent: { table: 'segments', keyColumn: 'segment_id', recordsOf: segmentDependenciesOf },
+    recordsKey: 'used_by',
+    primaryKey: ['segment_id', 'dependent_type', 'dependent_id'],
+    schema: segmentDependenciesSchema,
+    reader: 'parent-child',
+  },
+  // Opt-in: one request per object (no endpoint returns many objects' attributes at once).
+  objects: {
+    request: { method: 'GET', path: '/v1/objects/{object_type_id}/{object_id}/attributes' },
+    parent: { table: 'types', keyColumn: 'object_type_id', readChildren: objectsOfType },
+    recordsKey: 'object',
+    primaryKey: ['object_type_id', 'object_id'],
+    schema: objectsSchema,
+    reader: 'parent-child',
+    optIn: true,
+  },
+  object_relationships: {
+    request: { method: 'GET', path: '/v1/objects/{object_type_id}/{object_id}/relationships' },
+    parent: { table: 'types', keyColumn: 'object_type_id', readChildren: relationshipsOfType },
+    recordsKey: 'cio_relationships',
+    primaryKey: ['object_type_id', 'object_id', 'cio_id'],
+    schema: objectRelationshipsSchema,
+    reader: 'parent-child',
+    optIn: true,
+  },
 } satisfies Record<string, TableEntry>;
 
 /** The name of a table, as in streams.md: table name = stream name. */
 export type StreamName = keyof typeof TABLES;
 
 export const STREAM_NAMES: readonly StreamName[] = Object.keys(TABLES) as StreamName[];
+
+/** The tables synced when none are named: all but the opt-in ones (`optIn`). */
+export const DEFAULT_STREAM_NAMES: readonly StreamName[] = STREAM_NAMES.filter(
+  (name) => !(TABLES[name] as TableEntry).optIn,
+);
 
 function withDefaults(name: StreamName, entry: TableEntry): StreamDefinition<StreamName> {
   return {

@@ -19,7 +19,7 @@ export interface JsonSchema {
 export type Row = Record<string, unknown>;
 
 /** The readers a table can name (streams/readers/index.ts maps each to its strategy). */
-export type ReaderName = 'list' | 'passes' | 'customers' | 'suppressions';
+export type ReaderName = 'list' | 'passes' | 'customers' | 'suppressions' | 'parent-child';
 
 /** One query of a table read in several passes (reader `passes`). */
 export interface ListPass {
@@ -27,6 +27,35 @@ export interface ListPass {
   query: Record<string, QueryValue>;
   /** Values for fields a record of this pass leaves out or sends as null. */
   defaults?: Row;
+}
+
+/** A parent's key as its table's rows carry it (campaign, broadcast, newsletter and segment ids). */
+export type ParentKey = number | string;
+
+/**
+ * A table read per row of another (docs/streams.md, "Structure tables"): `request.path` holds
+ * `{<keyColumn>}`, replaced by each parent's key.
+ */
+export interface ParentLink {
+  /** The parent table: its rows that the same run read are the parents. */
+  table: string;
+  /** The child column that holds the parent's key, set on every row from the parent. */
+  keyColumn: string;
+  /**
+   * The records of one answer, where they are not an array under `recordsKey` (segment
+   * dependencies: one object of id lists). Only for tables without paging.
+   */
+  recordsOf?: (body: Record<string, unknown>) => unknown[];
+  /**
+   * Reads one parent's records itself, where that takes more than one endpoint (objects: a search,
+   * then one request per object). Resolves to every record of the parent.
+   */
+  readChildren?: (
+    key: ParentKey,
+    ctx: ReadContext,
+    signal: AbortSignal,
+    stream: string,
+  ) => Promise<unknown[]>;
 }
 
 /**
@@ -70,6 +99,10 @@ export interface TableEntry {
   reader?: ReaderName;
   /** Reader `passes`: the queries that together list every record, read in this order. */
   passes?: readonly ListPass[];
+  /** Tables read per parent (reader `parent-child`): the parent table and where its key goes. */
+  parent?: ParentLink;
+  /** Not selected unless named (a request per object): left out of the default table list. */
+  optIn?: true;
 }
 
 /** A table entry with its name and every default filled in. */
@@ -86,6 +119,8 @@ export interface StreamPage {
   rows: Row[];
   /** JSON-serialisable; saved in state so an interrupted read resumes after this page. */
   position: unknown | null;
+  /** Tables read per parent: parents read whole so far (those of an interrupted attempt included), of all. */
+  parents?: { done: number; total: number };
 }
 
 /**
@@ -118,6 +153,11 @@ export interface ReadContext {
   onWarning?: (message: string) => void;
   /** Called whenever the read's own units move (a snapshot of every counter it keeps, in order). */
   onProgress?: (units: ReadUnits[]) => void;
+  /**
+   * Tables with a parent: the keys of the parent rows this run read, when the run read the whole
+   * parent table (resolves undefined otherwise: the reader then lists the parents itself).
+   */
+  parentKeys?: () => Promise<readonly ParentKey[] | undefined>;
 }
 
 export type StreamReader = (definition: StreamDefinition, ctx: ReadContext) => AsyncIterable<StreamPage>;

@@ -54,6 +54,7 @@ describe('the cio-sync commands', () => {
         primary_key: string[];
         replication_method: string;
         replication_key: string | null;
+        parent?: string;
       }[];
     };
     expect(catalog.streams.map((s) => s.name).sort()).toEqual([...STREAM_NAMES].sort());
@@ -64,6 +65,12 @@ describe('the cio-sync commands', () => {
       replication_key: 'updated',
     });
     expect(catalog.streams.find((s) => s.name === 'customers')!.primary_key).toEqual(['cio_id']);
+    expect(catalog.streams.find((s) => s.name === 'segment_members')).toMatchObject({
+      primary_key: ['segment_id', 'cio_id'],
+      replication_method: 'full_table',
+      parent: 'segments',
+    });
+    expect(campaigns.parent).toBeUndefined();
   });
 
   it('checks a good key and names the workspace; refuses a bad one with exit code 2', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
-import { STREAM_NAMES } from '../../src/streams/definitions.js';
+import { DEFAULT_STREAM_NAMES } from '../../src/streams/definitions.js';
 import { runCli } from '../helpers/cli.js';
 import type { TestDestination } from '../helpers/destinations.js';
 import {
@@ -90,11 +90,11 @@ function sync(
 async function expectExactAndClean(
   destination: TestDestination,
   sim: Simulator,
-  tables: readonly string[] = STREAM_NAMES,
+  tables: readonly string[] = DEFAULT_STREAM_NAMES,
 ): Promise<void> {
   const truth = sim.truth() as unknown as TruthLike;
   const loaded = await destination.read(tables);
-  if (tables === STREAM_NAMES) expectLoadedMatchesTruth(loaded, truth);
+  if (tables === DEFAULT_STREAM_NAMES) expectLoadedMatchesTruth(loaded, truth);
   else
     for (const table of tables) expectTableMatches(table, loaded[table] ?? [], expectedTables(truth)[table]!);
   const bookmarks = await destination.bookmarks();
@@ -233,6 +233,31 @@ export function describeCrashSafety(
         }),
     );
 
+    // Newsletter contents travel 50 newsletters a page: the kill leaves the first 50 committed.
+    it('resumes a table read per parent after the last parent committed, reading none of those again', () =>
+      withFreshWorld(makeDestination, 'children', async (sim, destination) => {
+        const killed = await sync(sim, destination, 'page-committed@newsletter_contents:1');
+        expect(killed.signal).toBe('SIGKILL');
+        const resume = (await destination.bookmarks()).newsletter_contents?.resume as {
+          position?: { after_parent?: unknown };
+        };
+        const after = resume?.position?.after_parent;
+        expect(typeof after, 'no parent position was committed').toBe('number');
+        const before = sim.requestLog().length;
+        expect((await sync(sim, destination)).code).toBe(0);
+        const reread = sim
+          .requestLog()
+          .slice(before)
+          .map((e) => /^\/v1\/newsletters\/(\d+)\/contents$/.exec(e.path)?.[1])
+          .filter((id) => id !== undefined)
+          .map(Number);
+        const ids = (sim.truth() as unknown as { newsletters: { id: number }[] }).newsletters.map(
+          (n) => n.id,
+        );
+        expect(reread.sort((a, b) => a - b)).toEqual(ids.filter((id) => id > (after as number)));
+        await expectExactAndClean(destination, sim);
+      }));
+
     // Activities alone: the other tables' reads, finished by the first attempt at whatever moment the
     // kill comes, are not read again by the resumed ones, so records added meanwhile reach them only
     // at their next complete read (see the README).
@@ -258,9 +283,11 @@ export function describeCrashSafety(
       }));
 
     it('refuses a second sync into the same destination while one runs', async () => {
-      // Slow answers keep the first sync running (and holding the destination) well past the second's start-up.
-      const sim = await startSimulator({ rps: 0, seed: SEED, latencyMs: 1000 });
+      // Slow answers keep the first sync running (and holding the destination) well past the second's
+      // start-up; once the second was refused they stop, so the first's hundreds of requests run fast.
+      const sim = await startSimulator({ rps: 0, seed: SEED });
       sims.push(sim);
+      sim.injectFault({ kind: 'slow', delayMs: 1000 });
       const destination = makeDestination('lock');
       try {
         let firstEnded = false;
@@ -276,6 +303,7 @@ export function describeCrashSafety(
         const second = await sync(sim, destination);
         expect(second.code).toBe(2);
         expect(second.stderr).toMatch(/Another cio-sync run is using/);
+        sim.clearFaults();
         expect((await first).code).toBe(0);
         await expectExactAndClean(destination, sim);
       } finally {

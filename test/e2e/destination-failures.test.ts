@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { advisoryLockKey } from '../../src/destinations/postgres/postgres-connection.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
-import { STREAM_NAMES } from '../../src/streams/definitions.js';
+import { DEFAULT_STREAM_NAMES } from '../../src/streams/definitions.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { postgresDestination, type TestDestination } from '../helpers/destinations.js';
 import { PG_URL, queryPostgres, withPg } from '../helpers/postgres.js';
@@ -41,9 +41,10 @@ async function setup(name: string): Promise<Setup> {
   const destination = postgresDestination(schema);
   destinations.push(destination);
   const appName = `cio_destfail_${name}_${process.pid}`;
-  // Small batches: many merges, so connections are busy when they are ended.
+  // Small batches: many merges, so connections are busy when they are ended. 100 requests a second
+  // keep a sync a few seconds long: long enough to end its connections halfway, not ten times that.
   const config = join(dir, `${name}.json`);
-  writeFileSync(config, JSON.stringify({ batch_size_rows: 100 }));
+  writeFileSync(config, JSON.stringify({ batch_size_rows: 100, max_requests_per_second: 100 }));
   const url = `${PG_URL}?application_name=${appName}`;
   const args = ['sync', '--config', config, '--base-url', sim.url, '--destination', url, '--schema', schema];
   return { sim, schema, destination, args, env: { CIO_ACCESS_TOKEN: sim.token }, appName };
@@ -123,7 +124,10 @@ describe('PostgreSQL connections lost mid-sync', () => {
       run.code === 0 ? 'succeeded' : 'failed',
       'succeeded',
     ]);
-    expectLoadedMatchesTruth(await s.destination.read(STREAM_NAMES), s.sim.truth() as unknown as TruthLike);
+    expectLoadedMatchesTruth(
+      await s.destination.read(DEFAULT_STREAM_NAMES),
+      s.sim.truth() as unknown as TruthLike,
+    );
   });
 
   it('a connection ended inside a merge: the batch is merged again after reconnecting, exit 0', async () => {
@@ -222,6 +226,9 @@ describe('PostgreSQL connections lost mid-sync', () => {
     expect(statuses).toHaveLength(2);
     expect(['failed', 'interrupted']).toContain(statuses[0]);
     expect(statuses[1]).toBe('succeeded');
-    expectLoadedMatchesTruth(await s.destination.read(STREAM_NAMES), s.sim.truth() as unknown as TruthLike);
+    expectLoadedMatchesTruth(
+      await s.destination.read(DEFAULT_STREAM_NAMES),
+      s.sim.truth() as unknown as TruthLike,
+    );
   });
 });

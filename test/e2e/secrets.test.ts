@@ -122,7 +122,17 @@ describe('the access token stays secret', () => {
     // 2. The token in the environment, text logs at debug level, a run that fails on a daily quota.
     sim.injectFault({ kind: 'rate_limit', retryAfter: null, path: '/v1/messages' });
     const second = await runCli(
-      ['sync', '--base-url', sim.url, '--destination', destination, '--log-level', 'debug'],
+      [
+        'sync',
+        '--base-url',
+        sim.url,
+        '--destination',
+        destination,
+        '--log-level',
+        'debug',
+        '--max-requests-per-second',
+        '1000',
+      ],
       { env: { CIO_ACCESS_TOKEN: token } },
     );
     expect(second.code).toBe(1);

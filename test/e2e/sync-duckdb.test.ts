@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
-import { STREAM_NAMES } from '../../src/streams/definitions.js';
+import { DEFAULT_STREAM_NAMES, STREAM_NAMES } from '../../src/streams/definitions.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { queryDuckDb, readDuckDb } from '../helpers/duckdb.js';
 import { scratchDir } from '../helpers/scratch-dir.js';
@@ -11,6 +11,7 @@ import {
   expectLoadedMatchesTruth,
   expectTableMatches,
   INCREMENTAL_TABLES,
+  keyOf,
   type TruthLike,
 } from '../helpers/truth.js';
 
@@ -54,7 +55,9 @@ describe('cio-sync sync into DuckDB (CLI against the simulator)', () => {
     const file = join(dir, 'full.duckdb');
     const env = { CIO_ACCESS_TOKEN: sim.token };
 
-    const first = await runCli(syncArgs(sim, file), { env });
+    // Every table, the opt-in ones named.
+    const all = ['--streams', STREAM_NAMES.join(',')];
+    const first = await runCli(syncArgs(sim, file, all), { env });
     expect(first.stderr).not.toContain('ERROR');
     expect(first.code).toBe(0);
     expect(sim.unknownRoutes()).toEqual([]);
@@ -81,7 +84,7 @@ describe('cio-sync sync into DuckDB (CLI against the simulator)', () => {
       deleteFraction: 0.05,
     });
     expect(change).toBeTruthy();
-    const second = await runCli(syncArgs(sim, file), { env });
+    const second = await runCli(syncArgs(sim, file, all), { env });
     expect(second.code).toBe(0);
     const expected2 = expectedTables(sim.truth() as unknown as TruthLike);
     const loaded2 = await readDuckDb(file, STREAM_NAMES);
@@ -106,22 +109,23 @@ describe('cio-sync sync into DuckDB (CLI against the simulator)', () => {
       } else {
         // Full-table tables: live rows equal the API; rows the API no longer has are marked deleted.
         expectTableMatches(table, loaded2[table]!, expected2[table]!);
-        const key = KEY[table] ?? 'id';
         for (const row of loaded2[table]!) {
-          if (!expected2[table]!.has(String(row[key]))) {
+          if (!expected2[table]!.has(keyOf(table, row))) {
             expect(
               row._cio_deleted_at,
-              `${table}[${String(row[key])}] should be marked deleted`,
+              `${table}[${keyOf(table, row)}] should be marked deleted`,
             ).not.toBeNull();
           }
         }
       }
     }
-    const deleted = await queryDuckDb(
-      file,
-      'SELECT count(*)::INTEGER AS n FROM messages WHERE _cio_deleted_at IS NOT NULL',
-    );
-    expect(Number(deleted[0]!.n)).toBeGreaterThan(0);
+    for (const table of ['messages', 'campaign_actions', 'segment_members']) {
+      const deleted = await queryDuckDb(
+        file,
+        `SELECT count(*)::INTEGER AS n FROM ${table} WHERE _cio_deleted_at IS NOT NULL`,
+      );
+      expect(Number(deleted[0]!.n), `${table}: rows marked deleted`).toBeGreaterThan(0);
+    }
     const runs = await queryDuckDb(file, 'SELECT status FROM _cio_sync_runs ORDER BY started_at');
     expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
   });
@@ -172,8 +176,8 @@ describe('cio-sync sync into DuckDB (CLI against the simulator)', () => {
     expect(result.code).toBe(0);
     expect(sim.stats().faults).toBeGreaterThanOrEqual(7);
     const expected = expectedTables(sim.truth() as unknown as TruthLike);
-    const loaded = await readDuckDb(file, STREAM_NAMES);
-    for (const table of STREAM_NAMES) expectTableMatches(table, loaded[table]!, expected[table]!);
+    const loaded = await readDuckDb(file, DEFAULT_STREAM_NAMES);
+    for (const table of DEFAULT_STREAM_NAMES) expectTableMatches(table, loaded[table]!, expected[table]!);
   });
 
   it('refuses a bad token with exit code 2, an explanation, and loads nothing', async () => {
@@ -190,10 +194,14 @@ describe('cio-sync sync into DuckDB (CLI against the simulator)', () => {
   it('prints a summary from `demo`', async () => {
     const result = await runCli(['demo', '--rps', '0', '--fresh', '--file', join(dir, 'demo.duckdb')]);
     expect(result.code).toBe(0);
-    for (const table of STREAM_NAMES) expect(result.stdout).toMatch(new RegExp(`^${table}\\s+complete`, 'm'));
+    for (const table of DEFAULT_STREAM_NAMES) {
+      expect(result.stdout).toMatch(new RegExp(`^${table}\\s+complete`, 'm'));
+    }
+    // Opt-in tables are synced only when named.
+    expect(result.stdout).not.toMatch(/^objects\s/m);
     expect(result.stdout).toMatch(
       new RegExp(
-        `^${STREAM_NAMES.length} tables: [\\d,]+ rows read, [\\d,]+ written, [\\d,]+ requests \\([\\d,]+ table reads \\+ 1 key check\\)`,
+        `^${DEFAULT_STREAM_NAMES.length} tables: [\\d,]+ rows read, [\\d,]+ written, [\\d,]+ requests \\([\\d,]+ table reads \\+ 1 key check\\)`,
         'm',
       ),
     );
@@ -203,7 +211,9 @@ describe('cio-sync sync into DuckDB (CLI against the simulator)', () => {
 
 describe('an interrupted sync (SIGINT)', () => {
   it('stops between batches with exit code 130, a run logged as interrupted, and a rerun that completes exactly', async () => {
-    const slow = await startSimulator({ rps: 0, seed: 9, latencyMs: 300 });
+    // Slow answers until the interrupt, so it lands mid-read; the rerun runs at full speed.
+    const slow = await startSimulator({ rps: 0, seed: 9 });
+    slow.injectFault({ kind: 'slow', delayMs: 300 });
     sim = slow;
     const file = join(dir, 'interrupted.duckdb');
     const { child, result } = startCli(syncArgs(slow, file), { env: { CIO_ACCESS_TOKEN: slow.token } });
@@ -214,8 +224,12 @@ describe('an interrupted sync (SIGINT)', () => {
     expect(interrupted.stderr).toMatch(/interrupted/);
     const runs = await queryDuckDb(file, 'SELECT status, error FROM _cio_sync_runs');
     expect(runs).toEqual([{ status: 'failed', error: 'interrupted' }]);
+    slow.clearFaults();
     const rerun = await runCli(syncArgs(slow, file), { env: { CIO_ACCESS_TOKEN: slow.token } });
     expect(rerun.code, rerun.stderr).toBe(0);
-    expectLoadedMatchesTruth(await readDuckDb(file, STREAM_NAMES), slow.truth() as unknown as TruthLike);
+    expectLoadedMatchesTruth(
+      await readDuckDb(file, DEFAULT_STREAM_NAMES),
+      slow.truth() as unknown as TruthLike,
+    );
   });
 });

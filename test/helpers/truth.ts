@@ -33,10 +33,26 @@ const TRUTH_KEY: Record<string, string> = {
   eps_suppression: 'suppressions',
 };
 
-export const PRIMARY_KEY: Record<string, string> = {
+export const PRIMARY_KEY: Record<string, string | string[]> = {
   customers: 'cio_id',
   snippets: 'name',
+  // Structure tables (streams.md, "Structure tables"): keyed within their parent.
+  campaign_actions: ['campaign_id', 'id'],
+  broadcast_actions: ['broadcast_id', 'id'],
+  broadcast_triggers: ['broadcast_id', 'id'],
+  newsletter_contents: ['newsletter_id', 'id'],
+  newsletter_test_groups: ['newsletter_id', 'id'],
+  segment_members: ['segment_id', 'cio_id'],
+  segment_dependencies: ['segment_id', 'dependent_type', 'dependent_id'],
+  objects: ['object_type_id', 'object_id'],
+  object_relationships: ['object_type_id', 'object_id', 'cio_id'],
 };
+
+/** A row's primary key as one string (composite keys joined with "|"). */
+export function keyOf(table: string, row: Record<string, unknown>): string {
+  const key = PRIMARY_KEY[table] ?? 'id';
+  return typeof key === 'string' ? String(row[key]) : key.map((k) => String(row[k])).join('|');
+}
 
 /** Tables whose rows are more than the API's records (streams.md, notes 1 to 3). */
 const ROWS_OF: Record<string, (truth: TruthLike) => Rec[]> = {
@@ -50,6 +66,8 @@ const ROWS_OF: Record<string, (truth: TruthLike) => Rec[]> = {
       rows.map((s) => ({ ...s, id: `${type}:${String(s.email)}`, suppression_type: type })),
     ),
   ip_addresses: (truth) => (truth.ip_addresses as string[]).map((ip) => ({ id: ip })),
+  // Live sends a campaign action's id as a string of digits; the table stores an integer.
+  campaign_actions: (truth) => list(truth, 'campaign_actions').map((a) => ({ ...a, id: Number(a.id) })),
   reporting_webhooks: (truth) =>
     list(truth, 'reporting_webhooks').map((w) => ({ ...w, endpoint: stripCredentials(w.endpoint) })),
 };
@@ -62,8 +80,7 @@ export function expectedTables(truth: TruthLike): Record<string, Map<string, Rec
   for (const key of Object.keys(truth)) {
     const table = TABLE_OF_TRUTH_KEY.get(key) ?? key;
     const rows = ROWS_OF[table]?.(truth) ?? list(truth, key);
-    const pk = PRIMARY_KEY[table] ?? 'id';
-    tables[table] = new Map(rows.map((r) => [String(r[pk]), r]));
+    tables[table] = new Map(rows.map((r) => [keyOf(table, r), r]));
   }
   return tables;
 }
@@ -96,12 +113,11 @@ function sortKeys(value: unknown): unknown {
  * each field equal to the API's value.
  */
 export function expectTableMatches(table: string, rows: DbRow[], expected: Map<string, Rec>): void {
-  const key = PRIMARY_KEY[table] ?? 'id';
   const live = rows.filter((r) => r._cio_deleted_at === null || r._cio_deleted_at === undefined);
-  const loadedKeys = live.map((r) => String(r[key]));
+  const loadedKeys = live.map((r) => keyOf(table, r));
   expect(new Set(loadedKeys).size, `${table}: duplicate primary keys`).toBe(loadedKeys.length);
   expect([...loadedKeys].sort(), `${table}: primary key set`).toEqual([...expected.keys()].sort());
-  const byKey = new Map(live.map((r) => [String(r[key]), r]));
+  const byKey = new Map(live.map((r) => [keyOf(table, r), r]));
   const mismatches: string[] = [];
   for (const [pk, record] of expected) {
     const row = byKey.get(pk);
@@ -139,16 +155,15 @@ export function expectLoadedMatchesTruth(loaded: Record<string, DbRow[]>, truth:
   for (const [table, rows] of Object.entries(loaded)) {
     const want = expected[table];
     if (!want) throw new Error(`no ground truth for ${table}`);
-    const key = PRIMARY_KEY[table] ?? 'id';
     if (INCREMENTAL_TABLES.has(table)) {
       expectTableMatches(
         table,
-        rows.filter((r) => want.has(String(r[key]))),
+        rows.filter((r) => want.has(keyOf(table, r))),
         want,
       );
     } else {
       expectTableMatches(table, rows, want);
-      const stale = rows.filter((r) => !want.has(String(r[key])) && r._cio_deleted_at == null);
+      const stale = rows.filter((r) => !want.has(keyOf(table, r)) && r._cio_deleted_at == null);
       expect(stale.length, `${table}: rows gone from the API but not marked deleted`).toBe(0);
     }
   }
@@ -183,10 +198,9 @@ export function expectResumedLoadMatches(
       expectLoadedMatchesTruth({ [table]: rows }, now);
       continue;
     }
-    const key = PRIMARY_KEY[table] ?? 'id';
     const isOld = (r: DbRow) => r._cio_deleted_at == null && loadedMs(r._cio_synced_at) < resumedAt.getTime();
     const old = rows.filter(isOld);
-    const oldKeys = new Set(old.map((r) => String(r[key])));
+    const oldKeys = new Set(old.map((r) => keyOf(table, r)));
     const then = expectedBefore[table] ?? new Map<string, Rec>();
     const missing = [...oldKeys].filter((k) => !then.has(k));
     expect(missing, `${table}: rows written before the resumed sync that the API never had`).toEqual([]);
@@ -194,7 +208,7 @@ export function expectResumedLoadMatches(
     const fresh = rows.filter((r) => !isOld(r));
     const want = new Map([...(expectedNow[table] ?? [])].filter(([k]) => !oldKeys.has(k)));
     expectTableMatches(table, fresh, want);
-    const stale = fresh.filter((r) => !want.has(String(r[key])) && r._cio_deleted_at == null);
+    const stale = fresh.filter((r) => !want.has(keyOf(table, r)) && r._cio_deleted_at == null);
     expect(stale.length, `${table}: rows gone from the API but not marked deleted`).toBe(0);
   }
 }

@@ -60,11 +60,12 @@ describe.each([
       const root = rootMetadata(entry);
       expect(root).toMatchObject({
         inclusion: 'available',
-        'selected-by-default': true,
+        'selected-by-default': !spec.optIn,
         'forced-replication-method': entry.replication_method,
         'table-key-properties': spec.primaryKey,
       });
       expect(root['valid-replication-keys']).toEqual(spec.replicationKey ? [spec.replicationKey] : undefined);
+      expect(root['parent-tap-stream-id']).toBe(spec.parent);
       const automatic = [...spec.primaryKey, ...(spec.replicationKey ? [spec.replicationKey] : [])];
       for (const field of Object.keys(entry.schema.properties ?? {})) {
         expect(fieldMetadata(entry, field), `${entry.stream}.${field}`).toEqual({
@@ -77,7 +78,20 @@ describe.each([
 
   it('syncs every stream with every field when passed back unchanged', () => {
     const selection = selectionFromSingerCatalog(JSON.parse(JSON.stringify(catalog)), list);
-    expect(selection).toEqual(list.map((spec) => ({ name: spec.name, method: spec.method })));
+    // Opt-in tables are not selected by default.
+    const selected = list.filter((spec) => !spec.optIn);
+    expect(selection).toEqual(selected.map((spec) => ({ name: spec.name, method: spec.method })));
+  });
+});
+
+describe('the Singer catalog of the tables read per parent', () => {
+  it('names the parent stream of each, as singer-io taps do', () => {
+    const roots = Object.fromEntries(
+      singerCatalog(realSpecs()).streams.map((entry) => [entry.tap_stream_id, rootMetadata(entry)]),
+    );
+    expect(roots.campaign_actions?.['parent-tap-stream-id']).toBe('campaigns');
+    expect(roots.segment_members?.['parent-tap-stream-id']).toBe('segments');
+    expect(roots.campaigns?.['parent-tap-stream-id']).toBeUndefined();
   });
 });
 

@@ -26,6 +26,15 @@ const CONTRACT_EXCEPTIONS: Record<string, { primaryKey?: string[]; replicationKe
   exports: { replicationKey: 'updated_at' },
   snippets: { primaryKey: ['name'], replicationKey: 'updated_at' },
   collections: { replicationKey: 'updated_at' },
+  campaign_actions: { primaryKey: ['campaign_id', 'id'] },
+  broadcast_actions: { primaryKey: ['broadcast_id', 'id'] },
+  broadcast_triggers: { primaryKey: ['broadcast_id', 'id'] },
+  newsletter_contents: { primaryKey: ['newsletter_id', 'id'] },
+  newsletter_test_groups: { primaryKey: ['newsletter_id', 'id'] },
+  segment_members: { primaryKey: ['segment_id', 'cio_id'] },
+  segment_dependencies: { primaryKey: ['segment_id', 'dependent_type', 'dependent_id'] },
+  objects: { primaryKey: ['object_type_id', 'object_id'] },
+  object_relationships: { primaryKey: ['object_type_id', 'object_id', 'cio_id'] },
 };
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -71,6 +80,18 @@ describe('the table of definitions', () => {
     for (const def of STREAM_DEFINITIONS) expect(READERS[def.reader], def.name).toBeDefined();
   });
 
+  it('reads a table per parent exactly when it names a parent table, whose key its path and key carry', () => {
+    for (const def of STREAM_DEFINITIONS) {
+      expect(def.reader === 'parent-child', def.name).toBe(def.parent !== undefined);
+      if (def.parent === undefined) continue;
+      const parent = getDefinition(def.parent.table);
+      expect(parent.parent, `${def.name}: parents are plain tables`).toBeUndefined();
+      expect(def.request.path).toContain(`{${def.parent.keyColumn}}`);
+      expect(def.primaryKey[0]).toBe(def.parent.keyColumn);
+      expect(def.replicationKey, `${def.name} is read in full`).toBeUndefined();
+    }
+  });
+
   it('finds definitions by name and rejects unknown names with a config error', () => {
     expect(getDefinition('messages').request.path).toBe('/v1/messages');
     expect(isStreamName('eps_suppression')).toBe(true);
@@ -87,8 +108,13 @@ describe('the table of definitions', () => {
       newsletters: { kind: 'cursor', pageSize: 100 },
       sender_identities: { kind: 'cursor', pageSize: 100 },
       eps_suppression: { kind: 'offset', pageSize: 1000 },
+      // 10 per page and no `limit` parameter (customerio-beyond.md A.1).
+      campaign_actions: { kind: 'cursor', pageSize: 10, sendsLimit: false },
+      segment_members: { kind: 'cursor', pageSize: 30000 },
     });
     const paged = [
+      'campaign_actions',
+      'segment_members',
       'messages',
       'activities',
       'customers',

@@ -3,7 +3,7 @@ import { streamSpecFor } from '../../engine/catalog.js';
 import { STREAM_DEFINITIONS } from '../../streams/definitions.js';
 import { addSettingOptions, type ConfigFlags, configFromFlags } from '../options.js';
 
-/** Prints the catalog: every table with its key, replication method and JSON Schema. */
+/** Prints the catalog: every table with its key, replication method, parent table if any, and JSON Schema. */
 export function registerDiscoverCommand(program: Command): void {
   const command = program
     .command('discover')
@@ -19,6 +19,8 @@ export function registerDiscoverCommand(program: Command): void {
         primary_key: spec.primaryKey,
         replication_method: spec.method,
         replication_key: spec.replicationKey ?? null,
+        // Tables read per row of another: that table.
+        ...(spec.parent ? { parent: spec.parent } : {}),
         schema: spec.schema,
       };
     });

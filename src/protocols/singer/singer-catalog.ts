@@ -42,11 +42,14 @@ function singerCatalogEntry(spec: StreamSpec): SingerCatalogEntry {
   const automatic = new Set(automaticFields(spec));
   const streamMetadata: Record<string, unknown> = {
     inclusion: 'available',
-    'selected-by-default': true,
+    // Opt-in tables cost a request per object: selected only when asked for.
+    'selected-by-default': !spec.optIn,
     'forced-replication-method': method,
     'table-key-properties': [...spec.primaryKey],
   };
   if (spec.replicationKey) streamMetadata['valid-replication-keys'] = [spec.replicationKey];
+  // As singer-io taps mark a child stream: read per row of that stream.
+  if (spec.parent) streamMetadata['parent-tap-stream-id'] = spec.parent;
   const metadata: SingerMetadataEntry[] = [{ breadcrumb: [], metadata: streamMetadata }];
   for (const field of Object.keys(schema.properties ?? {})) {
     metadata.push({

@@ -97,7 +97,9 @@ async function runTap(flags: TapFlags): Promise<void> {
   const catalogFile = flags.catalog ?? flags.properties;
   const selection: StreamSelection[] = catalogFile
     ? selectionFromSingerCatalog(readJsonFile(catalogFile, 'catalog'), specs)
-    : ((config.streams ?? specs.map((s) => s.name)) as StreamName[]).map((name) => ({ name }));
+    : ((config.streams ?? specs.filter((s) => !s.optIn).map((s) => s.name)) as StreamName[]).map((name) => ({
+        name,
+      }));
   const quiet = QUIET_LEVELS.has(String(extras.metrics_log_level ?? 'INFO').toUpperCase());
   await runProtocolSync({
     config,
@@ -140,7 +142,9 @@ export function registerTapCommand(program: Command): void {
     .option('-d, --discover', 'print the catalog and exit')
     .option('--about', 'print what this tap is and its settings')
     .addOption(
-      new Option('--format <format>', 'with --about: the format').choices(ABOUT_FORMATS).default('json', 'json'),
+      new Option('--format <format>', 'with --about: the format')
+        .choices(ABOUT_FORMATS)
+        .default('json', 'json'),
     )
     .option('--version', 'print the version')
     .action(async (flags: TapFlags) => {

@@ -8,9 +8,11 @@
 import { ActivityTable } from './activities.js';
 import type { CatalogSpec } from './catalog.js';
 import { CATALOG, CATALOG_NAMES, type CatalogName, type CatalogTruth } from './catalog-tables.js';
+import { ChildTables, type ChildTruth } from './children.js';
 import { DAY, scaled, type WorldContext } from './context.js';
 import { CustomerTable } from './customers.js';
 import { MessageTable } from './messages.js';
+import { ObjectTables, type ObjectTruth } from './objects.js';
 import { PageCache } from './page-cache.js';
 import { Rng } from './prng.js';
 import { SuppressionTable, suppressionCount } from './suppressions.js';
@@ -30,16 +32,19 @@ export const DEFAULT_NOW = 1_767_225_600;
  * The exact records each endpoint serves right now, in the order a default request lists them:
  * one list per CATALOG entry, and the big and special resources.
  */
-export type GroundTruth = CatalogTruth & {
-  // sender_identities (in CatalogTruth) holds every sender, hidden ones included, each with its
-  // `hidden` flag: the union of the list without and with `hidden=true`.
-  /** The people, as POST /v1/customers/attributes returns each (inside `customer` in spec shapes). */
-  customers: JsonObject[];
-  messages: JsonObject[];
-  activities: JsonObject[];
-  ip_addresses: string[];
-  suppressions: Record<SuppressionType, JsonObject[]>;
-};
+export type GroundTruth = CatalogTruth &
+  /** Child records, each with its parent's key (see children.ts), and objects (objects.ts). */
+  ChildTruth &
+  ObjectTruth & {
+    // sender_identities (in CatalogTruth) holds every sender, hidden ones included, each with its
+    // `hidden` flag: the union of the list without and with `hidden=true`.
+    /** The people, as POST /v1/customers/attributes returns each (inside `customer` in spec shapes). */
+    customers: JsonObject[];
+    messages: JsonObject[];
+    activities: JsonObject[];
+    ip_addresses: string[];
+    suppressions: Record<SuppressionType, JsonObject[]>;
+  };
 
 /** Which records of a resource that hides some (sender identities) a list serves. */
 export type HiddenFilter = 'visible' | 'hidden' | 'all';
@@ -66,6 +71,8 @@ export class World {
   readonly activities: ActivityTable;
   readonly suppressions: Record<SuppressionType, SuppressionTable>;
   readonly kind: WorldKind;
+  readonly children: ChildTables;
+  readonly objects: ObjectTables;
 
   constructor(seed: number, scale: number, start: number = DEFAULT_NOW, opts: WorldOptions = {}) {
     this.kind = opts.world ?? 'seeded';
@@ -91,6 +98,8 @@ export class World {
       suppressions[type] = new SuppressionTable(this.ctx, type, size(suppressionCount(type, scale)));
     }
     this.suppressions = suppressions as Record<SuppressionType, SuppressionTable>;
+    this.children = new ChildTables(seed, this.catalog, this.customers, start);
+    this.objects = new ObjectTables(seed, scale, this.catalog.object_types, this.customers, start);
   }
 
   get now(): number {
@@ -206,6 +215,8 @@ export class World {
     for (const name of CATALOG_NAMES) catalog[name] = structuredClone(this.list(name));
     return {
       ...(catalog as CatalogTruth),
+      ...this.children.truth(),
+      ...this.objects.truth(),
       customers,
       messages,
       activities,

@@ -72,6 +72,11 @@ export function advanceWorld(world: World, opts: AdvanceOptions = {}): AdvanceRe
     ),
   ];
   for (const [name, table] of big) changes[name] = advanceIndexed(table, epoch, add);
+  // Children follow their parents (added, deleted) and change on their own: a parent's `updated`
+  // does not move when its actions do.
+  const fractions = { update, add, del };
+  changes.children = { updated: world.children.advance(epoch.n, epoch.to, fractions), added: 0, deleted: 0 };
+  changes.objects = { updated: world.objects.advance(epoch.n, epoch.to, fractions), added: 0, deleted: 0 };
 
   return { epoch: epoch.n, previousNow: epoch.from, now: epoch.to, changes };
 }

@@ -2,6 +2,7 @@ import { checkPagePosition } from '../resume-position.js';
 import type { ReaderName, StreamDefinition, StreamReader } from '../types.js';
 import { readCustomers } from './customers.js';
 import { readTableStream } from './list.js';
+import { parentPositionFrom, readParentChild } from './parent-child.js';
 import { checkPassPosition, readPasses } from './passes.js';
 import { readSuppressions, suppressionPositionFrom } from './suppressions.js';
 
@@ -23,6 +24,10 @@ export const READERS: Readonly<Record<ReaderName, ReaderStrategy>> = {
   suppressions: {
     read: readSuppressions,
     checkPosition: (position, definition) => suppressionPositionFrom(position, definition.name),
+  },
+  'parent-child': {
+    read: readParentChild,
+    checkPosition: (position, definition) => parentPositionFrom(position, definition.name),
   },
 };
 

@@ -14,5 +14,11 @@ export function exampleRow(def: StreamDefinition, record: unknown): Row {
     case 'list':
     case 'passes':
       return asWritten(rowFromRecord(def, record));
+    case 'parent-child': {
+      // The reader sets the parent's key on every row, from the path it read.
+      const column = def.parent?.keyColumn ?? '';
+      const key = def.schema.properties?.[column]?.type === 'string' ? '3' : 3;
+      return asWritten({ ...rowFromRecord(def, record), [column]: key });
+    }
   }
 }
