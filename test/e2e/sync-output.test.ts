@@ -3,6 +3,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLastRunRequests } from '../../src/destinations/registry.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
+import { DEFAULT_STREAM_NAMES } from '../../src/streams/definitions.js';
 import { duckdbSyncArgs, runCli, startCli } from '../helpers/cli.js';
 import { queryDuckDb } from '../helpers/duckdb.js';
 import { scratchDir } from '../helpers/scratch-dir.js';
@@ -83,7 +84,7 @@ describe('sync output', () => {
     const rows = summaryRows(run.stdout);
     // Which tables were still reading depends on timing (test/engine/progress-events.test.ts stops
     // one part way on purpose); whatever the summary says each table holds, it does.
-    expect(rows.size, run.stdout).toBe(18);
+    expect(rows.size, run.stdout).toBe(DEFAULT_STREAM_NAMES.length);
     for (const [table, [, , written, inTable]] of rows) {
       const [counted] = await queryDuckDb(file, `SELECT count(*)::INTEGER AS n FROM ${table}`);
       expect(inTable, table).toBe(Number(counted?.n).toLocaleString('en-US'));
