@@ -94,6 +94,18 @@ function rawLines(section, key, title) {
   return lines;
 }
 
+/** One line pair per server limiter and machine load: 429s and wall / floor. */
+function limiterLines(section) {
+  const lines = [];
+  for (const r of section.results) {
+    const label = `limiter ${r.mode}, ${r.load} (scale ${section.scale})`;
+    const percent = fmt(r.rateLimitedPercent, 3);
+    lines.push([label, `429 answers, % of ${r.requests}`, percent, '< 0.5 %', r.rateLimitedPercent < 0.5]);
+    lines.push([label, 'wall / floor', fmt(r.wallOverFloor, 3), '<= 1.10', r.wallOverFloor <= 1.1]);
+  }
+  return lines;
+}
+
 export function printReport(results) {
   const lines = [];
   if (results.budget) lines.push(...budgetLines('budget', results.budget));
@@ -112,6 +124,7 @@ export function printReport(results) {
     ]);
     lines.push([label, 'wall time, s', fmt(m.wallSeconds, 1), '', undefined]);
   }
+  if (results.limiter) lines.push(...limiterLines(results.limiter));
   if (results.raw) lines.push(...rawLines(results.raw.scales, 'duckdb', 'raw'));
   if (results.postgres) lines.push(...rawLines([results.postgres], 'postgres', 'postgres'));
   const header = ['benchmark', 'figure (median of runs)', 'value', 'target', 'met'];
