@@ -1,9 +1,18 @@
 import type { Destination } from '../config/destination.js';
 import { CioError } from '../core/errors.js';
-import type { Sink } from '../engine/sink.js';
+import type { Sink, StreamSpec } from '../engine/sink.js';
 import type { DestinationEntry } from './destination-entry.js';
 import { duckDbDestination } from './duckdb/duckdb-destination.js';
 import { postgresDestination } from './postgres/postgres-destination.js';
+import { createEventStore, type EventStore } from './sql/event-store.js';
+
+export {
+  type AppendRow,
+  type EventStore,
+  REJECTED_EVENTS_TABLE,
+  type SetAsideBody,
+} from './sql/event-store.js';
+
 import type { QueryTable } from './sql/read-only-query.js';
 import { accessStateTable, type SavedStateAnswer, type StateAction } from './sql/saved-state.js';
 
@@ -62,4 +71,13 @@ export async function accessSavedState(
 /** Runs one read-only statement against the destination (`cio-sync query`). */
 export function queryDestination(destination: Destination, sql: string): Promise<QueryTable> {
   return entryFor(destination).query(destination, sql);
+}
+
+/**
+ * Opens `cio-sync serve`'s append-once table `table` beside any sync of the same destination (no
+ * lock taken; the database file or schema is created).
+ */
+export async function openEventStore(destination: Destination, table: StreamSpec): Promise<EventStore> {
+  const { dialect, session } = await entryFor(destination).openShared(destination);
+  return createEventStore(dialect, session, table);
 }

@@ -92,10 +92,31 @@ export async function connectDuckDb(path: string): Promise<SqlSession> {
     await connection.run(`SET allocator_bulk_deallocation_flush_threshold = '${ALLOCATOR_FLUSH_THRESHOLD}'`);
     // In memory, so staged rows never reach the file or its write-ahead log (they spill to temp files).
     await connection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${STAGING_DATABASE}`);
-    return new DuckDbSession(file, instance, connection, new MemoryBudget(), true);
+    return new DuckDbSession(file, instance, connection, new MemoryBudget(), 'owner');
   } catch (error) {
     instance?.closeSync();
     openPaths.delete(file);
+    throw openError(file, error);
+  }
+}
+
+/**
+ * Opens the file without taking it: the process's sync (which takes it) shares this instance, through
+ * DuckDB's instance cache. Nothing staged: the session writes its own tables only.
+ */
+export async function connectDuckDbShared(path: string): Promise<SqlSession> {
+  const file = resolve(path);
+  await checkDirectory(file);
+  let instance: DuckDBInstance | undefined;
+  try {
+    const { DuckDBInstance } = await loadDuckDb();
+    instance = await DuckDBInstance.fromCache(file);
+    const connection = await instance.connect();
+    await connection.run(`SET memory_limit = '${DUCKDB_MEMORY_LIMIT}'`);
+    await connection.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
+    return new DuckDbSession(file, instance, connection, new MemoryBudget(), 'shared');
+  } catch (error) {
+    instance?.closeSync();
     throw openError(file, error);
   }
 }
@@ -150,14 +171,17 @@ class DuckDbSession implements SqlSession {
     private readonly connection: DuckDBConnection,
     /** The memory limit is the instance's, shared by its sessions. */
     private readonly budget: MemoryBudget,
-    /** The session that opened the file: closing it releases the file. */
-    private readonly owner: boolean,
+    /**
+     * `owner`: the session that took the file, whose closing releases it; `loader`: its second
+     * connection; `shared`: a session beside the owner with an instance handle of its own.
+     */
+    private readonly role: 'owner' | 'loader' | 'shared',
   ) {
     this.staging = new StagingAppenders(connection, (work) => this.budget.withRaisedLimit(this.run, work));
   }
 
   async openLoader(): Promise<SqlSession> {
-    return new DuckDbSession(this.file, this.instance, await this.instance.connect(), this.budget, false);
+    return new DuckDbSession(this.file, this.instance, await this.instance.connect(), this.budget, 'loader');
   }
 
   query(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult> {
@@ -184,9 +208,11 @@ class DuckDbSession implements SqlSession {
     if (this.closed) return;
     this.closed = true;
     this.staging.discardAll();
-    if (!this.owner) {
+    if (this.role !== 'owner') {
       try {
         this.connection.closeSync();
+        // A shared session's handle keeps the database open; the cache's other handles are unaffected.
+        if (this.role === 'shared') this.instance.closeSync();
       } catch {
         // Best effort, as below: the owning session closes the instance anyway.
       }

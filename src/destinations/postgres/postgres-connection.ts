@@ -59,6 +59,26 @@ export async function connectPostgres(
   return new PostgresSession(client, dialect, { url, target }, lockKey);
 }
 
+/**
+ * Connects without the destination lock (a sync may hold it meanwhile) and creates the schema: for
+ * tables only `cio-sync serve` writes. Staging tables are left alone, since a sync may be using them.
+ */
+export async function connectPostgresShared(
+  url: string,
+  target: PostgresTarget,
+  schema: string,
+  dialect: SqlDialect,
+): Promise<SqlSession> {
+  const client = await openClient(url, target);
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  return new PostgresSession(client, dialect, { url, target });
+}
+
 let driver: Promise<{ pg: typeof pg; copyFrom: typeof import('pg-copy-streams')['from'] }> | undefined;
 
 /**

@@ -1,0 +1,246 @@
+import { ownField } from '../../core/own-fields.js';
+import type { StreamSpec } from '../../engine/sink.js';
+import type { JsonSchema } from '../../streams/types.js';
+import { inferLogicalType, type LogicalType, logicalTypeOfSchema } from './column-types.js';
+import { type ColumnValue, fitKeyValue, fitValue, MISFIT } from './column-values.js';
+import { fitIdentifier } from './identifier-names.js';
+import { createSerialQueue } from './serial-queue.js';
+import type { SqlDialect, SqlParam, SqlSession } from './sql-dialect.js';
+import { bootstrapStatements } from './sql-statements.js';
+import { TableEvolution } from './table-evolution.js';
+import type { TableLayout } from './table-layout.js';
+import { inTransaction } from './transaction.js';
+
+/** Bodies that were signed correctly but are not events: kept, with why, never lost. */
+export const REJECTED_EVENTS_TABLE = '_cio_rejected_events';
+
+/** One row of an append-once table: its key and its fields (declared or not). */
+export interface AppendRow {
+  key: string;
+  fields: Readonly<Record<string, unknown>>;
+}
+
+/** A body set aside, keyed by its hash so a retried one is kept once. */
+export interface SetAsideBody {
+  sha256: string;
+  reason: string;
+  body: string;
+  /** The request's X-CIO-Timestamp, as sent. */
+  sentAt: string | undefined;
+  receivedAt: Date;
+}
+
+/**
+ * An append-once table (`cio-sync serve`'s `delivery_events`): a row whose key is already stored is
+ * not written again. Every value reaches SQL as a bound parameter.
+ */
+export interface EventStore {
+  /** Creates the table and the rejected-bodies table (idempotent). */
+  prepare(): Promise<void>;
+  /**
+   * In one transaction: the rows whose key is absent and the set-aside bodies. Returns the keys
+   * written (a key already stored, or repeated in `rows`, is written once).
+   */
+  append(rows: readonly AppendRow[], setAside: readonly SetAsideBody[]): Promise<Set<string>>;
+  /** Throws unless the destination takes a write transaction now. */
+  checkWritable(): Promise<void>;
+  /** Rows of each table that exists (a table not created yet is left out). */
+  countRows(tables: readonly string[]): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+/** Parameters per statement, well under PostgreSQL's 65,535. */
+const MAX_PARAMS = 20_000;
+
+export function createEventStore(dialect: SqlDialect, session: SqlSession, spec: StreamSpec): EventStore {
+  return new SqlEventStore(dialect, session, spec);
+}
+
+class SqlEventStore implements EventStore {
+  private readonly serial = createSerialQueue();
+  private readonly tables: TableEvolution;
+  private readonly declared: Map<string, LogicalType>;
+  private readonly key: string;
+
+  constructor(
+    private readonly dialect: SqlDialect,
+    private readonly session: SqlSession,
+    private readonly spec: StreamSpec,
+  ) {
+    this.tables = new TableEvolution(dialect);
+    this.key = spec.primaryKey[0] ?? 'id';
+    this.declared = new Map(
+      Object.entries(spec.schema.properties ?? {}).map(([field, schema]: [string, JsonSchema]) => [
+        field,
+        logicalTypeOfSchema(schema),
+      ]),
+    );
+  }
+
+  prepare(): Promise<void> {
+    return this.serial(async () => {
+      const d = this.dialect;
+      const t = d.columnTypes;
+      for (const sql of bootstrapStatements(d)) await this.session.query(sql);
+      // Created here, not by TableEvolution, so that DuckDB gets a key to skip repeats by (its
+      // synced tables go without one); TableEvolution then adopts these columns.
+      const columns = [...this.declared].map(
+        ([field, type]) => `${d.quote(field)} ${t[type]}${field === this.key ? ' NOT NULL PRIMARY KEY' : ''}`,
+      );
+      await this.session.query(
+        `CREATE TABLE IF NOT EXISTS ${d.tableRef(this.table)} (${columns.join(', ')})`,
+      );
+      await this.session.query(
+        `CREATE TABLE IF NOT EXISTS ${d.tableRef(REJECTED_EVENTS_TABLE)} (body_sha256 ${t.text} NOT NULL PRIMARY KEY, reason ${t.text}, body ${t.text}, sent_at ${t.text}, received_at ${t.timestamptz})`,
+      );
+      await this.tables.ensure(this.session, this.spec);
+    });
+  }
+
+  private get table(): string {
+    return fitIdentifier(this.spec.name, this.dialect.identifiers);
+  }
+
+  append(rows: readonly AppendRow[], setAside: readonly SetAsideBody[]): Promise<Set<string>> {
+    return this.serial(async () => {
+      const layout = await this.layoutFor(rows);
+      return inTransaction(this.session, async () => {
+        const written = new Set<string>();
+        for (const chunk of chunks(rows, Math.max(1, Math.floor(MAX_PARAMS / layout.values.size)))) {
+          const insert = this.insertSql(layout, chunk);
+          const result = await this.session.query(insert.sql, insert.params);
+          for (const row of result.rows) written.add(String(Object.values(row)[0]));
+        }
+        for (const chunk of chunks(setAside, Math.floor(MAX_PARAMS / 5))) {
+          const insert = this.setAsideSql(chunk);
+          await this.session.query(insert.sql, insert.params);
+        }
+        return written;
+      });
+    });
+  }
+
+  checkWritable(): Promise<void> {
+    return this.serial(async () => {
+      const d = this.dialect;
+      // A write that changes nothing: a read-only server or a lost connection refuses it all the same.
+      await inTransaction(this.session, async () => {
+        await this.session.query(
+          `UPDATE ${d.tableRef(REJECTED_EVENTS_TABLE)} SET reason = reason WHERE 1 = 0`,
+        );
+      });
+    });
+  }
+
+  countRows(tables: readonly string[]): Promise<Record<string, number>> {
+    return this.serial(async () => {
+      const counts: Record<string, number> = {};
+      for (const name of tables) {
+        const table = fitIdentifier(name, this.dialect.identifiers);
+        const exists = this.dialect.introspection.tableExists(table);
+        if ((await this.session.query(exists.sql, exists.params)).rows.length === 0) continue;
+        const result = await this.session.query(`SELECT count(*) AS n FROM ${this.dialect.tableRef(table)}`);
+        counts[name] = Number(result.rows[0]?.n ?? 0);
+      }
+      return counts;
+    });
+  }
+
+  close(): Promise<void> {
+    return this.serial(() => this.session.close());
+  }
+
+  /** The table's layout once it has a column for every field these rows carry. */
+  private async layoutFor(rows: readonly AppendRow[]): Promise<TableLayout> {
+    const values = new Map<string, unknown[]>();
+    for (const row of rows) {
+      for (const [field, value] of Object.entries(row.fields)) {
+        if (this.declared.has(field)) continue;
+        const list = values.get(field);
+        if (list === undefined) values.set(field, [value]);
+        else list.push(value);
+      }
+    }
+    const undeclared = new Map([...values].map(([field, list]) => [field, inferLogicalType(list)]));
+    return (
+      this.tables.peek(this.spec, undeclared) ??
+      (await this.tables.ensure(this.session, this.spec, undeclared))
+    );
+  }
+
+  private insertSql(layout: TableLayout, rows: readonly AppendRow[]): { sql: string; params: SqlParam[] } {
+    const d = this.dialect;
+    const columns = [...layout.values.values()];
+    const params: SqlParam[] = [];
+    const tuples = rows.map((row) => {
+      const cells = columns.map((info) => {
+        params.push(this.param(info.field, info.type, ownField(row.fields, info.field)));
+        return castParam(d, info.type, params.length);
+      });
+      return `(${cells.join(', ')})`;
+    });
+    const keyColumn = d.quote(layout.values.get(this.key)?.column ?? this.key);
+    return {
+      sql: `INSERT INTO ${d.tableRef(layout.table)} (${columns.map((info) => d.quote(info.column)).join(', ')})
+        VALUES ${tuples.join(', ')} ON CONFLICT (${keyColumn}) DO NOTHING RETURNING ${keyColumn}`,
+      params,
+    };
+  }
+
+  private setAsideSql(bodies: readonly SetAsideBody[]): { sql: string; params: SqlParam[] } {
+    const d = this.dialect;
+    const params: SqlParam[] = [];
+    const tuples = bodies.map((body) => {
+      params.push(
+        body.sha256,
+        this.text(body.reason),
+        this.text(body.body),
+        body.sentAt === undefined ? null : this.text(body.sentAt),
+        body.receivedAt.toISOString(),
+      );
+      const at = params.length;
+      return `(${d.placeholder(at - 4)}, ${d.placeholder(at - 3)}, ${d.placeholder(at - 2)}, ${d.placeholder(at - 1)}, ${castParam(d, 'timestamptz', at)})`;
+    });
+    return {
+      sql: `INSERT INTO ${d.tableRef(REJECTED_EVENTS_TABLE)} (body_sha256, reason, body, sent_at, received_at)
+        VALUES ${tuples.join(', ')} ON CONFLICT (body_sha256) DO NOTHING`,
+      params,
+    };
+  }
+
+  /**
+   * A value as the text its column's cast reads. Declared columns take lossless conversions (an id
+   * sent as "42" or 42 fits either kind of column); a value that fits no column is null there (the
+   * row's payload keeps it).
+   */
+  private param(field: string, type: LogicalType, value: unknown): SqlParam {
+    if (value instanceof Date) return type === 'timestamptz' ? value.toISOString() : null;
+    const fitted = this.declared.has(field) ? fitKeyValue(type, value) : fitValue(type, value);
+    if (fitted === MISFIT || fitted === null) return null;
+    const text = this.text(paramText(type, fitted));
+    // JSON text spells U+0000 as an escape, which PostgreSQL's jsonb refuses as well.
+    return type === 'json' && this.dialect.identifiers.textRefusesNul
+      ? text.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd')
+      : text;
+  }
+
+  /** Text a column can hold: PostgreSQL text takes no U+0000. */
+  private text(value: string): string {
+    return this.dialect.identifiers.textRefusesNul ? value.replaceAll('\u0000', '\uFFFD') : value;
+  }
+}
+
+function paramText(type: LogicalType, fitted: ColumnValue): string {
+  if (type === 'timestamptz') return new Date(Number(BigInt(fitted as bigint) / 1000n)).toISOString();
+  return String(fitted);
+}
+
+/** The `index`-th placeholder read as a value of `type`. */
+function castParam(d: SqlDialect, type: LogicalType, index: number): string {
+  const placeholder = d.placeholder(index);
+  return type === 'text' ? placeholder : `CAST(${placeholder} AS ${d.columnTypes[type]})`;
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<readonly T[]> {
+  for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
+}
