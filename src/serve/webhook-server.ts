@@ -113,7 +113,8 @@ export function createWebhookServer(opts: WebhookServerOptions): WebhookServer {
     if (read.kind === 'aborted') return;
     if (read.kind === 'too_large') {
       opts.metrics.outcome('refused', 'too_large');
-      return answer(res, 413, { error: `body over ${opts.maxBodyBytes} bytes` }, { Connection: 'close' });
+      // The rest of the body is read and dropped (readBody), so the sender reads this answer.
+      return answer(res, 413, { error: `body over ${opts.maxBodyBytes} bytes` });
     }
     const sentAt = header(req, 'x-cio-timestamp');
     if (!verifySignature(opts.keys, sentAt, header(req, 'x-cio-signature'), read.body)) {

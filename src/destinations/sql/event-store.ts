@@ -8,7 +8,7 @@ import { createSerialQueue } from './serial-queue.js';
 import type { SqlDialect, SqlParam, SqlSession } from './sql-dialect.js';
 import { bootstrapStatements } from './sql-statements.js';
 import { TableEvolution } from './table-evolution.js';
-import type { TableLayout } from './table-layout.js';
+import type { ColumnInfo, TableLayout } from './table-layout.js';
 import { inTransaction } from './transaction.js';
 
 /** Bodies that were signed correctly but are not events: kept, with why, never lost. */
@@ -104,19 +104,26 @@ class SqlEventStore implements EventStore {
   append(rows: readonly AppendRow[], setAside: readonly SetAsideBody[]): Promise<Set<string>> {
     return this.serial(async () => {
       const layout = await this.layoutFor(rows);
-      return inTransaction(this.session, async () => {
-        const written = new Set<string>();
-        for (const chunk of chunks(rows, Math.max(1, Math.floor(MAX_PARAMS / layout.values.size)))) {
-          const insert = this.insertSql(layout, chunk);
-          const result = await this.session.query(insert.sql, insert.params);
+      const written = new Set<string>();
+      const fresh = this.dialect.upsert === 'on_conflict' ? rows : await this.absent(layout, rows, written);
+      const columns = [...layout.values.values()].filter((info) =>
+        fresh.some((row) => ownField(row.fields, info.field) != null),
+      );
+      const perStatement = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, columns.length)));
+      const statements = [
+        ...[...chunks(fresh, perStatement)].map((chunk) => this.insertSql(layout, columns, chunk)),
+        ...[...chunks(setAside, Math.floor(MAX_PARAMS / 5))].map((chunk) => this.setAsideSql(chunk)),
+      ];
+      const run = async () => {
+        for (const statement of statements) {
+          const result = await this.session.query(statement.sql, statement.params);
           for (const row of result.rows) written.add(String(Object.values(row)[0]));
         }
-        for (const chunk of chunks(setAside, Math.floor(MAX_PARAMS / 5))) {
-          const insert = this.setAsideSql(chunk);
-          await this.session.query(insert.sql, insert.params);
-        }
-        return written;
-      });
+      };
+      // One statement is a transaction of its own: two round trips fewer per commit.
+      if (statements.length === 1) await run();
+      else if (statements.length > 1) await inTransaction(this.session, run);
+      return written;
     });
   }
 
@@ -168,9 +175,42 @@ class SqlEventStore implements EventStore {
     );
   }
 
-  private insertSql(layout: TableLayout, rows: readonly AppendRow[]): { sql: string; params: SqlParam[] } {
+  /**
+   * The rows whose key is not stored yet, the first of each key only; those are then `written`.
+   * (DuckDB: a lookup and a plain INSERT cost a fraction of its ON CONFLICT. Only this session
+   * writes the table, and it writes one batch at a time, so nothing comes in between.)
+   */
+  private async absent(
+    layout: TableLayout,
+    rows: readonly AppendRow[],
+    written: Set<string>,
+  ): Promise<AppendRow[]> {
     const d = this.dialect;
-    const columns = [...layout.values.values()];
+    const stored = new Set<string>();
+    const keyColumn = d.quote(layout.values.get(this.key)?.column ?? this.key);
+    for (const chunk of chunks(rows, MAX_PARAMS)) {
+      const list = chunk.map((_, index) => d.placeholder(index + 1)).join(', ');
+      const found = await this.session.query(
+        `SELECT ${keyColumn} AS k FROM ${d.tableRef(layout.table)} WHERE ${keyColumn} IN (${list})`,
+        chunk.map((row) => row.key),
+      );
+      for (const row of found.rows) stored.add(String(row.k));
+    }
+    const fresh: AppendRow[] = [];
+    for (const row of rows) {
+      if (stored.has(row.key) || written.has(row.key)) continue;
+      written.add(row.key);
+      fresh.push(row);
+    }
+    return fresh;
+  }
+
+  private insertSql(
+    layout: TableLayout,
+    columns: readonly ColumnInfo[],
+    rows: readonly AppendRow[],
+  ): { sql: string; params: SqlParam[] } {
+    const d = this.dialect;
     const params: SqlParam[] = [];
     const tuples = rows.map((row) => {
       const cells = columns.map((info) => {
@@ -180,9 +220,11 @@ class SqlEventStore implements EventStore {
       return `(${cells.join(', ')})`;
     });
     const keyColumn = d.quote(layout.values.get(this.key)?.column ?? this.key);
+    const skipStored =
+      d.upsert === 'on_conflict' ? ` ON CONFLICT (${keyColumn}) DO NOTHING RETURNING ${keyColumn}` : '';
     return {
       sql: `INSERT INTO ${d.tableRef(layout.table)} (${columns.map((info) => d.quote(info.column)).join(', ')})
-        VALUES ${tuples.join(', ')} ON CONFLICT (${keyColumn}) DO NOTHING RETURNING ${keyColumn}`,
+        VALUES ${tuples.join(', ')}${skipStored}`,
       params,
     };
   }
