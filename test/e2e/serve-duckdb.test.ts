@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sendWebhooks, startSimulator, webhookEvents } from '../../src/sim/index.js';
+import { runCli } from '../helpers/cli.js';
 import { queryDuckDb } from '../helpers/duckdb.js';
 import { scratchDir } from '../helpers/scratch-dir.js';
 import { startServe } from '../helpers/serve.js';
@@ -34,6 +35,12 @@ function slowPost(url: string, body: string, headers: Record<string, string>) {
 }
 
 describe('cio-sync serve into DuckDB', () => {
+  it('refuses to start without a signing key (exit 2), saying where to set it', async () => {
+    const result = await runCli(['serve', '--sync-every', '0', '-d', `duckdb:${join(dir, 'none.duckdb')}`]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/CIO_WEBHOOK_SIGNING_KEY/);
+  });
+
   it('stores thousands of events exactly once, refuses bad requests, keeps bad bodies aside, stops cleanly', async () => {
     const file = join(dir, 'events.duckdb');
     const serve = await startServe(
