@@ -104,27 +104,49 @@ class SqlEventStore implements EventStore {
   append(rows: readonly AppendRow[], setAside: readonly SetAsideBody[]): Promise<Set<string>> {
     return this.serial(async () => {
       const layout = await this.layoutFor(rows);
-      const written = new Set<string>();
-      const fresh = this.dialect.upsert === 'on_conflict' ? rows : await this.absent(layout, rows, written);
-      const columns = [...layout.values.values()].filter((info) =>
-        fresh.some((row) => ownField(row.fields, info.field) != null),
-      );
-      const perStatement = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, columns.length)));
-      const statements = [
-        ...[...chunks(fresh, perStatement)].map((chunk) => this.insertSql(layout, columns, chunk)),
-        ...[...chunks(setAside, Math.floor(MAX_PARAMS / 5))].map((chunk) => this.setAsideSql(chunk)),
-      ];
-      const run = async () => {
-        for (const statement of statements) {
-          const result = await this.session.query(statement.sql, statement.params);
-          for (const row of result.rows) written.add(String(Object.values(row)[0]));
-        }
-      };
-      // One statement is a transaction of its own: two round trips fewer per commit.
-      if (statements.length === 1) await run();
-      else if (statements.length > 1) await inTransaction(this.session, run);
-      return written;
+      if (this.dialect.upsert === 'on_conflict') return this.write(layout, rows, setAside, new Set());
+      // Without ON CONFLICT (DuckDB's costs several times a plain INSERT), repeats being rare: the
+      // batch goes in as it is, and only if the key refuses it are the stored keys looked up.
+      const seen = new Set<string>();
+      const firsts = rows.filter((row) => !seen.has(row.key) && seen.add(row.key));
+      try {
+        return await this.write(layout, firsts, setAside, new Set(firsts.map((row) => row.key)));
+      } catch {
+        const written = new Set<string>();
+        const fresh = await this.absent(layout, rows, written);
+        return this.write(layout, fresh, setAside, written);
+      }
     });
+  }
+
+  /**
+   * Inserts `rows` and the set-aside bodies, all or none; returns `written` plus the keys an ON
+   * CONFLICT insert reports written.
+   */
+  private async write(
+    layout: TableLayout,
+    rows: readonly AppendRow[],
+    setAside: readonly SetAsideBody[],
+    written: Set<string>,
+  ): Promise<Set<string>> {
+    const columns = [...layout.values.values()].filter((info) =>
+      rows.some((row) => ownField(row.fields, info.field) != null),
+    );
+    const perStatement = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, columns.length)));
+    const statements = [
+      ...[...chunks(rows, perStatement)].map((chunk) => this.insertSql(layout, columns, chunk)),
+      ...[...chunks(setAside, Math.floor(MAX_PARAMS / 5))].map((chunk) => this.setAsideSql(chunk)),
+    ];
+    const run = async () => {
+      for (const statement of statements) {
+        const result = await this.session.query(statement.sql, statement.params);
+        for (const row of result.rows) written.add(String(Object.values(row)[0]));
+      }
+    };
+    // One statement is a transaction of its own: two round trips fewer per commit.
+    if (statements.length === 1) await run();
+    else if (statements.length > 1) await inTransaction(this.session, run);
+    return written;
   }
 
   checkWritable(): Promise<void> {
