@@ -13,13 +13,15 @@ import type { EventStore } from '../destinations/registry.js';
 import { type DeliveryEventRow, parseDeliveryEvent } from './delivery-event.js';
 import { GroupCommit } from './group-commit.js';
 import type { EventOutcome, ServeMetrics } from './metrics.js';
-import { readBody } from './request-body.js';
+import { BodyBudget, readBody } from './request-body.js';
 import { verifySignature } from './signature.js';
 
 export const WEBHOOK_PATH = '/webhooks/customerio';
 
 /** Events waiting for a transaction beyond which a request gets 503 (memory stays bounded under a flood). */
 const MAX_WAITING = 10_000;
+/** Body bytes held at once, over all requests, beyond which a request gets 503. */
+const MAX_BODY_BYTES_HELD = 256 * 1024 * 1024;
 
 export interface WebhookServerOptions {
   keys: readonly string[];
@@ -54,6 +56,7 @@ export interface WebhookServer {
 
 export function createWebhookServer(opts: WebhookServerOptions): WebhookServer {
   const committer = new GroupCommit<Item, EventOutcome>((items) => commit(opts.store, items));
+  const budget = new BodyBudget(Math.max(MAX_BODY_BYTES_HELD, 4 * opts.maxBodyBytes));
   const settings = { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 65_000 };
   const server: Server = opts.tls
     ? createHttpsServer({ ...settings, cert: opts.tls.cert, key: opts.tls.key })
@@ -109,30 +112,47 @@ export function createWebhookServer(opts: WebhookServerOptions): WebhookServer {
     const started = performance.now();
     const receivedAt = new Date();
     opts.metrics.received1();
-    const read = await readBody(req, opts.maxBodyBytes);
+    const read = await readBody(req, opts.maxBodyBytes, budget);
     if (read.kind === 'aborted') return;
+    if (read.kind === 'overloaded') return overloaded(res);
     if (read.kind === 'too_large') {
       opts.metrics.outcome('refused', 'too_large');
       // The rest of the body is read and dropped (readBody), so the sender reads this answer.
       return answer(res, 413, { error: `body over ${opts.maxBodyBytes} bytes` });
     }
+    try {
+      await received(req, res, read.body, receivedAt, started);
+    } finally {
+      budget.give(read.body.length);
+    }
+  }
+
+  function overloaded(res: ServerResponse): void {
+    opts.metrics.outcome('refused', 'overloaded');
+    answer(res, 503, { error: 'overloaded; retry' }, { 'Retry-After': '1' });
+  }
+
+  async function received(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    receivedAt: Date,
+    started: number,
+  ): Promise<void> {
     const sentAt = header(req, 'x-cio-timestamp');
-    if (!verifySignature(opts.keys, sentAt, header(req, 'x-cio-signature'), read.body)) {
+    if (!verifySignature(opts.keys, sentAt, header(req, 'x-cio-signature'), body)) {
       opts.metrics.outcome('refused', 'bad_signature');
       return answer(res, 401, { error: 'missing or invalid X-CIO-Signature' });
     }
-    if (committer.waiting >= MAX_WAITING) {
-      opts.metrics.outcome('refused', 'overloaded');
-      return answer(res, 503, { error: 'overloaded; retry' }, { 'Retry-After': '1' });
-    }
-    const parsed = parseDeliveryEvent(read.body, receivedAt);
+    if (committer.waiting >= MAX_WAITING) return overloaded(res);
+    const parsed = parseDeliveryEvent(body, receivedAt);
     const item: Item = parsed.ok
       ? { kind: 'event', row: parsed.row }
       : {
           kind: 'rejected',
-          sha256: createHash('sha256').update(read.body).digest('hex'),
+          sha256: createHash('sha256').update(body).digest('hex'),
           reason: parsed.reason,
-          body: read.body.toString('utf8'),
+          body: body.toString('utf8'),
           sentAt,
           receivedAt,
         };
