@@ -2,8 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { type Destination, describeDestination } from '../config/destination.js';
 import { CioError } from '../core/errors.js';
-import { openEventStore } from '../destinations/registry.js';
-import { REJECTED_EVENTS_TABLE } from '../destinations/sql/event-store.js';
+import { type EventStore, openEventStore, REJECTED_EVENTS_TABLE } from '../destinations/registry.js';
 import type { SyncResult } from '../engine/sync.js';
 import { STREAM_NAMES } from '../streams/definitions.js';
 import { DELIVERY_EVENTS_SPEC, DELIVERY_EVENTS_TABLE } from './delivery-event.js';
@@ -48,15 +47,20 @@ export async function runServe(opts: ServeOptions): Promise<void> {
   }
   const { logger } = opts;
   const store = await openEventStore(opts.destination, DELIVERY_EVENTS_SPEC);
+  // Row counts go over a connection of their own: counting a large PostgreSQL table must not hold
+  // up the commits that acknowledgements wait for.
+  let counter: EventStore | undefined;
   try {
     await store.prepare();
+    counter = await openEventStore(opts.destination, DELIVERY_EVENTS_SPEC);
+    const counts = counter;
     const metrics = new ServeMetrics();
     let counted: { at: number; rows: Promise<Record<string, number>> } | undefined;
     const rowCounts = () => {
       if (counted === undefined || Date.now() - counted.at > ROW_COUNT_TTL_MS) {
         counted = {
           at: Date.now(),
-          rows: store.countRows([DELIVERY_EVENTS_TABLE, REJECTED_EVENTS_TABLE, ...STREAM_NAMES]),
+          rows: counts.countRows([DELIVERY_EVENTS_TABLE, REJECTED_EVENTS_TABLE, ...STREAM_NAMES]),
         };
       }
       return counted.rows;
@@ -86,6 +90,7 @@ export async function runServe(opts: ServeOptions): Promise<void> {
       `Stopped: ${metrics.count('stored')} events stored, ${metrics.count('duplicate')} repeated, ${metrics.count('rejected')} set aside`,
     );
   } finally {
+    await counter?.close();
     await store.close();
   }
 }
