@@ -114,6 +114,7 @@ export async function connectDuckDbShared(path: string): Promise<SqlSession> {
     const connection = await instance.connect();
     await connection.run(`SET memory_limit = '${DUCKDB_MEMORY_LIMIT}'`);
     await connection.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
+    await connection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${STAGING_DATABASE}`);
     return new DuckDbSession(file, instance, connection, new MemoryBudget(), 'shared');
   } catch (error) {
     instance?.closeSync();

@@ -6,7 +6,7 @@ import { type ColumnValue, fitKeyValue, fitValue, MISFIT } from './column-values
 import { fitIdentifier } from './identifier-names.js';
 import { createSerialQueue } from './serial-queue.js';
 import type { SqlDialect, SqlParam, SqlSession } from './sql-dialect.js';
-import { bootstrapStatements } from './sql-statements.js';
+import { bootstrapStatements, createStagingSql, dropStagingSql } from './sql-statements.js';
 import { TableEvolution } from './table-evolution.js';
 import type { ColumnInfo, TableLayout } from './table-layout.js';
 import { inTransaction } from './transaction.js';
@@ -49,6 +49,15 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
+/** The staging table of the DuckDB path (in the in-memory staging database). */
+const EVENTS_STAGING = '_cio_serve_staged_events';
+/**
+ * Batches of more rows than this go through the staging table. Measured into DuckDB (ms per batch,
+ * bound parameters / staged): 1 row 4.3 / 10.4, 8 rows 7.3 / 8.3, 32 rows 17.8 / 8.0, 128 rows
+ * 65.6 / 12.5.
+ */
+const STAGED_ABOVE_ROWS = 8;
+
 /** Parameters per statement, well under PostgreSQL's 65,535. */
 const MAX_PARAMS = 20_000;
 
@@ -61,6 +70,8 @@ class SqlEventStore implements EventStore {
   private readonly tables: TableEvolution;
   private readonly declared: Map<string, LogicalType>;
   private readonly key: string;
+  /** The columns the staging table was created with (DuckDB path). */
+  private stagedColumns: string | undefined;
 
   constructor(
     private readonly dialect: SqlDialect,
@@ -110,6 +121,10 @@ class SqlEventStore implements EventStore {
       const seen = new Set<string>();
       const firsts = rows.filter((row) => !seen.has(row.key) && seen.add(row.key));
       try {
+        if (setAside.length === 0 && firsts.length > STAGED_ABOVE_ROWS) {
+          await this.writeStaged(layout, firsts);
+          return new Set(firsts.map((row) => row.key));
+        }
         return await this.write(layout, firsts, setAside, new Set(firsts.map((row) => row.key)));
       } catch {
         const written = new Set<string>();
@@ -117,6 +132,44 @@ class SqlEventStore implements EventStore {
         return this.write(layout, fresh, setAside, written);
       }
     });
+  }
+
+  /**
+   * Inserts `rows` through a staging table: bulk-loaded (DuckDB's Appender), then one INSERT ...
+   * SELECT, which is a transaction of its own. Binding every value as a parameter cost ~0.5 ms a row.
+   */
+  private async writeStaged(layout: TableLayout, rows: readonly AppendRow[]): Promise<void> {
+    const d = this.dialect;
+    const columns = [...layout.values.values()];
+    const signature = columns.map((info) => `${info.column}:${info.type}`).join(',');
+    if (this.stagedColumns !== signature) {
+      await this.session.query(dropStagingSql(d, EVENTS_STAGING));
+      await this.session.query(createStagingSql(d, EVENTS_STAGING, columns));
+      this.stagedColumns = signature;
+    }
+    const values = rows.map((row) =>
+      columns.map((info) => this.stagedValue(info.field, info.type, ownField(row.fields, info.field))),
+    );
+    try {
+      await this.session.loadStaging(EVENTS_STAGING, columns, values);
+      await this.session.finishStaging?.(EVENTS_STAGING);
+      const names = columns.map((info) => d.quote(info.column)).join(', ');
+      const selected = columns.map((info) => d.fromStaging(info.type, d.quote(info.column))).join(', ');
+      await this.session.query(
+        `INSERT INTO ${d.tableRef(layout.table)} (${names}) SELECT ${selected} FROM ${d.stagingRef(EVENTS_STAGING)}`,
+      );
+    } finally {
+      await this.session.query(`DELETE FROM ${d.stagingRef(EVENTS_STAGING)}`).catch(() => {
+        this.stagedColumns = undefined;
+      });
+    }
+  }
+
+  /** A value as its staging column holds it (timestamps as microseconds), or null. */
+  private stagedValue(field: string, type: LogicalType, value: unknown): ColumnValue {
+    if (value instanceof Date) return type === 'timestamptz' ? BigInt(value.getTime()) * 1000n : null;
+    const fitted = this.declared.has(field) ? fitKeyValue(type, value) : fitValue(type, value);
+    return fitted === MISFIT ? null : fitted;
   }
 
   /**
@@ -140,6 +193,8 @@ class SqlEventStore implements EventStore {
     const run = async () => {
       for (const statement of statements) {
         const result = await this.session.query(statement.sql, statement.params);
+        // ON CONFLICT ... RETURNING lists the keys written; a plain INSERT answers a count instead.
+        if (!statement.returnsKeys) continue;
         for (const row of result.rows) written.add(String(Object.values(row)[0]));
       }
     };
@@ -231,7 +286,7 @@ class SqlEventStore implements EventStore {
     layout: TableLayout,
     columns: readonly ColumnInfo[],
     rows: readonly AppendRow[],
-  ): { sql: string; params: SqlParam[] } {
+  ): { sql: string; params: SqlParam[]; returnsKeys: boolean } {
     const d = this.dialect;
     const params: SqlParam[] = [];
     const tuples = rows.map((row) => {
@@ -248,10 +303,15 @@ class SqlEventStore implements EventStore {
       sql: `INSERT INTO ${d.tableRef(layout.table)} (${columns.map((info) => d.quote(info.column)).join(', ')})
         VALUES ${tuples.join(', ')}${skipStored}`,
       params,
+      returnsKeys: skipStored !== '',
     };
   }
 
-  private setAsideSql(bodies: readonly SetAsideBody[]): { sql: string; params: SqlParam[] } {
+  private setAsideSql(bodies: readonly SetAsideBody[]): {
+    sql: string;
+    params: SqlParam[];
+    returnsKeys: boolean;
+  } {
     const d = this.dialect;
     const params: SqlParam[] = [];
     const tuples = bodies.map((body) => {
@@ -269,6 +329,7 @@ class SqlEventStore implements EventStore {
       sql: `INSERT INTO ${d.tableRef(REJECTED_EVENTS_TABLE)} (body_sha256, reason, body, sent_at, received_at)
         VALUES ${tuples.join(', ')} ON CONFLICT (body_sha256) DO NOTHING`,
       params,
+      returnsKeys: false,
     };
   }
 
