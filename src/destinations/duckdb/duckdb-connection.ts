@@ -77,6 +77,25 @@ export async function connectDuckDb(path: string): Promise<SqlSession> {
   if (openPaths.has(file)) throw lockedError(file);
   await checkDirectory(file);
   openPaths.add(file);
+  try {
+    return await openCached(file, 'owner');
+  } catch (error) {
+    openPaths.delete(file);
+    throw error;
+  }
+}
+
+/**
+ * Opens the file without taking it, for `cio-sync serve`'s own tables: the process's sync (which
+ * takes it) shares the same database through DuckDB's instance cache.
+ */
+export async function connectDuckDbShared(path: string): Promise<SqlSession> {
+  const file = resolve(path);
+  await checkDirectory(file);
+  return openCached(file, 'shared');
+}
+
+async function openCached(file: string, role: 'owner' | 'shared'): Promise<SqlSession> {
   let instance: DuckDBInstance | undefined;
   try {
     const { DuckDBInstance } = await loadDuckDb();
@@ -92,30 +111,7 @@ export async function connectDuckDb(path: string): Promise<SqlSession> {
     await connection.run(`SET allocator_bulk_deallocation_flush_threshold = '${ALLOCATOR_FLUSH_THRESHOLD}'`);
     // In memory, so staged rows never reach the file or its write-ahead log (they spill to temp files).
     await connection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${STAGING_DATABASE}`);
-    return new DuckDbSession(file, instance, connection, new MemoryBudget(), 'owner');
-  } catch (error) {
-    instance?.closeSync();
-    openPaths.delete(file);
-    throw openError(file, error);
-  }
-}
-
-/**
- * Opens the file without taking it: the process's sync (which takes it) shares this instance, through
- * DuckDB's instance cache. Nothing staged: the session writes its own tables only.
- */
-export async function connectDuckDbShared(path: string): Promise<SqlSession> {
-  const file = resolve(path);
-  await checkDirectory(file);
-  let instance: DuckDBInstance | undefined;
-  try {
-    const { DuckDBInstance } = await loadDuckDb();
-    instance = await DuckDBInstance.fromCache(file);
-    const connection = await instance.connect();
-    await connection.run(`SET memory_limit = '${DUCKDB_MEMORY_LIMIT}'`);
-    await connection.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
-    await connection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${STAGING_DATABASE}`);
-    return new DuckDbSession(file, instance, connection, new MemoryBudget(), 'shared');
+    return new DuckDbSession(file, instance, connection, new MemoryBudget(), role);
   } catch (error) {
     instance?.closeSync();
     throw openError(file, error);

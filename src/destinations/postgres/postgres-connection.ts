@@ -35,9 +35,8 @@ export async function connectPostgres(
   schema: string,
   dialect: SqlDialect,
 ): Promise<SqlSession> {
-  const client = await openClient(url, target);
   const lockKey = advisoryLockKey(schema);
-  try {
+  const client = await connectThen(url, target, async (client) => {
     if (!(await takeLock(client, lockKey))) {
       throw new CioError(
         'CIO_ERR_DESTINATION',
@@ -52,10 +51,7 @@ export async function connectPostgres(
     for (const row of leftovers.rows as { table_name: string }[]) {
       await client.query(dropStagingSql(dialect, row.table_name));
     }
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw error;
-  }
+  });
   return new PostgresSession(client, dialect, { url, target }, lockKey);
 }
 
@@ -69,14 +65,26 @@ export async function connectPostgresShared(
   schema: string,
   dialect: SqlDialect,
 ): Promise<SqlSession> {
+  const client = await connectThen(url, target, async (client) => {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+  });
+  return new PostgresSession(client, dialect, { url, target });
+}
+
+/** Connects and runs `setUp` on the new client, which is closed if that fails. */
+async function connectThen(
+  url: string,
+  target: PostgresTarget,
+  setUp: (client: pg.Client) => Promise<void>,
+): Promise<pg.Client> {
   const client = await openClient(url, target);
   try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    await setUp(client);
   } catch (error) {
     await client.end().catch(() => undefined);
     throw error;
   }
-  return new PostgresSession(client, dialect, { url, target });
+  return client;
 }
 
 let driver: Promise<{ pg: typeof pg; copyFrom: typeof import('pg-copy-streams')['from'] }> | undefined;
