@@ -37,6 +37,8 @@ export interface SimCommandIo {
   write(line: string): void;
   /** Resolves when the simulator should stop. */
   untilStopped(): Promise<void>;
+  /** Where CIO_WEBHOOK_SIGNING_KEY is read (the process's environment). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const processIo: SimCommandIo = {
@@ -119,7 +121,7 @@ export function registerSimCommand(program: Command, io: SimCommandIo = processI
       ),
     )
     .action(async (flags: SimFlags) => {
-      const key = process.env.CIO_WEBHOOK_SIGNING_KEY ?? '';
+      const key = (io.env ?? process.env).CIO_WEBHOOK_SIGNING_KEY ?? '';
       if (flags.webhookUrl !== undefined && key.trim() === '') {
         throw new CioError(
           'CIO_ERR_CONFIG',
