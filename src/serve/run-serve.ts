@@ -65,7 +65,16 @@ export async function runServe(opts: ServeOptions): Promise<void> {
       }
       return counted.rows;
     };
+    let fatal: Error | undefined;
+    let fatalStop = () => {};
+    const stoppedByFault = new Promise<void>((resolve) => {
+      fatalStop = resolve;
+    });
     const web = createWebhookServer({
+      onFatal: (error) => {
+        fatal ??= error;
+        fatalStop();
+      },
       keys: opts.keys,
       maxBodyBytes: opts.maxBodyBytes,
       store,
@@ -83,9 +92,15 @@ export async function runServe(opts: ServeOptions): Promise<void> {
     opts.onListening?.(url);
     const schedule = new SyncSchedule(opts.syncEveryMs, opts.runSync, metrics, logger);
     schedule.start();
-    await opts.stopped;
+    await Promise.race([opts.stopped, stoppedByFault]);
     logger.info('Stopping: finishing the requests received and the running sync');
     await Promise.all([web.stop(), schedule.stop()]);
+    if (fatal) {
+      throw new CioError(
+        'CIO_ERR_DESTINATION_LOST',
+        `The destination stopped taking writes (${fatal.message}); start cio-sync serve again (a supervisor restarting it on exit 1 does). Nothing acknowledged is lost.`,
+      );
+    }
     logger.info(
       `Stopped: ${metrics.count('stored')} events stored, ${metrics.count('duplicate')} repeated, ${metrics.count('rejected')} set aside`,
     );

@@ -32,7 +32,12 @@ export interface WebhookServerOptions {
   /** Rows per table for /metrics. */
   rowCounts(): Promise<Record<string, number>>;
   tls?: { cert: Buffer; key: Buffer };
+  /** Told when the destination can take nothing more until the process starts again. */
+  onFatal?(error: Error): void;
 }
+
+/** DuckDB after a failed commit: every later statement fails until the database is opened again. */
+const INVALIDATED = /database has been invalidated/i;
 
 type Item =
   | { kind: 'event'; row: DeliveryEventRow }
@@ -162,6 +167,7 @@ export function createWebhookServer(opts: WebhookServerOptions): WebhookServer {
     } catch (error) {
       opts.metrics.outcome('refused', 'not_stored');
       opts.logger.error(`events not stored (the sender retries): ${(error as Error).message}`);
+      if (INVALIDATED.test((error as Error).message)) opts.onFatal?.(error as Error);
       return answer(res, 503, { error: 'not stored; retry' });
     }
     opts.metrics.outcome(outcome, parsed.ok ? undefined : parsed.kind);

@@ -8,7 +8,7 @@ import type { StateConnection } from '../sql/saved-state.js';
 import type { QueryResult, SqlParam, SqlSession } from '../sql/sql-dialect.js';
 import type { ColumnInfo } from '../sql/table-layout.js';
 import { duckDbDialect, STAGING_DATABASE } from './duckdb-dialect.js';
-import { DUCKDB_MEMORY_LIMIT, MemoryBudget } from './memory-budget.js';
+import { MemoryBudget, SHARED_MEMORY_LIMIT } from './memory-budget.js';
 import { StagingAppenders } from './staging-appenders.js';
 
 /**
@@ -95,6 +95,21 @@ export async function connectDuckDbShared(path: string): Promise<SqlSession> {
   return openCached(file, 'shared');
 }
 
+/**
+ * The memory limit is the database instance's: every session of one file (a sync's, and `serve`'s
+ * beside it) raises and restores it through one budget, so one never lowers it under the other.
+ */
+const budgets = new Map<string, MemoryBudget>();
+
+function budgetOf(file: string): MemoryBudget {
+  let budget = budgets.get(file);
+  if (budget === undefined) {
+    budget = new MemoryBudget();
+    budgets.set(file, budget);
+  }
+  return budget;
+}
+
 async function openCached(file: string, role: 'owner' | 'shared'): Promise<SqlSession> {
   let instance: DuckDBInstance | undefined;
   try {
@@ -103,15 +118,17 @@ async function openCached(file: string, role: 'owner' | 'shared'): Promise<SqlSe
     // the results) share this database instead of opening a second, unsynchronised copy of it.
     instance = await DuckDBInstance.fromCache(file);
     const connection = await instance.connect();
+    const budget = budgetOf(file);
+    if (role === 'shared') budget.floor = SHARED_MEMORY_LIMIT;
     // A SET rather than an open option: opening with options would refuse the cache's other users.
-    await connection.run(`SET memory_limit = '${DUCKDB_MEMORY_LIMIT}'`);
+    await connection.run(`SET memory_limit = '${budget.floor}'`);
     await connection.run(`SET threads = ${DUCKDB_THREADS}`);
     await connection.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
     await connection.run(`SET allocator_flush_threshold = '${ALLOCATOR_FLUSH_THRESHOLD}'`);
     await connection.run(`SET allocator_bulk_deallocation_flush_threshold = '${ALLOCATOR_FLUSH_THRESHOLD}'`);
     // In memory, so staged rows never reach the file or its write-ahead log (they spill to temp files).
     await connection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${STAGING_DATABASE}`);
-    return new DuckDbSession(file, instance, connection, new MemoryBudget(), role);
+    return new DuckDbSession(file, instance, connection, budget, role);
   } catch (error) {
     instance?.closeSync();
     throw openError(file, error);

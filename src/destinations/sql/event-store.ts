@@ -113,24 +113,24 @@ class SqlEventStore implements EventStore {
   }
 
   append(rows: readonly AppendRow[], setAside: readonly SetAsideBody[]): Promise<Set<string>> {
-    return this.serial(async () => {
-      const layout = await this.layoutFor(rows);
-      if (this.dialect.upsert === 'on_conflict') return this.write(layout, rows, setAside, new Set());
-      // Without ON CONFLICT (DuckDB's costs several times a plain INSERT), repeats being rare: the
-      // batch goes in as it is, and only if the key refuses it are the stored keys looked up.
-      const seen = new Set<string>();
-      const firsts = rows.filter((row) => !seen.has(row.key) && seen.add(row.key));
-      try {
-        if (setAside.length === 0 && firsts.length > STAGED_ABOVE_ROWS) {
-          await this.writeStaged(layout, firsts);
-          return new Set(firsts.map((row) => row.key));
-        }
-        return await this.write(layout, firsts, setAside, new Set(firsts.map((row) => row.key)));
-      } catch {
+    return this.serial(() => {
+      const work = async () => {
+        const layout = await this.layoutFor(rows);
+        if (this.dialect.upsert === 'on_conflict') return this.write(layout, rows, setAside, new Set());
+        // No ON CONFLICT (DuckDB's costs several times a plain INSERT): the stored keys are looked up
+        // first, so the INSERT never meets one. (Never an INSERT left to fail on the key: after such a
+        // failure DuckDB 1.5 went on refusing those keys as duplicates though no row held them.)
         const written = new Set<string>();
         const fresh = await this.absent(layout, rows, written);
+        if (setAside.length === 0 && fresh.length > STAGED_ABOVE_ROWS) {
+          await this.writeStaged(layout, fresh);
+          return written;
+        }
         return this.write(layout, fresh, setAside, written);
-      }
+      };
+      // DuckDB's memory limit is small and shared with a running sync: work that ran out of it runs
+      // once more with more.
+      return this.session.withMemoryHeadroom ? this.session.withMemoryHeadroom(work) : work();
     });
   }
 
