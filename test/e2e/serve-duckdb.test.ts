@@ -48,7 +48,7 @@ describe('cio-sync serve into DuckDB', () => {
       { CIO_WEBHOOK_SIGNING_KEY: `${KEY}, ${ROTATED}` },
     );
     const events = eventSet(2000, 'EV');
-    const answers = await sendAll(serve.webhook, KEY, events, 8);
+    const answers = await sendAll(serve.webhook, KEY, events, 16);
     expect([...answers.values()].flat().every((status) => status === 200)).toBe(true);
     expect(answers.size).toBe(events.length);
     // Customer.io retries: the same events again are acknowledged and not stored twice.
