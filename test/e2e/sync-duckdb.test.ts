@@ -192,11 +192,6 @@ describe('cio-sync sync into DuckDB (CLI against the simulator)', () => {
     expect(result.code).toBe(0);
     for (const table of STREAM_NAMES) expect(result.stdout).toMatch(new RegExp(`^${table}\\s+complete`, 'm'));
     expect(result.stdout).toMatch(/succeeded: \d+ rows, \d+ requests/);
-    // Then `serve` receives the simulator's latest webhook events, shown as they arrive.
-    expect(result.stdout).toMatch(/^ {2}webhook event \S+ \w+\/\w+ stored$/m);
-    expect(result.stdout).toMatch(
-      /^Received 100 reporting-webhook events into delivery_events .* Try: npx cio-sync query/m,
-    );
   });
 });
 

@@ -35,8 +35,9 @@ export async function connectPostgres(
   schema: string,
   dialect: SqlDialect,
 ): Promise<SqlSession> {
+  const client = await openClient(url, target);
   const lockKey = advisoryLockKey(schema);
-  const client = await connectThen(url, target, async (client) => {
+  try {
     if (!(await takeLock(client, lockKey))) {
       throw new CioError(
         'CIO_ERR_DESTINATION',
@@ -51,40 +52,11 @@ export async function connectPostgres(
     for (const row of leftovers.rows as { table_name: string }[]) {
       await client.query(dropStagingSql(dialect, row.table_name));
     }
-  });
-  return new PostgresSession(client, dialect, { url, target }, lockKey);
-}
-
-/**
- * Connects without the destination lock (a sync may hold it meanwhile) and creates the schema: for
- * tables only `cio-sync serve` writes. Staging tables are left alone, since a sync may be using them.
- */
-export async function connectPostgresShared(
-  url: string,
-  target: PostgresTarget,
-  schema: string,
-  dialect: SqlDialect,
-): Promise<SqlSession> {
-  const client = await connectThen(url, target, async (client) => {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
-  });
-  return new PostgresSession(client, dialect, { url, target });
-}
-
-/** Connects and runs `setUp` on the new client, which is closed if that fails. */
-async function connectThen(
-  url: string,
-  target: PostgresTarget,
-  setUp: (client: pg.Client) => Promise<void>,
-): Promise<pg.Client> {
-  const client = await openClient(url, target);
-  try {
-    await setUp(client);
   } catch (error) {
     await client.end().catch(() => undefined);
     throw error;
   }
-  return client;
+  return new PostgresSession(client, dialect, { url, target }, lockKey);
 }
 
 let driver: Promise<{ pg: typeof pg; copyFrom: typeof import('pg-copy-streams')['from'] }> | undefined;
@@ -145,6 +117,26 @@ export async function openPostgresState({
     },
     close: () => client.end(),
   };
+}
+
+/**
+ * Connects without the destination lock (a sync may hold it meanwhile) and creates the schema: for
+ * tables only `cio-sync serve` writes. Staging tables are left alone, since a sync may be using them.
+ */
+export async function connectPostgresShared(
+  url: string,
+  target: PostgresTarget,
+  schema: string,
+  dialect: SqlDialect,
+): Promise<SqlSession> {
+  const client = await openClient(url, target);
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    return new PostgresSession(client, dialect, { url, target });
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Statements that open and end a transaction, as the shared sink writes them. */
