@@ -5,7 +5,6 @@ import type { DestinationEntry } from './destination-entry.js';
 import { duckDbDestination } from './duckdb/duckdb-destination.js';
 import { postgresDestination } from './postgres/postgres-destination.js';
 import { createEventStore, type EventStore } from './sql/event-store.js';
-
 import type { QueryTable } from './sql/read-only-query.js';
 import { accessStateTable, type SavedStateAnswer, type StateAction } from './sql/saved-state.js';
 
