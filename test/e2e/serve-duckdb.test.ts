@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,6 +40,26 @@ describe('cio-sync serve into DuckDB', () => {
     const result = await runCli(['serve', '--sync-every', '0', '-d', `duckdb:${join(dir, 'none.duckdb')}`]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/CIO_WEBHOOK_SIGNING_KEY/);
+  });
+
+  it('takes the signing keys from the config file too, any of them valid, and never logs them', async () => {
+    const config = join(dir, 'serve-config.json');
+    writeFileSync(config, JSON.stringify({ webhook_signing_key: `${KEY},${ROTATED}` }));
+    const file = join(dir, 'config.duckdb');
+    const serve = await startServe(
+      ['-c', config, '-d', `duckdb:${file}`, '--listen', '127.0.0.1:0', '--sync-every', '0'],
+      {},
+    );
+    const [event] = eventSet(1, 'CFG', false);
+    expect((await post(serve.webhook, event!.body, signedHeaders(ROTATED, event!.body))).status).toBe(200);
+    expect(
+      (await post(serve.webhook, event!.body, signedHeaders('not-a-configured-key', event!.body))).status,
+    ).toBe(401);
+    serve.child.kill('SIGTERM');
+    const exit = await serve.result;
+    expect(exit.code).toBe(0);
+    expect(exit.stderr).not.toContain(KEY);
+    expect(exit.stderr).not.toContain(ROTATED);
   });
 
   it('stores thousands of events exactly once, refuses bad requests, keeps bad bodies aside, stops cleanly', async () => {
