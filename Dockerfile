@@ -18,6 +18,8 @@ COPY --from=build /build/package.json ./package.json
 COPY --from=build /build/node_modules ./node_modules
 COPY --from=build /build/dist ./dist
 USER node
+# `cio-sync serve` (README, Delivery events) runs from this image too, with --entrypoint node.
+EXPOSE 8080
 
 ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/bin/main.js airbyte"
 ENTRYPOINT ["node", "/airbyte/integration_code/dist/bin/main.js", "airbyte"]

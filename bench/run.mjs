@@ -1,7 +1,7 @@
 // `npm run bench`: starts the simulator and runs the CLI as real processes, prints a table and
 // writes bench/results.json. Build first (`npm run build`): everything runs from dist/.
 //
-//   node bench/run.mjs [--only budget,serial,second,limiter,raw,postgres] [--quick] [--runs N]
+//   node bench/run.mjs [--only budget,serial,second,limiter,raw,postgres,serve] [--quick] [--runs N]
 //                      [--budget-scale S] [--raw-scales A,B]
 //
 // budget   full sync of a mid-size world at 10 requests/s with 150 ms latency (concurrency 8)
@@ -14,16 +14,19 @@
 //          against a baseline that only fetches and parses the same pages, and an ideal loader
 //          that hands the page bytes to DuckDB's JSON reader unchecked (an upper bound, not a connector)
 // postgres the raw benchmark's largest world into PostgreSQL (127.0.0.1:5432, db test)
+// serve    `cio-sync serve`: webhook events/s and p50/p99 ack latency into DuckDB and PostgreSQL,
+//          over 4 and 32 keep-alive connections, with and without scheduled syncs running
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { benchBudget } from './bench-budget.mjs';
 import { benchLimiter } from './bench-limiter.mjs';
 import { benchRaw } from './bench-raw.mjs';
+import { benchServe } from './bench-serve.mjs';
 import { machine } from './lib/machine.mjs';
 import { CLI, QUICK_RESULTS, RESULTS, scratchDir } from './lib/paths.mjs';
 import { printReport } from './lib/report.mjs';
 
-const ALL = ['budget', 'serial', 'second', 'limiter', 'raw', 'postgres'];
+const ALL = ['budget', 'serial', 'second', 'limiter', 'raw', 'postgres', 'serve'];
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
@@ -114,6 +117,13 @@ try {
         })
       )[0],
     );
+  }
+  if (only.includes('serve')) {
+    const seconds = values.quick ? 3 : 10;
+    log(
+      `serve: webhook events for ${seconds} s per case, DuckDB and PostgreSQL, 4 and 32 connections, with and without syncs`,
+    );
+    results.serve = stamp(await benchServe({ dir, log, seconds, syncScale: values.quick ? 2 : 20 }));
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

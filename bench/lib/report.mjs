@@ -1,3 +1,4 @@
+import { serveLines } from '../bench-serve.mjs';
 // The printed table: one line per figure, the median of the runs, its target and whether it is met.
 import { round } from './stats.mjs';
 
@@ -127,6 +128,7 @@ export function printReport(results) {
   if (results.limiter) lines.push(...limiterLines(results.limiter));
   if (results.raw) lines.push(...rawLines(results.raw.scales, 'duckdb', 'raw'));
   if (results.postgres) lines.push(...rawLines([results.postgres], 'postgres', 'postgres'));
+  if (results.serve) lines.push(...serveLines(results.serve));
   const header = ['benchmark', 'figure (median of runs)', 'value', 'target', 'met'];
   const cells = lines.map(([a, b, c, d, e]) => [a, b, c, d, e === undefined ? '' : e ? 'yes' : 'NO']);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => String(row[i]).length)));

@@ -33,6 +33,7 @@ const COMMANDS: Record<string, () => Promise<Registrar>> = {
   query: async () => (await import('./commands/query.js')).registerQueryCommand,
   demo: async () => (await import('./commands/demo.js')).registerDemoCommand,
   sim: async () => (await import('./commands/sim.js')).registerSimCommand,
+  serve: async () => (await import('./commands/serve.js')).registerServeCommand,
   tap: async () => (await import('../protocols/singer/tap-command.js')).registerTapCommand,
   airbyte: async () => (await import('../protocols/airbyte/airbyte-command.js')).registerAirbyteCommand,
 };

@@ -34,11 +34,13 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   CIO_CONCURRENCY: 'concurrency',
   CIO_BATCH_SIZE_ROWS: 'batch_size_rows',
   CIO_MAX_RESPONSE_BYTES: 'max_response_bytes',
+  CIO_WEBHOOK_SIGNING_KEY: 'webhook_signing_key',
+  CIO_WEBHOOK_MAX_BODY_BYTES: 'webhook_max_body_bytes',
 };
 
 /** The environment variables that carry a secret (masked wherever output may show them). */
 export const SECRET_ENV_NAMES: readonly string[] = Object.keys(ENV_KEYS).filter(
-  (name) => ENV_KEYS[name] === 'access_token',
+  (name) => ENV_KEYS[name] === 'access_token' || ENV_KEYS[name] === 'webhook_signing_key',
 );
 
 const NUMERIC_KEYS = new Set([
@@ -47,6 +49,7 @@ const NUMERIC_KEYS = new Set([
   'concurrency',
   'batch_size_rows',
   'max_response_bytes',
+  'webhook_max_body_bytes',
 ]);
 /** Keys other Customer.io taps use that we accept and ignore, so their config files work as they are. */
 const FOREIGN_KEYS = new Set(['site_id', 'user_agent_email', 'lookback_window', 'page_size']);

@@ -100,6 +100,24 @@ export const ConfigSchema = Type.Object(
       order: 12,
     }),
     user_agent: Type.Optional(Type.String({ title: 'User agent', order: 10 })),
+    webhook_signing_key: Type.Optional(
+      Type.String({
+        title: 'Webhook signing key',
+        description:
+          'Signing key of the Customer.io reporting webhook (only for `cio-sync serve`); several, comma-separated, while rotating. Never a flag.',
+        minLength: 1,
+        airbyte_secret: true,
+        order: 13,
+      }),
+    ),
+    webhook_max_body_bytes: Type.Integer({
+      title: 'Largest webhook body (bytes)',
+      description: 'Bytes of one webhook request body beyond which `cio-sync serve` answers 413.',
+      default: 5242880,
+      minimum: 1024,
+      maximum: 1073741824,
+      order: 14,
+    }),
   },
   { additionalProperties: false },
 );

@@ -1,12 +1,21 @@
 import type { Destination } from '../config/destination.js';
 import { CioError } from '../core/errors.js';
-import type { Sink } from '../engine/sink.js';
+import type { Sink, StreamSpec } from '../engine/sink.js';
 import type { DestinationEntry } from './destination-entry.js';
 import { duckDbDestination } from './duckdb/duckdb-destination.js';
 import { postgresDestination } from './postgres/postgres-destination.js';
+import { createEventStore, type EventStore } from './sql/event-store.js';
 import type { QueryTable } from './sql/read-only-query.js';
 import { lastRunRequests } from './sql/run-history.js';
 import { accessStateTable, type SavedStateAnswer, type StateAction } from './sql/saved-state.js';
+
+/** What `cio-sync serve` writes through: the append-once table of `openEventStore`. */
+export {
+  type AppendRow,
+  type EventStore,
+  REJECTED_EVENTS_TABLE,
+  type SetAsideBody,
+} from './sql/event-store.js';
 
 /** Every kind of destination and its engine: a new engine is one more entry here. */
 const ENTRIES: { readonly [K in Destination['kind']]: DestinationEntry<Extract<Destination, { kind: K }>> } =
@@ -23,6 +32,15 @@ function entryFor<D extends Destination>(destination: D): DestinationEntry<D> {
 /** The database sink for a destination. Each engine's driver is loaded only when chosen. */
 export function createDatabaseSink(destination: Destination): Promise<Sink> {
   return entryFor(destination).load(destination);
+}
+
+/**
+ * Opens `cio-sync serve`'s append-once table `table` beside any sync of the same destination (no
+ * lock taken; the database file or schema is created).
+ */
+export async function openEventStore(destination: Destination, table: StreamSpec): Promise<EventStore> {
+  const { dialect, session } = await entryFor(destination).openShared(destination);
+  return createEventStore(dialect, session, table);
 }
 
 /** Throws CioError when the destination plainly cannot be written; creates and changes nothing. */

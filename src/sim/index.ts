@@ -21,6 +21,8 @@ export type { FaultEffect, FaultKind, FaultRule, FaultTarget } from './http/faul
 export { RANDOM_MIX } from './http/faults.js';
 export { LIMITER_MODES, type LimiterMode } from './http/rate-limit.js';
 export type { RequestLogEntry, SimStats, Simulator, SimulatorOptions } from './http/types.js';
+export { type WebhookEvent, webhookEvents } from './webhooks/events.js';
+export { type SendOptions, type SendResult, sendWebhooks, signWebhook } from './webhooks/sender.js';
 export { DEFAULT_NOW, type GroundTruth } from './world/data.js';
 export type {
   AdvanceOptions,

@@ -15,12 +15,17 @@ interface DemoFlags {
   seed: number;
   fresh?: boolean;
   progress: boolean;
+  webhookEvents: number;
 }
 
 /** The closing hint: a query a new user can paste as it is (quoted for a POSIX shell). */
-export function demoHint(file: string): string {
+export function demoHint(
+  file: string,
+  sql = 'select count(*) from messages',
+  lead = `Loaded into ${file}.`,
+): string {
   const destination = /^[\w./-]+$/.test(file) ? `duckdb:${file}` : `'duckdb:${file.replace(/'/g, `'\\''`)}'`;
-  return `Loaded into ${file}. Try: npx cio-sync query -d ${destination} "select count(*) from messages"`;
+  return `${lead} Try: npx cio-sync query -d ${destination} "${sql}"`;
 }
 
 export function registerDemoCommand(program: Command): void {
@@ -35,7 +40,15 @@ export function registerDemoCommand(program: Command): void {
     )
     .addOption(defaulted('--latency-ms <n>', 'delay added to every response', 0, nonNegative))
     .addOption(defaulted('--seed <n>', 'seed of the simulated workspace', 1, integer))
-    .option('--fresh', 'delete the file first (otherwise a second demo run is incremental)');
+    .option('--fresh', 'delete the file first (otherwise a second demo run is incremental)')
+    .addOption(
+      defaulted(
+        '--webhook-events <n>',
+        'then receive this many of the latest reporting-webhook events with `serve` (0 = none)',
+        100,
+        nonNegative,
+      ),
+    );
   addLogOptions(command)
     .option('--no-progress', 'plain log lines even on a terminal')
     .action(async (flags: DemoFlags & LogFlags) => {
@@ -68,6 +81,18 @@ export function registerDemoCommand(program: Command): void {
         });
         printSummary(result, `${demoHint(flags.file)}\n`);
         if (result.error) logger.error(`${result.error.code}: ${result.error.message}`);
+        if (flags.webhookEvents > 0 && !result.error) {
+          const { demoWebhooks } = await import('../demo-webhooks.js');
+          const write = (line: string) => process.stdout.write(`${line}\n`);
+          const summary = await demoWebhooks(sim, config.destination, flags.webhookEvents, logger, write);
+          write(
+            demoHint(
+              flags.file,
+              'select object_type, metric, count(*) from delivery_events group by all',
+              summary,
+            ),
+          );
+        }
         process.exitCode = exitCodeForResult(result);
       } finally {
         await sim.stop();

@@ -6,7 +6,10 @@ import {
   type LimiterMode,
   SHAPES,
   type Shapes,
+  type Simulator,
+  sendWebhooks,
   startSimulator,
+  webhookEvents,
 } from '../../sim/index.js';
 import { integer, nonNegative, port, positive, probability } from '../number-args.js';
 import { defaulted, withDefault } from '../options.js';
@@ -24,6 +27,9 @@ interface SimFlags {
   shapes: Shapes;
   limiter: LimiterMode;
   empty?: boolean;
+  webhookUrl?: string;
+  webhookRate: number;
+  webhookDuplicates: number;
 }
 
 /** How the command talks to the outside world; tests swap it to avoid real signals. */
@@ -31,6 +37,8 @@ export interface SimCommandIo {
   write(line: string): void;
   /** Resolves when the simulator should stop. */
   untilStopped(): Promise<void>;
+  /** Where CIO_WEBHOOK_SIGNING_KEY is read (the process's environment). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const processIo: SimCommandIo = {
@@ -97,7 +105,29 @@ export function registerSimCommand(program: Command, io: SimCommandIo = processI
         oneOf(LIMITER_MODES),
       ),
     )
+    .option(
+      '--webhook-url <url>',
+      "also act as Customer.io's reporting webhook: send the world's delivery events there, signed with CIO_WEBHOOK_SIGNING_KEY",
+    )
+    .addOption(
+      defaulted('--webhook-rate <n>', 'webhook events per second at most (0 = no limit)', 0, nonNegative),
+    )
+    .addOption(
+      defaulted(
+        '--webhook-duplicates <p>',
+        'probability that an event is delivered twice',
+        0.01,
+        probability,
+      ),
+    )
     .action(async (flags: SimFlags) => {
+      const key = (io.env ?? process.env).CIO_WEBHOOK_SIGNING_KEY ?? '';
+      if (flags.webhookUrl !== undefined && key.trim() === '') {
+        throw new CioError(
+          'CIO_ERR_CONFIG',
+          '--webhook-url needs the signing key in CIO_WEBHOOK_SIGNING_KEY (the same one `cio-sync serve` checks).',
+        );
+      }
       const sim = await startSimulator({
         port: flags.port,
         host: flags.host,
@@ -116,12 +146,56 @@ export function registerSimCommand(program: Command, io: SimCommandIo = processI
       });
       // The simulator's token is not a secret: clients need it to connect.
       io.write(`Simulator listening on ${sim.url} (token: ${sim.token})`);
+      const stopSending = new AbortController();
+      const sending =
+        flags.webhookUrl === undefined
+          ? undefined
+          : sendWorldWebhooks(
+              sim,
+              { ...flags, webhookUrl: flags.webhookUrl },
+              key.trim(),
+              io,
+              stopSending.signal,
+            );
       try {
         await io.untilStopped();
       } finally {
+        stopSending.abort();
+        await sending;
         await sim.stop();
       }
     });
+}
+
+/** Sends the world's webhook events in order, one at a time, reporting progress and the total. */
+async function sendWorldWebhooks(
+  sim: Simulator,
+  flags: SimFlags & { webhookUrl: string },
+  key: string,
+  io: SimCommandIo,
+  signal: AbortSignal,
+): Promise<void> {
+  const events = webhookEvents(sim.truth().messages, flags.seed);
+  io.write(`Sending ${events.length} webhook events to ${flags.webhookUrl}`);
+  let acknowledged = 0;
+  const result = await sendWebhooks({
+    url: flags.webhookUrl,
+    key,
+    events,
+    rate: flags.webhookRate,
+    duplicateRate: flags.webhookDuplicates,
+    seed: flags.seed,
+    signal,
+    onAck: () => {
+      acknowledged++;
+      if (acknowledged % 500 === 0) io.write(`${acknowledged} webhook requests acknowledged`);
+    },
+    onRetry: (event, reason, delayMs) =>
+      io.write(`webhook event ${event.eventId}: ${reason}; retrying in ${delayMs} ms, later events wait`),
+  });
+  io.write(
+    `Webhook events sent: ${result.sent} (${result.duplicates} delivered twice, ${result.retries} retries)`,
+  );
 }
 
 /** Why the simulator could not listen, in one sentence with what to do. */

@@ -8,7 +8,7 @@ import type { StateConnection } from '../sql/saved-state.js';
 import type { QueryResult, SqlParam, SqlSession } from '../sql/sql-dialect.js';
 import type { ColumnInfo } from '../sql/table-layout.js';
 import { duckDbDialect, STAGING_DATABASE } from './duckdb-dialect.js';
-import { DUCKDB_MEMORY_LIMIT, MemoryBudget } from './memory-budget.js';
+import { MemoryBudget, SHARED_MEMORY_LIMIT } from './memory-budget.js';
 import { StagingAppenders } from './staging-appenders.js';
 
 /**
@@ -77,6 +77,40 @@ export async function connectDuckDb(path: string): Promise<SqlSession> {
   if (openPaths.has(file)) throw lockedError(file);
   await checkDirectory(file);
   openPaths.add(file);
+  try {
+    return await openCached(file, 'owner');
+  } catch (error) {
+    openPaths.delete(file);
+    throw error;
+  }
+}
+
+/**
+ * Opens the file without taking it, for `cio-sync serve`'s own tables: the process's sync (which
+ * takes it) shares the same database through DuckDB's instance cache.
+ */
+export async function connectDuckDbShared(path: string): Promise<SqlSession> {
+  const file = resolve(path);
+  await checkDirectory(file);
+  return openCached(file, 'shared');
+}
+
+/**
+ * The memory limit is the database instance's: every session of one file (a sync's, and `serve`'s
+ * beside it) raises and restores it through one budget, so one never lowers it under the other.
+ */
+const budgets = new Map<string, MemoryBudget>();
+
+function budgetOf(file: string): MemoryBudget {
+  let budget = budgets.get(file);
+  if (budget === undefined) {
+    budget = new MemoryBudget();
+    budgets.set(file, budget);
+  }
+  return budget;
+}
+
+async function openCached(file: string, role: 'owner' | 'shared'): Promise<SqlSession> {
   let instance: DuckDBInstance | undefined;
   try {
     const { DuckDBInstance } = await loadDuckDb();
@@ -84,18 +118,19 @@ export async function connectDuckDb(path: string): Promise<SqlSession> {
     // the results) share this database instead of opening a second, unsynchronised copy of it.
     instance = await DuckDBInstance.fromCache(file);
     const connection = await instance.connect();
+    const budget = budgetOf(file);
+    if (role === 'shared') budget.floor = SHARED_MEMORY_LIMIT;
     // A SET rather than an open option: opening with options would refuse the cache's other users.
-    await connection.run(`SET memory_limit = '${DUCKDB_MEMORY_LIMIT}'`);
+    await connection.run(`SET memory_limit = '${budget.floor}'`);
     await connection.run(`SET threads = ${DUCKDB_THREADS}`);
     await connection.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
     await connection.run(`SET allocator_flush_threshold = '${ALLOCATOR_FLUSH_THRESHOLD}'`);
     await connection.run(`SET allocator_bulk_deallocation_flush_threshold = '${ALLOCATOR_FLUSH_THRESHOLD}'`);
     // In memory, so staged rows never reach the file or its write-ahead log (they spill to temp files).
     await connection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${STAGING_DATABASE}`);
-    return new DuckDbSession(file, instance, connection, new MemoryBudget(), true);
+    return new DuckDbSession(file, instance, connection, budget, role);
   } catch (error) {
     instance?.closeSync();
-    openPaths.delete(file);
     throw openError(file, error);
   }
 }
@@ -150,14 +185,17 @@ class DuckDbSession implements SqlSession {
     private readonly connection: DuckDBConnection,
     /** The memory limit is the instance's, shared by its sessions. */
     private readonly budget: MemoryBudget,
-    /** The session that opened the file: closing it releases the file. */
-    private readonly owner: boolean,
+    /**
+     * `owner`: the session that took the file, whose closing releases it; `loader`: its second
+     * connection; `shared`: a session beside the owner with an instance handle of its own.
+     */
+    private readonly role: 'owner' | 'loader' | 'shared',
   ) {
     this.staging = new StagingAppenders(connection, (work) => this.budget.withRaisedLimit(this.run, work));
   }
 
   async openLoader(): Promise<SqlSession> {
-    return new DuckDbSession(this.file, this.instance, await this.instance.connect(), this.budget, false);
+    return new DuckDbSession(this.file, this.instance, await this.instance.connect(), this.budget, 'loader');
   }
 
   query(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult> {
@@ -184,9 +222,11 @@ class DuckDbSession implements SqlSession {
     if (this.closed) return;
     this.closed = true;
     this.staging.discardAll();
-    if (!this.owner) {
+    if (this.role !== 'owner') {
       try {
         this.connection.closeSync();
+        // A shared session's handle keeps the database open; the cache's other handles are unaffected.
+        if (this.role === 'shared') this.instance.closeSync();
       } catch {
         // Best effort, as below: the owning session closes the instance anyway.
       }

@@ -10,6 +10,10 @@ export const duckDbDestination: DestinationEntry<DuckDbDestination> = {
   openState: async ({ path }, access) =>
     (await import('./duckdb-connection.js')).openDuckDbState(path, access),
   query: async ({ path }, sql) => (await import('./duckdb-query.js')).queryDuckDb(path, sql),
+  openShared: async ({ path }) => ({
+    dialect: (await import('./duckdb-dialect.js')).duckDbDialect,
+    session: await (await import('./duckdb-connection.js')).connectDuckDbShared(path),
+  }),
   describe: ({ path }) => `The DuckDB database ${resolve(path)}`,
   tightHeap: true,
 };

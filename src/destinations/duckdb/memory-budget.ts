@@ -8,6 +8,12 @@ import { isOutOfMemory } from './duckdb-types.js';
  * HEADROOM_MEMORY_LIMIT for one retry.
  */
 export const DUCKDB_MEMORY_LIMIT = '64MB';
+/**
+ * The limit while `cio-sync serve` writes beside the process's sync: at 64MB, event commits that met
+ * a sync's merge ran out of memory, and DuckDB 1.5 then refused keys no row held and, once a commit
+ * failed that way, invalidated the database.
+ */
+export const SHARED_MEMORY_LIMIT = '512MB';
 export const HEADROOM_MEMORY_LIMIT = '1GB';
 
 /** Runs one statement on some connection of the instance. */
@@ -18,6 +24,8 @@ export type RunSql = (sql: string) => Promise<unknown>;
  * and back to small once no work needs the headroom.
  */
 export class MemoryBudget {
+  /** The limit outside raised work. */
+  floor = DUCKDB_MEMORY_LIMIT;
   /** Work running with the raised limit, across sessions. */
   private raised = 0;
   /** DuckDB refused to go back to the small limit: see restore. */
@@ -57,7 +65,7 @@ export class MemoryBudget {
    */
   private async restore(run: RunSql, checkpoint: boolean): Promise<void> {
     const lower = () =>
-      run(`SET memory_limit = '${DUCKDB_MEMORY_LIMIT}'`).then(
+      run(`SET memory_limit = '${this.floor}'`).then(
         () => true,
         () => false,
       );

@@ -148,6 +148,26 @@ export async function openPostgresState({
   };
 }
 
+/**
+ * Connects without the destination lock (a sync may hold it meanwhile) and creates the schema: for
+ * tables only `cio-sync serve` writes. Staging tables are left alone, since a sync may be using them.
+ */
+export async function connectPostgresShared(
+  url: string,
+  target: PostgresTarget,
+  schema: string,
+  dialect: SqlDialect,
+): Promise<SqlSession> {
+  const client = await openClient(url, target);
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    return new PostgresSession(client, dialect, { url, target });
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+}
+
 /** Statements that open and end a transaction, as the shared sink writes them. */
 const BEGIN = 'BEGIN TRANSACTION';
 const ENDS_TRANSACTION = new Set(['COMMIT', 'ROLLBACK']);

@@ -13,6 +13,15 @@ export const postgresDestination: DestinationEntry<PostgresDestination> = {
   preflight: () => undefined,
   openState: async (destination) => (await import('./postgres-connection.js')).openPostgresState(destination),
   query: async (destination, sql) => (await import('./postgres-query.js')).queryPostgres(destination, sql),
+  openShared: async ({ url, schema }) => {
+    const fitted = fitIdentifier(schema, POSTGRES_IDENTIFIERS);
+    const dialect = (await import('./postgres-dialect.js')).postgresDialect(fitted);
+    const connection = await import('./postgres-connection.js');
+    return {
+      dialect,
+      session: await connection.connectPostgresShared(url, parsePostgresUrl(url), fitted, dialect),
+    };
+  },
   describe: ({ url, schema }) =>
     `The schema ${quoteIdentifier(fitIdentifier(schema, POSTGRES_IDENTIFIERS))} of PostgreSQL ${parsePostgresUrl(url).label}`,
   // Its syncs stay near 210 MB anyway; a smaller heap only cost CPU.

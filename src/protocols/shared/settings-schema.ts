@@ -3,7 +3,13 @@ import { isRecord } from '../../core/json.js';
 import type { JsonSchema } from '../../streams/types.js';
 
 /** Settings that only the database commands use: in tap and source modes the target decides. */
-const DATABASE_ONLY = ['destination', 'schema', 'batch_size_rows'];
+const DATABASE_ONLY = [
+  'destination',
+  'schema',
+  'batch_size_rows',
+  'webhook_signing_key',
+  'webhook_max_body_bytes',
+];
 
 /** TypeBox writes a union of literals as `anyOf` of `const`s; form builders (Airbyte's UI) want `enum`. */
 function enumsFromLiteralUnions(node: unknown): unknown {
