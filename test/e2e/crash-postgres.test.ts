@@ -1,4 +1,8 @@
 import { postgresDestination } from '../helpers/destinations.js';
-import { describeCrashSafety } from './crash-harness.js';
+import { describeCrashSafety, REPRESENTATIVE_KILLS } from './crash-harness.js';
 
-describeCrashSafety('postgres', (name) => postgresDestination(`crash_${name}_${process.pid}`));
+describeCrashSafety(
+  'postgres',
+  (name) => postgresDestination(`crash_${name}_${process.pid}`),
+  REPRESENTATIVE_KILLS,
+);
