@@ -18,10 +18,17 @@ export interface SyncCliOptions {
   logger: Logger;
   /** Live per-table lines (a terminal); otherwise one log line per table event. */
   progress: boolean;
+  /** `--full-refresh`: complete reads of the selected tables. */
+  fullRefresh?: boolean;
 }
 
 /** Runs a database sync for the CLI (sync and demo): progress or log lines, then the result. */
-export async function runDatabaseSync({ config, logger, progress }: SyncCliOptions): Promise<SyncResult> {
+export async function runDatabaseSync({
+  config,
+  logger,
+  progress,
+  fullRefresh = false,
+}: SyncCliOptions): Promise<SyncResult> {
   const names = (config.streams ?? [...STREAM_NAMES]) as StreamName[];
   if (wantsTightHeap(config.destination)) limitHeapGrowth();
   const sink = await createDatabaseSink(config.destination);
@@ -32,7 +39,7 @@ export async function runDatabaseSync({ config, logger, progress }: SyncCliOptio
       runSync({
         config,
         sink,
-        selection: names.map((name) => ({ name })),
+        selection: names.map((name) => (fullRefresh ? { name, fullRefresh } : { name })),
         signal,
         onEvent: (event) => {
           if (!display) return logEvent(logger, event);

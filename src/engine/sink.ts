@@ -55,6 +55,11 @@ export interface CompleteFullTable {
 
 export interface StreamRunStats {
   status: 'complete' | 'failed' | 'skipped' | 'incomplete';
+  /**
+   * Tables that can read only what changed: whether this read was complete (every record; deletions
+   * marked) or partial. Recorded in `_cio_sync_runs`.
+   */
+  read?: 'complete' | 'partial';
   /** Rows read and handed to the sink (after bookmark and start-date filtering). */
   rows: number;
   /** Of those, rows inserted or changed (unchanged rows of incremental tables are not rewritten). */

@@ -16,6 +16,7 @@ import type { SyncEventListener } from './events.js';
 import { selectRowFields } from './field-selection.js';
 import { type ResumePlan, reachesMark, resumePlan } from './head-catch-up.js';
 import { type BatchPolicy, PageBatcher } from './page-batcher.js';
+import { followsChangeFeed, type ReadScope, type RefreshPolicy, readScope } from './read-scope.js';
 import { RejectionReport, setAsideKeyless } from './rejected-records.js';
 import { extendSchema } from './schema-evolution.js';
 import type { Sink, StreamRunStats, StreamSpec } from './sink.js';
@@ -33,6 +34,8 @@ export interface StreamRunContext {
   emit: SyncEventListener;
   /** Kept current while the read runs, so a read that fails still tells what it committed. */
   tally?: StreamTally;
+  /** When tables with a `partialRead` read only what changed. Default: every read is complete. */
+  refresh?: RefreshPolicy;
 }
 
 /** What a read has committed so far. */
@@ -92,6 +95,10 @@ class StreamRead {
   /** Records set aside because no sink can store them (no primary key value). */
   private readonly rejections: RejectionReport;
   private readonly progress: ReadProgress;
+  /** Whether this read asks for every record or only for those changed since an instant. */
+  private readonly scope: ReadScope;
+  /** The table follows its change feed (customers_refresh = changes), whether this read is partial or not. */
+  private readonly followsFeed: boolean;
 
   constructor(
     private readonly job: StreamJob,
@@ -106,12 +113,24 @@ class StreamRead {
     this.readStartedAt = this.resume ? new Date(this.resume.read_started_at) : ctx.syncStartedAt;
     this.latest = latestSaneTime(ctx.syncStartedAt);
     this.savedValue = saneBookmark(job.bookmark.replication_key_value, this.latest);
+    const policy = ctx.refresh ?? { fullRefreshDays: 0, settings: {} };
+    this.scope = readScope({
+      definition: def,
+      bookmark: job.bookmark,
+      policy,
+      allowed: job.partialAllowed === true,
+      forced: job.fullRefresh === true,
+      now: ctx.syncStartedAt,
+    });
+    this.followsFeed =
+      followsChangeFeed(def, policy, job.partialAllowed === true) ||
+      (this.scope.kind === 'partial' && this.scope.partial.kind === 'changes');
     const incremental = spec.method === 'incremental' && def.replicationKey !== undefined;
     this.boundField = incremental ? def.replicationKey : def.timeField;
     this.lowerBound = incremental
       ? incrementalThreshold(this.savedValue, ctx.startDate)
       : def.timeField
-        ? ctx.startDate?.getTime()
+        ? latestOf(ctx.startDate, this.timeSince())?.getTime()
         : undefined;
     this.headField = def.growsAtHead ? def.timeField : undefined;
     this.progress = {
@@ -127,6 +146,7 @@ class StreamRead {
 
   async run(): Promise<StreamRunStats> {
     this.warnOfFutureBookmark();
+    this.announceScope();
     await this.prepare();
     // A resume point with no position means the read had finished but its completion was not committed.
     const alreadyRead = this.resume !== undefined && this.resume.position === null;
@@ -138,6 +158,7 @@ class StreamRead {
     this.rejections.finish(rejected);
     return {
       status: 'complete',
+      ...(this.def.partialRead ? { read: this.scope.kind } : {}),
       rows: this.progress.rows,
       written: this.batcher.written,
       ...(rejected > 0 ? { rejected } : {}),
@@ -156,8 +177,14 @@ class StreamRead {
     try {
       const mainRead = await this.catchUpHead(plan);
       if (mainRead) {
-        for await (const page of this.pages(plan.from, this.ctx.startDate)) {
+        const stopAt =
+          this.scope.kind === 'partial' && this.scope.partial.kind === 'head' ? this.scope.since : undefined;
+        const startDate = latestOf(this.ctx.startDate, this.timeSince());
+        for await (const page of this.pages(plan.from, startDate, stopAt === undefined)) {
+          if (page.feedMark) this.noteFeedMark(page.feedMark);
           await this.writePage(page.rows, { position: page.position ?? null });
+          // A partial read of a newest-first list ends where it reaches what was loaded before.
+          if (stopAt && this.headField && reachesMark(page.rows, this.headField, stopAt.getTime())) break;
         }
       }
     } catch (error) {
@@ -193,10 +220,14 @@ class StreamRead {
   }
 
   private pages(from: unknown, startDate: Date | undefined, readAhead = true): AsyncIterable<StreamPage> {
+    const changes = this.scope.kind === 'partial' && this.scope.partial.kind === 'changes';
+    const feed = this.followsFeed ? { changeFeed: changes ? { since: this.scope.since } : {} } : {};
     return readerFor(this.def)(this.def, {
       client: this.ctx.client,
-      resume: from,
+      // A change feed's read restarts from its start: its pages have no position to go on from.
+      resume: changes ? undefined : from,
       startDate,
+      ...feed,
       readAhead,
       signal: this.ctx.signal,
       concurrency: this.ctx.concurrency,
@@ -212,7 +243,12 @@ class StreamRead {
     const { boundField, lowerBound } = this;
     let rows = boundField ? pageRows.filter((r) => passesLowerBound(r[boundField], lowerBound)) : pageRows;
     this.track(rows);
-    const headMark = this.headField && (saved.catchingUp ? this.resume?.max_time : this.progress.newest);
+    const headMark =
+      this.headField || this.followsFeed
+        ? saved.catchingUp
+          ? this.resume?.max_time
+          : this.progress.newest
+        : undefined;
     const keyed = setAsideKeyless(rows, this.spec.primaryKey);
     rows = keyed.rows;
     this.rejections.add(keyed.rejected);
@@ -249,6 +285,36 @@ class StreamRead {
       progress.newest = range.max;
       progress.insaneTimes += range.insane;
     }
+  }
+
+  /**
+   * A partial read's lower bound on the table's time field (rescan and head reads); undefined for a
+   * complete read and for a change feed, whose records have no time field.
+   */
+  private timeSince(): Date | undefined {
+    const scope = this.scope;
+    return scope.kind === 'partial' && scope.partial.kind !== 'changes' ? scope.since : undefined;
+  }
+
+  /**
+   * Where the change feed stood: a complete read keeps the first mark (taken before any person was
+   * read, and kept across a resume); a read of changes moves it to the newest event it saw.
+   */
+  private noteFeedMark(mark: string): void {
+    const progress = this.progress;
+    progress.newest =
+      this.scope.kind === 'complete' ? (progress.newest ?? mark) : newerOf(progress.newest, mark);
+  }
+
+  /** Says which read this is and why, for a table that can read partially. */
+  private announceScope(): void {
+    if (!this.def.partialRead) return;
+    const scope = this.scope;
+    const message =
+      scope.kind === 'partial'
+        ? `partial read: what changed since ${scope.since.toISOString()} (no deletions are marked)`
+        : `complete read (${scope.reason})`;
+    this.ctx.emit({ type: 'log', level: 'info', message, stream: this.name });
   }
 
   private warn(message: string): void {
@@ -292,6 +358,7 @@ class StreamRead {
         ...(pendingMax ? { pending_max: pendingMax } : {}),
         ...(minTime ? { min_time: minTime } : {}),
         ...(headMark ? { max_time: headMark } : {}),
+        ...(this.scope.kind === 'partial' ? { since: this.scope.since.toISOString() } : {}),
       },
     };
   }
@@ -309,7 +376,7 @@ class StreamRead {
   private async complete(): Promise<void> {
     const done = this.completedBookmark();
     failpoint('before-complete', this.name);
-    if (this.spec.method === 'full_table') {
+    if (this.spec.method === 'full_table' && this.scope.kind === 'complete') {
       const agedOut = this.agedOutBefore();
       await this.ctx.sink.completeFullTable(
         this.spec,
@@ -338,7 +405,24 @@ class StreamRead {
       );
       if (value !== undefined) done.replication_key_value = value;
     }
+    if (this.def.partialRead) Object.assign(done, this.readRecord());
     return done;
+  }
+
+  /** What the bookmark of a table that can read partially keeps about this read, for the next. */
+  private readRecord(): StreamBookmark {
+    const saved = this.job.bookmark;
+    const started = this.readStartedAt.toISOString();
+    const full = this.scope.kind === 'complete';
+    const lastFull = full ? started : saved.last_full_read_at;
+    // A partial read saw only the recent records: the newest loaded may be older than it saw.
+    const newest = full ? this.progress.newest : newerOf(saved.newest_time, this.progress.newest);
+    return {
+      last_read: this.scope.kind,
+      last_read_started_at: started,
+      ...(lastFull ? { last_full_read_at: lastFull } : {}),
+      ...(newest ? { newest_time: newest } : {}),
+    };
   }
 
   /**
@@ -359,4 +443,20 @@ class StreamRead {
   private requestCount(): number {
     return this.ctx.client.stats.byStream[this.name] ?? 0;
   }
+}
+
+/** The later of two optional instants. */
+function latestOf(a: Date | undefined, b: Date | undefined): Date | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a.getTime() >= b.getTime() ? a : b;
+}
+
+/** The newer of two optional RFC 3339 instants. */
+function newerOf(a: string | undefined, b: string | undefined): string | undefined {
+  const am = toMillis(a);
+  const bm = toMillis(b);
+  if (am === undefined) return b;
+  if (bm === undefined) return a;
+  return bm > am ? b : a;
 }

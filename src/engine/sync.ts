@@ -88,7 +88,8 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
     });
     opened = true;
     // The state the sink holds: a database's saved bookmarks, or a protocol's state file.
-    const jobs = req.selection.map((s) => streamJobFor(s, state));
+    const merges = req.sink.capabilities.storesState;
+    const jobs = req.selection.map((s) => streamJobFor(s, state, merges));
     const rowsSoFar = new Map<string, number>();
     const track: SyncEventListener = (event: SyncEvent) => {
       if (event.type === 'page') rowsSoFar.set(event.stream, event.totalRows);
@@ -115,6 +116,7 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
             signal: abort.signal,
             emit: track,
             tally,
+            refresh: { fullRefreshDays: req.config.full_refresh_days, settings: req.config },
           });
           streams[name] = { ...stats, ...resumed };
           emit({ type: 'stream_completed', stream: name, stats: streams[name] });

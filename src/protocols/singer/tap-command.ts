@@ -140,7 +140,9 @@ export function registerTapCommand(program: Command): void {
     .option('-d, --discover', 'print the catalog and exit')
     .option('--about', 'print what this tap is and its settings')
     .addOption(
-      new Option('--format <format>', 'with --about: the format').choices(ABOUT_FORMATS).default('json', 'json'),
+      new Option('--format <format>', 'with --about: the format')
+        .choices(ABOUT_FORMATS)
+        .default('json', 'json'),
     )
     .option('--version', 'print the version')
     .action(async (flags: TapFlags) => {

@@ -71,7 +71,13 @@ export function advanceWorld(world: World, opts: AdvanceOptions = {}): AdvanceRe
       (t) => [`suppressions.${t}`, world.suppressions[t].table] as [string, IndexedTable],
     ),
   ];
+  // Which people this advance changes, before it adds any: their activities log them.
+  const people = world.customers.table.changesIn(epoch);
+  const peopleBefore = world.customers.table.rawCount();
   for (const [name, table] of big) changes[name] = advanceIndexed(table, epoch, add);
+  const created: number[] = [];
+  for (let i = peopleBefore; i < world.customers.table.rawCount(); i++) created.push(i);
+  world.activities.logPersonChanges(epoch, { created, ...people });
 
   return { epoch: epoch.n, previousNow: epoch.from, now: epoch.to, changes };
 }
