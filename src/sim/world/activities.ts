@@ -85,11 +85,14 @@ export class ActivityTable {
     return Rng.for(this.ctx.seed, 'activity-type', i).weighted(TYPES);
   }
 
-  /** Logs what an advance did to people: one activity per person changed, at the advance's end. */
-  logPersonChanges(epoch: Epoch, changes: PersonChanges): void {
+  /**
+   * Logs what an advance did to people: one activity per person changed, at the advance's end.
+   * Returns how many activities that added.
+   */
+  logPersonChanges(epoch: Epoch, changes: PersonChanges): number {
     const groups = [changes.created, changes.updated, changes.deleted];
     const count = groups.reduce((sum, g) => sum + g.length, 0);
-    if (count === 0) return;
+    if (count === 0) return 0;
     const people = new Int32Array(count);
     const kinds = new Uint8Array(count);
     let k = 0;
@@ -100,6 +103,7 @@ export class ActivityTable {
       }
     });
     this.changeBlocks.push({ start: this.table.addAtEnd(epoch, count), epoch, people, kinds });
+    return count;
   }
 
   /** The change an activity logs, when it is one of an advance's change blocks. */

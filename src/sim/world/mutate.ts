@@ -77,7 +77,8 @@ export function advanceWorld(world: World, opts: AdvanceOptions = {}): AdvanceRe
   for (const [name, table] of big) changes[name] = advanceIndexed(table, epoch, add);
   const created: number[] = [];
   for (let i = peopleBefore; i < world.customers.table.rawCount(); i++) created.push(i);
-  world.activities.logPersonChanges(epoch, { created, ...people });
+  const logged = world.activities.logPersonChanges(epoch, { created, ...people });
+  changes.activities = { ...changes.activities!, added: changes.activities!.added + logged };
 
   return { epoch: epoch.n, previousNow: epoch.from, now: epoch.to, changes };
 }
