@@ -23,5 +23,9 @@ export function streamSpecFor(def: StreamDefinition): StreamSpec {
     schema,
   };
   if (def.replicationKey !== undefined) spec.replicationKey = def.replicationKey;
+  const partial = def.partialRead?.kind;
+  if ((partial === 'rescan' || partial === 'head') && def.timeField !== undefined) {
+    spec.cursorField = def.timeField;
+  }
   return spec;
 }

@@ -7,6 +7,11 @@ export interface StreamSpec {
   primaryKey: string[];
   replicationKey?: string;
   method: 'incremental' | 'full_table';
+  /**
+   * A full-table stream that a protocol may also read incrementally on this time field (messages
+   * `created`, activities `timestamp`): between complete reads, only what changed, no deletions.
+   */
+  cursorField?: string;
   /** JSON Schema of a row; grows when records bring fields never seen before (schema evolution). */
   schema: JsonSchema;
 }

@@ -45,6 +45,10 @@ export function streamJobFor(
   const fields = fieldsToKeep(definition, selection.fields);
   const schema = fields ? selectSchemaFields(base.schema, fields) : base.schema;
   const spec: StreamSpec = { ...base, method, schema: structuredClone(schema) };
+  // Read incrementally on its time field: that field is the stream's cursor from here on.
+  if (method === 'incremental' && base.method === 'full_table' && base.cursorField) {
+    spec.replicationKey = base.cursorField;
+  }
   const saved = state.bookmarks[selection.name] ?? {};
   // A full read ignores an incremental bookmark, but an interrupted read of the same kind resumes.
   const bookmark =

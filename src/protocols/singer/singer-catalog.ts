@@ -43,10 +43,12 @@ function singerCatalogEntry(spec: StreamSpec): SingerCatalogEntry {
   const streamMetadata: Record<string, unknown> = {
     inclusion: 'available',
     'selected-by-default': true,
-    'forced-replication-method': method,
+    // A stream that can also be read incrementally lets the catalog choose (`replication-method`).
+    ...(spec.cursorField ? {} : { 'forced-replication-method': method }),
     'table-key-properties': [...spec.primaryKey],
   };
-  if (spec.replicationKey) streamMetadata['valid-replication-keys'] = [spec.replicationKey];
+  const cursor = spec.replicationKey ?? spec.cursorField;
+  if (cursor) streamMetadata['valid-replication-keys'] = [cursor];
   const metadata: SingerMetadataEntry[] = [{ breadcrumb: [], metadata: streamMetadata }];
   for (const field of Object.keys(schema.properties ?? {})) {
     metadata.push({

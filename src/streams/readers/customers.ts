@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { paginate } from '../../api/paginators.js';
 import { Semaphore } from '../../api/semaphore.js';
-import type { ApiClient, PagePosition, RequestOptions } from '../../api/types.js';
+import type { PagePosition, RequestOptions } from '../../api/types.js';
 import { CioError } from '../../core/errors.js';
 import { isRecord } from '../../core/json.js';
 import { pagePositionFrom } from '../resume-position.js';
