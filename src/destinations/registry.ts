@@ -1,11 +1,12 @@
 import type { Destination } from '../config/destination.js';
 import { CioError } from '../core/errors.js';
+import type { SyncState } from '../core/state.js';
 import type { Sink } from '../engine/sink.js';
 import type { DestinationEntry } from './destination-entry.js';
 import { duckDbDestination } from './duckdb/duckdb-destination.js';
 import { postgresDestination } from './postgres/postgres-destination.js';
 import type { QueryTable } from './sql/read-only-query.js';
-import { lastRunRequests } from './sql/run-history.js';
+import { lastRunRequests, recentRunStreams } from './sql/run-history.js';
 import { accessStateTable, type SavedStateAnswer, type StateAction } from './sql/saved-state.js';
 
 /** Every kind of destination and its engine: a new engine is one more entry here. */
@@ -82,5 +83,26 @@ export async function readLastRunRequests(
     }
   } catch {
     return undefined;
+  }
+}
+
+/** What `cio-sync plan` reads from a destination: the saved state and the recent runs' stats. */
+export interface RunHistory {
+  state: SyncState;
+  runs: Record<string, { status?: string; read?: string; requests: number }>[];
+}
+
+/**
+ * The saved state and recent runs of a destination, read without a lock and creating nothing;
+ * undefined when the destination does not exist yet (a first sync).
+ */
+export async function readRunHistory(destination: Destination): Promise<RunHistory | undefined> {
+  const connection = await entryFor(destination).openState(destination, 'read');
+  if (connection === undefined) return undefined;
+  try {
+    const { state } = await accessStateTable(connection, { kind: 'show' });
+    return { state, runs: await recentRunStreams(connection) };
+  } finally {
+    await connection.close();
   }
 }

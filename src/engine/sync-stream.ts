@@ -179,7 +179,8 @@ class StreamRead {
       if (mainRead) {
         const stopAt =
           this.scope.kind === 'partial' && this.scope.partial.kind === 'head' ? this.scope.since : undefined;
-        const startDate = latestOf(this.ctx.startDate, this.timeSince());
+        // A rescan asks the API for the window; a head read needs the older records it reaches to stop.
+        const startDate = stopAt ? this.ctx.startDate : latestOf(this.ctx.startDate, this.timeSince());
         for await (const page of this.pages(plan.from, startDate, stopAt === undefined)) {
           if (page.feedMark) this.noteFeedMark(page.feedMark);
           await this.writePage(page.rows, { position: page.position ?? null });

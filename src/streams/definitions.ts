@@ -97,6 +97,7 @@ const TABLES = {
     paging: { kind: 'cursor', pageSize: 1000 },
     timeField: 'created',
     agesOut: true,
+    keptDays: 180,
     // Its order is not documented: treated like activities (newest first); if it is oldest first,
     // a resumed read's catch-up ends after one page.
     growsAtHead: true,
@@ -114,6 +115,7 @@ const TABLES = {
     paging: { kind: 'cursor', pageSize: 100 },
     timeField: 'timestamp',
     agesOut: true,
+    keptDays: 30,
     growsAtHead: true,
     // Immutable; the overlap covers activities that reach the feed a little after their timestamp.
     partialRead: { kind: 'head', overlapSeconds: 3600 },

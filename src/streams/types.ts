@@ -55,6 +55,8 @@ export interface TableEntry {
    * older than the oldest `timeField` value read have aged out, not been deleted.
    */
   agesOut?: boolean;
+  /** With `agesOut`: about how many days back the API serves (what `cio-sync plan` estimates with). */
+  keptDays?: number;
   /**
    * New records appear before positions already read (newest-first lists): a resumed read first
    * reads the head again, down to the newest `timeField` value the interrupted attempt committed.

@@ -121,6 +121,13 @@ describe('messages and activities between complete reads', () => {
     expect(goneMessages.length).toBeGreaterThan(0);
     for (const id of goneMessages) expect(messages.get(id)?._cio_deleted_at, `messages[${id}]`).toBeNull();
 
+    // Activities stop at the first page that reaches what was loaded: fewer pages than the feed has.
+    expect(second.activities!.requests).toBeLessThan(Math.ceil(after.activities!.size / 100));
+    expect(second.activities!.requests).toBeLessThanOrEqual(
+      Math.ceil(
+        ([...after.activities!.keys()].filter((id) => !before.activities!.has(id)).length + 1) / 100,
+      ) + 1,
+    );
     const activities = byKey(loaded.activities!);
     const added = [...after.activities!.keys()].filter((id) => !before.activities!.has(id));
     expect(added.length).toBeGreaterThan(0);
