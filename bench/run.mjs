@@ -14,16 +14,20 @@
 //          against a baseline that only fetches and parses the same pages, and an ideal loader
 //          that hands the page bytes to DuckDB's JSON reader unchecked (an upper bound, not a connector)
 // postgres the raw benchmark's largest world into PostgreSQL (127.0.0.1:5432, db test)
+// changes  a first sync of a large world, one simulated day, then a second sync with the defaults
+//          and one with customers_refresh: changes (requests, fraction of the first, wall / floor,
+//          the second checked against the ground truth); --changes-scale S (default 400)
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { benchBudget } from './bench-budget.mjs';
+import { benchChanges } from './bench-changes.mjs';
 import { benchLimiter } from './bench-limiter.mjs';
 import { benchRaw } from './bench-raw.mjs';
 import { machine } from './lib/machine.mjs';
 import { CLI, QUICK_RESULTS, RESULTS, scratchDir } from './lib/paths.mjs';
 import { printReport } from './lib/report.mjs';
 
-const ALL = ['budget', 'serial', 'second', 'limiter', 'raw', 'postgres'];
+const ALL = ['budget', 'serial', 'second', 'limiter', 'raw', 'postgres', 'changes'];
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
@@ -31,6 +35,7 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     'budget-scale': { type: 'string' },
     'raw-scales': { type: 'string' },
+    'changes-scale': { type: 'string' },
   },
 });
 const only = values.only ? values.only.split(',').map((s) => s.trim()) : ALL;
@@ -43,6 +48,8 @@ if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` fir
 const runs = Number(values.runs ?? (values.quick ? 1 : 3));
 const budgetScale = Number(values['budget-scale'] ?? (values.quick ? 4 : 40));
 const rawScales = (values['raw-scales'] ?? (values.quick ? '4,16' : '100,400')).split(',').map(Number);
+// Changes: scale 400 = 1,000,000 messages and 240,000 people (~5,500 requests, ~9 min at 10/s).
+const changesScale = Number(values['changes-scale'] ?? (values.quick ? 4 : 400));
 const dir = scratchDir();
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -114,6 +121,10 @@ try {
         })
       )[0],
     );
+  }
+  if (only.includes('changes')) {
+    log(`changes: reads of what changed after one simulated day, scale ${changesScale}`);
+    results.changes = stamp(await benchChanges({ scale: changesScale, dir, log }));
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
