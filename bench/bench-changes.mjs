@@ -3,8 +3,9 @@
 // second sync of a copy of the destination with the defaults, and one with customers_refresh:
 // changes. Requests as counts and as a fraction of the first sync's, wall / floor of each, and the
 // second sync with changes compared with the ground truth (every live person, every activity).
-import { copyFileSync, rmSync } from 'node:fs';
+
 import { execFileSync } from 'node:child_process';
+import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { minimumRequests, worldSizes } from './lib/minimum-requests.mjs';
 import { ROOT } from './lib/paths.mjs';
