@@ -98,3 +98,43 @@ function formatDays(ms: number): string {
   const days = ms / DAY_MS;
   return days >= 1 ? `${days.toFixed(1)} days` : `${(ms / 3_600_000).toFixed(1)} hours`;
 }
+
+/**
+ * What the bookmark of a table that can read partially keeps about a finished read, for the next:
+ * which read it was, when it began, when the last complete one began, and the newest time loaded
+ * (or where the change feed stood).
+ */
+export function readRecord(
+  scope: ReadScope,
+  saved: StreamBookmark,
+  readStartedAt: Date,
+  newestSeen: string | undefined,
+): StreamBookmark {
+  const started = readStartedAt.toISOString();
+  const full = scope.kind === 'complete';
+  const lastFull = full ? started : saved.last_full_read_at;
+  // A partial read saw only the recent records: the newest loaded may be older than it saw.
+  const newest = full ? newestSeen : newerOf(saved.newest_time, newestSeen);
+  return {
+    last_read: scope.kind,
+    last_read_started_at: started,
+    ...(lastFull ? { last_full_read_at: lastFull } : {}),
+    ...(newest ? { newest_time: newest } : {}),
+  };
+}
+
+/** The later of two optional instants. */
+export function latestOf(a: Date | undefined, b: Date | undefined): Date | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a.getTime() >= b.getTime() ? a : b;
+}
+
+/** The newer of two optional RFC 3339 instants. */
+export function newerOf(a: string | undefined, b: string | undefined): string | undefined {
+  const am = toMillis(a);
+  const bm = toMillis(b);
+  if (am === undefined) return b;
+  if (bm === undefined) return a;
+  return bm > am ? b : a;
+}

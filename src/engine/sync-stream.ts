@@ -16,7 +16,15 @@ import type { SyncEventListener } from './events.js';
 import { selectRowFields } from './field-selection.js';
 import { type ResumePlan, reachesMark, resumePlan } from './head-catch-up.js';
 import { type BatchPolicy, PageBatcher } from './page-batcher.js';
-import { followsChangeFeed, type ReadScope, type RefreshPolicy, readScope } from './read-scope.js';
+import {
+  followsChangeFeed,
+  latestOf,
+  newerOf,
+  type ReadScope,
+  type RefreshPolicy,
+  readRecord,
+  readScope,
+} from './read-scope.js';
 import { RejectionReport, setAsideKeyless } from './rejected-records.js';
 import { extendSchema } from './schema-evolution.js';
 import type { Sink, StreamRunStats, StreamSpec } from './sink.js';
@@ -406,24 +414,13 @@ class StreamRead {
       );
       if (value !== undefined) done.replication_key_value = value;
     }
-    if (this.def.partialRead) Object.assign(done, this.readRecord());
+    if (this.def.partialRead) {
+      Object.assign(
+        done,
+        readRecord(this.scope, this.job.bookmark, this.readStartedAt, this.progress.newest),
+      );
+    }
     return done;
-  }
-
-  /** What the bookmark of a table that can read partially keeps about this read, for the next. */
-  private readRecord(): StreamBookmark {
-    const saved = this.job.bookmark;
-    const started = this.readStartedAt.toISOString();
-    const full = this.scope.kind === 'complete';
-    const lastFull = full ? started : saved.last_full_read_at;
-    // A partial read saw only the recent records: the newest loaded may be older than it saw.
-    const newest = full ? this.progress.newest : newerOf(saved.newest_time, this.progress.newest);
-    return {
-      last_read: this.scope.kind,
-      last_read_started_at: started,
-      ...(lastFull ? { last_full_read_at: lastFull } : {}),
-      ...(newest ? { newest_time: newest } : {}),
-    };
   }
 
   /**
@@ -444,20 +441,4 @@ class StreamRead {
   private requestCount(): number {
     return this.ctx.client.stats.byStream[this.name] ?? 0;
   }
-}
-
-/** The later of two optional instants. */
-function latestOf(a: Date | undefined, b: Date | undefined): Date | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return a.getTime() >= b.getTime() ? a : b;
-}
-
-/** The newer of two optional RFC 3339 instants. */
-function newerOf(a: string | undefined, b: string | undefined): string | undefined {
-  const am = toMillis(a);
-  const bm = toMillis(b);
-  if (am === undefined) return b;
-  if (bm === undefined) return a;
-  return bm > am ? b : a;
 }
