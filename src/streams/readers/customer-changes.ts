@@ -13,6 +13,8 @@ import { customerRow, normalCioId, type Person } from './customer-row.js';
  */
 const RESTART = { restart: true } as const;
 
+const ignore = (): void => {};
+
 type ChangeFeed = Extract<PartialRead, { kind: 'changes' }>['feed'];
 
 function feedOf(def: StreamDefinition): ChangeFeed {
@@ -92,17 +94,29 @@ export async function* readChangedCustomers(
   const options: RequestOptions = { signal, stream: def.name };
   const changed: Changed = { people: new Map(), unnamed: 0, newest: undefined };
   const sinceSeconds = Math.floor(since.getTime() / 1000);
-  for (const type of feed.types) {
-    await readEventsOfType(ctx.client, feed, type, sinceSeconds, options, changed);
-  }
+  // One chain of pages per type, all at once: each waits for its last answer before asking again.
+  await Promise.all(
+    feed.types.map((type) => readEventsOfType(ctx.client, feed, type, sinceSeconds, options, changed)),
+  );
   const feedMark = formatToSecond((changed.newest ?? sinceSeconds) * 1000);
   const fetcher = new AttributesFetcher(ctx.client, options);
   const batches = chunk([...changed.people.keys()], ATTRIBUTES_BATCH_SIZE);
   let fetched = 0;
   let missing = 0;
   ctx.onProgress?.([{ label: 'changed', done: 0, total: changed.people.size }]);
-  for (const batch of batches) {
-    const people = await fetcher.fetch(batch);
+  const window = Math.max(1, ctx.concurrency);
+  const inFlight: Promise<Map<string, Person>>[] = [];
+  let started = 0;
+  const startNext = () => {
+    const call = fetcher.fetch(batches[started++]!);
+    call.catch(ignore); // awaited in order below; a failure must not count as unhandled meanwhile
+    inFlight.push(call);
+  };
+  for (const [index, batch] of batches.entries()) {
+    // The first call settles the form the ids take (bare or prefixed); then up to `concurrency` at once.
+    if (inFlight.length === 0) startNext();
+    while (index > 0 && started < batches.length && inFlight.length < window) startNext();
+    const people = await inFlight.shift()!;
     const rows: Row[] = [];
     for (const cioId of batch) {
       const person = people.get(cioId);
