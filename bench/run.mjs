@@ -1,7 +1,7 @@
 // `npm run bench`: starts the simulator and runs the CLI as real processes, prints a table and
 // writes bench/results.json. Build first (`npm run build`): everything runs from dist/.
 //
-//   node bench/run.mjs [--only budget,serial,second,limiter,raw,postgres,serve] [--quick] [--runs N]
+//   node bench/run.mjs [--only budget,serial,second,limiter,raw,postgres,serve,changes] [--quick] [--runs N]
 //                      [--budget-scale S] [--raw-scales A,B]
 //
 // budget   full sync of a mid-size world at 10 requests/s with 150 ms latency (concurrency 8)
@@ -16,9 +16,13 @@
 // postgres the raw benchmark's largest world into PostgreSQL (127.0.0.1:5432, db test)
 // serve    `cio-sync serve`: webhook events/s and p50/p99 ack latency into DuckDB and PostgreSQL,
 //          over 4 and 32 keep-alive connections, with and without scheduled syncs running
+// changes  a first sync of a large world, one simulated day, then a second sync with the defaults
+//          and one with customers_refresh: changes (requests, fraction of the first, wall / floor,
+//          the second checked against the ground truth); --changes-scale S (default 400)
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { benchBudget } from './bench-budget.mjs';
+import { benchChanges } from './bench-changes.mjs';
 import { benchLimiter } from './bench-limiter.mjs';
 import { benchRaw } from './bench-raw.mjs';
 import { benchServe } from './bench-serve.mjs';
@@ -26,7 +30,7 @@ import { machine } from './lib/machine.mjs';
 import { CLI, QUICK_RESULTS, RESULTS, scratchDir } from './lib/paths.mjs';
 import { printReport } from './lib/report.mjs';
 
-const ALL = ['budget', 'serial', 'second', 'limiter', 'raw', 'postgres', 'serve'];
+const ALL = ['budget', 'serial', 'second', 'limiter', 'raw', 'postgres', 'serve', 'changes'];
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
@@ -34,6 +38,7 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     'budget-scale': { type: 'string' },
     'raw-scales': { type: 'string' },
+    'changes-scale': { type: 'string' },
   },
 });
 const only = values.only ? values.only.split(',').map((s) => s.trim()) : ALL;
@@ -46,6 +51,8 @@ if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` fir
 const runs = Number(values.runs ?? (values.quick ? 1 : 3));
 const budgetScale = Number(values['budget-scale'] ?? (values.quick ? 4 : 40));
 const rawScales = (values['raw-scales'] ?? (values.quick ? '4,16' : '100,400')).split(',').map(Number);
+// Changes: scale 400 = 1,000,000 messages and 240,000 people (~5,500 requests, ~9 min at 10/s).
+const changesScale = Number(values['changes-scale'] ?? (values.quick ? 4 : 400));
 const dir = scratchDir();
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -124,6 +131,10 @@ try {
       `serve: webhook events for ${seconds} s per case, DuckDB and PostgreSQL, 4 and 32 connections, with and without syncs`,
     );
     results.serve = stamp(await benchServe({ dir, log, seconds, syncScale: values.quick ? 2 : 20 }));
+  }
+  if (only.includes('changes')) {
+    log(`changes: reads of what changed after one simulated day, scale ${changesScale}`);
+    results.changes = stamp(await benchChanges({ scale: changesScale, dir, log }));
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

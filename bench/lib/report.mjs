@@ -107,6 +107,44 @@ function limiterLines(section) {
   return lines;
 }
 
+function changesLines(c) {
+  const label = `changes (scale ${c.scale})`;
+  const pct = (x) => `${fmt(100 * x, 2)} %`;
+  const lines = [
+    [
+      label,
+      'first sync: requests (+1 key check apart)',
+      fmt(c.first.requests),
+      `= ${c.minimum} + 1 feed head`,
+      c.first.requests === c.minimum + 1,
+    ],
+    [label, 'first sync: wall / floor', fmt(c.first.wallOverFloor, 3), '', undefined],
+  ];
+  for (const [name, s] of Object.entries(c.second)) {
+    const target = name === 'changes';
+    lines.push([label, `second sync (${name}): requests`, fmt(s.requests), '', undefined]);
+    lines.push([
+      label,
+      `second sync (${name}): of the first`,
+      pct(s.ofFirst),
+      target ? '<= 5 %' : '',
+      target ? s.ofFirst <= 0.05 : undefined,
+    ]);
+    lines.push([label, `second sync (${name}): wall / floor`, fmt(s.wallOverFloor, 3), '', undefined]);
+  }
+  for (const [table, v] of Object.entries(c.verified)) {
+    const exact = v.missing === 0 && v.differing === 0 && v.deletedMarked === 0;
+    lines.push([
+      label,
+      `second sync (changes): ${table} equal to the truth`,
+      `${fmt(v.equal)} of ${fmt(v.expected)}`,
+      'all',
+      exact,
+    ]);
+  }
+  return lines;
+}
+
 export function printReport(results) {
   const lines = [];
   if (results.budget) lines.push(...budgetLines('budget', results.budget));
@@ -126,6 +164,7 @@ export function printReport(results) {
     lines.push([label, 'wall time, s', fmt(m.wallSeconds, 1), '', undefined]);
   }
   if (results.limiter) lines.push(...limiterLines(results.limiter));
+  if (results.changes) lines.push(...changesLines(results.changes));
   if (results.raw) lines.push(...rawLines(results.raw.scales, 'duckdb', 'raw'));
   if (results.postgres) lines.push(...rawLines([results.postgres], 'postgres', 'postgres'));
   if (results.serve) lines.push(...serveLines(results.serve));

@@ -41,6 +41,8 @@ export async function startSimProcess({ scale, rps, latencyMs, seed = 1, limiter
     /** { requests, rateLimited, faults } as the simulator counted them. */
     stats: async () => (await control('GET', 'stats')).stats,
     setRateLimit: (value) => control('POST', 'rate_limit', { rps: value }),
+    /** Moves the world on (AdvanceOptions); resolves the AdvanceResult. */
+    advance: (options) => control('POST', 'advance', options),
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');

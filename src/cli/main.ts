@@ -27,6 +27,7 @@ type Registrar = (program: Command) => void;
  */
 const COMMANDS: Record<string, () => Promise<Registrar>> = {
   sync: async () => (await import('./commands/sync.js')).registerSyncCommand,
+  plan: async () => (await import('./commands/plan.js')).registerPlanCommand,
   check: async () => (await import('./commands/check.js')).registerCheckCommand,
   discover: async () => (await import('./commands/discover.js')).registerDiscoverCommand,
   state: async () => (await import('./commands/state.js')).registerStateCommand,

@@ -18,7 +18,10 @@ export type SettingKey =
   | 'request_timeout'
   | 'concurrency'
   | 'batch_size_rows'
-  | 'max_response_bytes';
+  | 'max_response_bytes'
+  | 'full_refresh_days'
+  | 'messages_rescan_days'
+  | 'customers_refresh';
 
 /** Each setting's flag and help; the default shown comes from the config schema, so it is written once. */
 const SETTING_FLAGS: Record<SettingKey, { flags: string; help: string; shownDefault?: string }> = {
@@ -43,6 +46,18 @@ const SETTING_FLAGS: Record<SettingKey, { flags: string; help: string; shownDefa
     flags: '--max-response-bytes <n>',
     help: 'largest API response read, as sent and decompressed',
     shownDefault: '67108864 = 64 MiB',
+  },
+  full_refresh_days: {
+    flags: '--full-refresh-days <days>',
+    help: 'days between complete reads of the tables read by what changed (0: always complete)',
+  },
+  messages_rescan_days: {
+    flags: '--messages-rescan-days <days>',
+    help: 'messages read between complete reads: from the newest loaded minus these days',
+  },
+  customers_refresh: {
+    flags: '--customers-refresh <mode>',
+    help: 'full (every person every sync) or changes (only people with person-changing activities)',
   },
 };
 
@@ -126,6 +141,9 @@ export interface ConfigFlags {
   concurrency?: string;
   batchSizeRows?: string;
   maxResponseBytes?: string;
+  fullRefreshDays?: string;
+  messagesRescanDays?: string;
+  customersRefresh?: string;
 }
 
 /** The settings from the config file, the environment and the flags (later wins), validated. */
@@ -148,6 +166,9 @@ export function configFromFlags(flags: ConfigFlags, requireToken = true): Config
       concurrency: flags.concurrency,
       batch_size_rows: flags.batchSizeRows,
       max_response_bytes: flags.maxResponseBytes,
+      full_refresh_days: flags.fullRefreshDays,
+      messages_rescan_days: flags.messagesRescanDays,
+      customers_refresh: flags.customersRefresh,
     },
   });
   // Without a required token the loader fills in a placeholder, which is no secret.

@@ -3,8 +3,9 @@ import { describeDestination } from '../config/destination.js';
 import type { Config } from '../config/schema.js';
 import { PARTIAL_EXIT_CODE } from '../core/errors.js';
 import { untilInterrupted } from '../core/interrupt.js';
-import { createDatabaseSink, readLastRunRequests, wantsTightHeap } from '../destinations/registry.js';
+import { createDatabaseSink, readRunHistory, wantsTightHeap } from '../destinations/registry.js';
 import type { SyncEvent } from '../engine/events.js';
+import { planSync } from '../engine/plan.js';
 import { runSync, type SyncResult } from '../engine/sync.js';
 import { DEFAULT_STREAM_NAMES, type StreamName } from '../streams/definitions.js';
 import { limitHeapGrowth } from './heap-growth.js';
@@ -18,21 +19,30 @@ export interface SyncCliOptions {
   logger: Logger;
   /** Live per-table lines (a terminal); otherwise one log line per table event. */
   progress: boolean;
+  /** `--full-refresh`: complete reads of the selected tables. */
+  fullRefresh?: boolean;
 }
 
 /** Runs a database sync for the CLI (sync and demo): progress or log lines, then the result. */
-export async function runDatabaseSync({ config, logger, progress }: SyncCliOptions): Promise<SyncResult> {
+export async function runDatabaseSync({
+  config,
+  logger,
+  progress,
+  fullRefresh = false,
+}: SyncCliOptions): Promise<SyncResult> {
   const names = (config.streams ?? [...DEFAULT_STREAM_NAMES]) as StreamName[];
   if (wantsTightHeap(config.destination)) limitHeapGrowth();
   const sink = await createDatabaseSink(config.destination);
   logger.info(`Syncing ${names.length} table(s) into ${describeDestination(config.destination)}`);
-  const display = progress ? new ProgressDisplay(names, await plannedRequests(config, names)) : undefined;
+  const display = progress
+    ? new ProgressDisplay(names, await plannedRequests(config, names, fullRefresh))
+    : undefined;
   try {
     return await untilInterrupted((signal) =>
       runSync({
         config,
         sink,
-        selection: names.map((name) => ({ name })),
+        selection: names.map((name) => (fullRefresh ? { name, fullRefresh } : { name })),
         signal,
         onEvent: (event) => {
           if (!display) return logEvent(logger, event);
@@ -47,11 +57,27 @@ export async function runDatabaseSync({ config, logger, progress }: SyncCliOptio
   }
 }
 
-/** The requests the last successful run made for these tables, plus the key check; undefined if unknown. */
-async function plannedRequests(config: Config, names: readonly string[]): Promise<number | undefined> {
-  const last = await readLastRunRequests(config.destination);
-  if (last === undefined || names.some((name) => last[name] === undefined)) return undefined;
-  return names.reduce((sum, name) => sum + (last[name] ?? 0), 1);
+/**
+ * The requests this run will make, plus the key check, from the last run that made the same read of
+ * each table (a partial read costs what the last partial read did); undefined when a table has none.
+ */
+async function plannedRequests(
+  config: Config,
+  names: readonly StreamName[],
+  fullRefresh: boolean,
+): Promise<number | undefined> {
+  const history = await readRunHistory(config.destination).catch(() => undefined);
+  if (history === undefined) return undefined;
+  const plan = await planSync({
+    names,
+    state: history.state,
+    history: history.runs,
+    policy: { fullRefreshDays: config.full_refresh_days, settings: config },
+    fullRefresh,
+    requestsPerSecond: config.max_requests_per_second,
+    now: new Date(),
+  });
+  return plan.tables.every((t) => t.source === 'last run') ? plan.total : undefined;
 }
 
 function logEvent(logger: Logger, event: SyncEvent): void {

@@ -36,6 +36,9 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   CIO_MAX_RESPONSE_BYTES: 'max_response_bytes',
   CIO_WEBHOOK_SIGNING_KEY: 'webhook_signing_key',
   CIO_WEBHOOK_MAX_BODY_BYTES: 'webhook_max_body_bytes',
+  CIO_FULL_REFRESH_DAYS: 'full_refresh_days',
+  CIO_MESSAGES_RESCAN_DAYS: 'messages_rescan_days',
+  CIO_CUSTOMERS_REFRESH: 'customers_refresh',
 };
 
 /** The environment variables that carry a secret (masked wherever output may show them). */
@@ -50,6 +53,8 @@ const NUMERIC_KEYS = new Set([
   'batch_size_rows',
   'max_response_bytes',
   'webhook_max_body_bytes',
+  'full_refresh_days',
+  'messages_rescan_days',
 ]);
 /** Keys other Customer.io taps use that we accept and ignore, so their config files work as they are. */
 const FOREIGN_KEYS = new Set(['site_id', 'user_agent_email', 'lookback_window', 'page_size']);
@@ -89,6 +94,8 @@ function normalise(raw: Record<string, unknown>): Record<string, unknown> {
   for (const key of FOREIGN_KEYS) delete out[key];
   if (typeof out.access_token === 'string') out.access_token = out.access_token.trim();
   if (typeof out.region === 'string') out.region = out.region.trim().toLowerCase();
+  if (typeof out.customers_refresh === 'string')
+    out.customers_refresh = out.customers_refresh.trim().toLowerCase();
   if (typeof out.streams === 'string') out.streams = out.streams.split(',');
   if (Array.isArray(out.streams)) {
     out.streams = out.streams.map((s) => (typeof s === 'string' ? s.trim() : s)).filter((s) => s !== '');
@@ -122,6 +129,9 @@ function checkBaseUrl(value: string): string | undefined {
 function describeSchemaError(path: string, message: string, value: unknown): string {
   const key = path.replace(/^\//, '').replace(/\//g, '.');
   if (key === 'region') return `region "${String(value)}" is unknown. Use "us" or "eu".`;
+  if (key === 'customers_refresh') {
+    return `customers_refresh "${String(value)}" is unknown. Use "full" or "changes".`;
+  }
   if (key === 'access_token' || key === '') {
     if (key === 'access_token')
       return 'access_token is empty. Set the App API key (config, --access-token or CIO_ACCESS_TOKEN).';

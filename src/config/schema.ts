@@ -99,6 +99,31 @@ export const ConfigSchema = Type.Object(
       maximum: 1073741824,
       order: 12,
     }),
+    full_refresh_days: Type.Number({
+      title: 'Days between complete reads',
+      description:
+        'Database destinations: messages, activities (and customers with customers_refresh = changes) read only what changed since the last read, and read completely once the last complete read is this many days old: only a complete read marks deleted rows and catches changes older than the rescan window. 0: every read is complete.',
+      default: 7,
+      minimum: 0,
+      maximum: 3650,
+      order: 13,
+    }),
+    messages_rescan_days: Type.Number({
+      title: 'Messages rescan window (days)',
+      description:
+        'A read of messages between complete reads asks for deliveries created since the newest one loaded minus this many days: their metrics (opened, clicked...) still change, with no updated-at to ask by.',
+      default: 7,
+      minimum: 0,
+      maximum: 180,
+      order: 14,
+    }),
+    customers_refresh: Type.Union([Type.Literal('full'), Type.Literal('changes')], {
+      title: 'Customers refresh',
+      description:
+        'full: every sync reads every person. changes: between complete reads, read the person-changing activities since the last read and fetch only those people (a complete read still every full_refresh_days, and whenever the last read is older than the 30 days activities are kept).',
+      default: 'full',
+      order: 15,
+    }),
     user_agent: Type.Optional(Type.String({ title: 'User agent', order: 10 })),
     webhook_signing_key: Type.Optional(
       Type.String({

@@ -9,8 +9,16 @@ export interface StreamBookmark {
   replication_key_value?: string;
   /** Set while a read is in progress; cleared when the stream completes. */
   resume?: ResumePoint;
-  /** RFC 3339: when the last complete read of this stream finished. */
+  /** RFC 3339: when the last read of this stream (complete or partial) finished. */
   last_completed_at?: string;
+  /** Whether that read was complete (it saw every record; only those mark deletions) or partial. */
+  last_read?: 'complete' | 'partial';
+  /** RFC 3339: when the last read that finished began (a change feed is read from there next). */
+  last_read_started_at?: string;
+  /** RFC 3339: when the last complete read began (the next comes `full_refresh_days` after). */
+  last_full_read_at?: string;
+  /** RFC 3339: tables with a time field: the newest value loaded, where a partial read starts from. */
+  newest_time?: string;
 }
 
 export interface ResumePoint {
@@ -24,6 +32,8 @@ export interface ResumePoint {
   min_time?: string;
   /** Lists that grow at the head: the newest time value committed so far, where a resume catches up to. */
   max_time?: string;
+  /** A partial read: the instant it reads from (a resume goes on reading from there, not completely). */
+  since?: string;
 }
 
 export interface SyncState {

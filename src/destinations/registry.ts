@@ -1,12 +1,13 @@
 import type { Destination } from '../config/destination.js';
 import { CioError } from '../core/errors.js';
+import type { SyncState } from '../core/state.js';
 import type { Sink, StreamSpec } from '../engine/sink.js';
 import type { DestinationEntry } from './destination-entry.js';
 import { duckDbDestination } from './duckdb/duckdb-destination.js';
 import { postgresDestination } from './postgres/postgres-destination.js';
 import { createEventStore, type EventStore } from './sql/event-store.js';
 import type { QueryTable } from './sql/read-only-query.js';
-import { lastRunRequests } from './sql/run-history.js';
+import { lastRunRequests, recentRunStreams } from './sql/run-history.js';
 import { accessStateTable, type SavedStateAnswer, type StateAction } from './sql/saved-state.js';
 
 /** What `cio-sync serve` writes through: the append-once table of `openEventStore`. */
@@ -100,5 +101,26 @@ export async function readLastRunRequests(
     }
   } catch {
     return undefined;
+  }
+}
+
+/** What `cio-sync plan` reads from a destination: the saved state and the recent runs' stats. */
+export interface RunHistory {
+  state: SyncState;
+  runs: Record<string, { status?: string; read?: string; requests: number }>[];
+}
+
+/**
+ * The saved state and recent runs of a destination, read without a lock and creating nothing;
+ * undefined when the destination does not exist yet (a first sync).
+ */
+export async function readRunHistory(destination: Destination): Promise<RunHistory | undefined> {
+  const connection = await entryFor(destination).openState(destination, 'read');
+  if (connection === undefined) return undefined;
+  try {
+    const { state } = await accessStateTable(connection, { kind: 'show' });
+    return { state, runs: await recentRunStreams(connection) };
+  } finally {
+    await connection.close();
   }
 }

@@ -25,5 +25,9 @@ export function streamSpecFor(def: StreamDefinition): StreamSpec {
   if (def.replicationKey !== undefined) spec.replicationKey = def.replicationKey;
   if (def.parent !== undefined) spec.parent = def.parent.table;
   if (def.optIn) spec.optIn = true;
+  const partial = def.partialRead?.kind;
+  if ((partial === 'rescan' || partial === 'head') && def.timeField !== undefined) {
+    spec.cursorField = def.timeField;
+  }
   return spec;
 }

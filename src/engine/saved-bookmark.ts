@@ -2,7 +2,7 @@ import { CioError } from '../core/errors.js';
 import { type StreamBookmark, stateResetAdvice } from '../core/state.js';
 
 /** The bookmark fields that hold an RFC 3339 instant. */
-const RESUME_INSTANTS = ['read_started_at', 'pending_max', 'min_time', 'max_time'] as const;
+const RESUME_INSTANTS = ['read_started_at', 'pending_max', 'min_time', 'max_time', 'since'] as const;
 
 function isInstant(value: unknown): boolean {
   return typeof value === 'string' && !Number.isNaN(Date.parse(value));

@@ -7,6 +7,11 @@ export interface StreamSpec {
   primaryKey: string[];
   replicationKey?: string;
   method: 'incremental' | 'full_table';
+  /**
+   * A full-table stream that a protocol may also read incrementally on this time field (messages
+   * `created`, activities `timestamp`): between complete reads, only what changed, no deletions.
+   */
+  cursorField?: string;
   /** JSON Schema of a row; grows when records bring fields never seen before (schema evolution). */
   schema: JsonSchema;
   /** Tables read per row of another: that table's name (catalogs name it; sinks need not). */
@@ -59,6 +64,11 @@ export interface CompleteFullTable {
 
 export interface StreamRunStats {
   status: 'complete' | 'failed' | 'skipped' | 'incomplete';
+  /**
+   * Tables that can read only what changed: whether this read was complete (every record; deletions
+   * marked) or partial. Recorded in `_cio_sync_runs`.
+   */
+  read?: 'complete' | 'partial';
   /** Rows read and handed to the sink (after bookmark and start-date filtering). */
   rows: number;
   /** Of those, rows inserted or changed (unchanged rows of incremental tables are not rewritten). */

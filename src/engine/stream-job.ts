@@ -12,6 +12,8 @@ export interface StreamSelection {
   method?: 'incremental' | 'full_table';
   /** Fields to emit; primary and replication keys are always kept. Undefined: every field. */
   fields?: string[];
+  /** `--full-refresh`: a complete read even where the table could read only what changed. */
+  fullRefresh?: boolean;
 }
 
 /** What one stream's read starts from. */
@@ -22,21 +24,45 @@ export interface StreamJob {
   /** Fields to keep (selected plus automatic); undefined keeps everything. */
   fields?: ReadonlySet<string>;
   bookmark: StreamBookmark;
+  /** A complete read whatever the state says (`--full-refresh`). */
+  fullRefresh?: boolean;
+  /**
+   * The read may ask for only what changed (a table with a `partialRead`): a database destination,
+   * which merges rows and marks deletions itself, or a protocol stream selected as incremental.
+   */
+  partialAllowed?: boolean;
 }
 
 /** The job of one selected stream: its method, its selected fields, and the bookmark to start from. */
-export function streamJobFor(selection: StreamSelection, state: SyncState): StreamJob {
+export function streamJobFor(
+  selection: StreamSelection,
+  state: SyncState,
+  destinationMerges = false,
+): StreamJob {
   const definition = getDefinition(selection.name);
   const base = streamSpecFor(definition);
   const method = selection.method ?? base.method;
   const fields = fieldsToKeep(definition, selection.fields);
   const schema = fields ? selectSchemaFields(base.schema, fields) : base.schema;
   const spec: StreamSpec = { ...base, method, schema: structuredClone(schema) };
+  // Read incrementally on its time field: that field is the stream's cursor from here on.
+  if (method === 'incremental' && base.method === 'full_table' && base.cursorField) {
+    spec.replicationKey = base.cursorField;
+  }
   const saved = state.bookmarks[selection.name] ?? {};
   // A full read ignores an incremental bookmark, but an interrupted read of the same kind resumes.
   const bookmark =
     method === 'full_table' && base.method === 'incremental'
       ? { ...saved, replication_key_value: undefined }
       : saved;
-  return { definition, spec, bookmark, ...(fields ? { fields } : {}) };
+  const partialAllowed =
+    definition.partialRead !== undefined && (destinationMerges || selection.method === 'incremental');
+  return {
+    definition,
+    spec,
+    bookmark,
+    ...(fields ? { fields } : {}),
+    ...(selection.fullRefresh ? { fullRefresh: true } : {}),
+    ...(partialAllowed ? { partialAllowed } : {}),
+  };
 }

@@ -17,6 +17,15 @@ import { selectRowFields } from './field-selection.js';
 import { type ResumePlan, reachesMark, resumePlan } from './head-catch-up.js';
 import { type BatchPolicy, PageBatcher } from './page-batcher.js';
 import type { ParentKeyBoard } from './parent-keys.js';
+import {
+  followsChangeFeed,
+  latestOf,
+  newerOf,
+  type ReadScope,
+  type RefreshPolicy,
+  readRecord,
+  readScope,
+} from './read-scope.js';
 import { RejectionReport, setAsideKeyless } from './rejected-records.js';
 import { extendSchema } from './schema-evolution.js';
 import type { Sink, StreamRunStats, StreamSpec } from './sink.js';
@@ -36,6 +45,8 @@ export interface StreamRunContext {
   tally?: StreamTally;
   /** Parent keys passed from parent tables to the tables read per parent, in this run. */
   parents?: ParentKeyBoard;
+  /** When tables with a `partialRead` read only what changed. Default: every read is complete. */
+  refresh?: RefreshPolicy;
 }
 
 /** What a read has committed so far. */
@@ -97,6 +108,10 @@ class StreamRead {
   private readonly progress: ReadProgress;
   /** Keys of every row this read saw, before any filter, when a table read per parent waits for them. */
   private readonly seenKeys: ParentKey[] | undefined;
+  /** Whether this read asks for every record or only for those changed since an instant. */
+  private readonly scope: ReadScope;
+  /** The table follows its change feed (customers_refresh = changes), whether this read is partial or not. */
+  private readonly followsFeed: boolean;
 
   constructor(
     private readonly job: StreamJob,
@@ -111,12 +126,24 @@ class StreamRead {
     this.readStartedAt = this.resume ? new Date(this.resume.read_started_at) : ctx.syncStartedAt;
     this.latest = latestSaneTime(ctx.syncStartedAt);
     this.savedValue = saneBookmark(job.bookmark.replication_key_value, this.latest);
+    const policy = ctx.refresh ?? { fullRefreshDays: 0, settings: {} };
+    this.scope = readScope({
+      definition: def,
+      bookmark: job.bookmark,
+      policy,
+      allowed: job.partialAllowed === true,
+      forced: job.fullRefresh === true,
+      now: ctx.syncStartedAt,
+    });
+    this.followsFeed =
+      followsChangeFeed(def, policy, job.partialAllowed === true) ||
+      (this.scope.kind === 'partial' && this.scope.partial.kind === 'changes');
     const incremental = spec.method === 'incremental' && def.replicationKey !== undefined;
     this.boundField = incremental ? def.replicationKey : def.timeField;
     this.lowerBound = incremental
       ? incrementalThreshold(this.savedValue, ctx.startDate)
       : def.timeField
-        ? ctx.startDate?.getTime()
+        ? latestOf(ctx.startDate, this.timeSince())?.getTime()
         : undefined;
     this.headField = def.growsAtHead ? def.timeField : undefined;
     this.progress = {
@@ -133,6 +160,7 @@ class StreamRead {
 
   async run(): Promise<StreamRunStats> {
     this.warnOfFutureBookmark();
+    this.announceScope();
     await this.prepare();
     // A resume point with no position means the read had finished but its completion was not committed.
     const alreadyRead = this.resume !== undefined && this.resume.position === null;
@@ -150,6 +178,7 @@ class StreamRead {
     this.rejections.finish(rejected);
     return {
       status: 'complete',
+      ...(this.def.partialRead ? { read: this.scope.kind } : {}),
       rows: this.progress.rows,
       written: this.batcher.written,
       ...(rejected > 0 ? { rejected } : {}),
@@ -168,8 +197,15 @@ class StreamRead {
     try {
       const mainRead = await this.catchUpHead(plan);
       if (mainRead) {
-        for await (const page of this.pages(plan.from, this.ctx.startDate)) {
+        const stopAt =
+          this.scope.kind === 'partial' && this.scope.partial.kind === 'head' ? this.scope.since : undefined;
+        // A rescan asks the API for the window; a head read needs the older records it reaches to stop.
+        const startDate = stopAt ? this.ctx.startDate : latestOf(this.ctx.startDate, this.timeSince());
+        for await (const page of this.pages(plan.from, startDate, stopAt === undefined)) {
+          if (page.feedMark) this.noteFeedMark(page.feedMark);
           await this.writePage(page.rows, { position: page.position ?? null }, page.parents);
+          // A partial read of a newest-first list ends where it reaches what was loaded before.
+          if (stopAt && this.headField && reachesMark(page.rows, this.headField, stopAt.getTime())) break;
         }
       }
     } catch (error) {
@@ -205,11 +241,15 @@ class StreamRead {
   }
 
   private pages(from: unknown, startDate: Date | undefined, readAhead = true): AsyncIterable<StreamPage> {
+    const changes = this.scope.kind === 'partial' && this.scope.partial.kind === 'changes';
+    const feed = this.followsFeed ? { changeFeed: changes ? { since: this.scope.since } : {} } : {};
     return readerFor(this.def)(this.def, {
       client: this.ctx.client,
-      resume: from,
+      // A change feed's read restarts from its start: its pages have no position to go on from.
+      resume: changes ? undefined : from,
       startDate,
       ...(this.def.parent ? { parentKeys: () => this.parentKeys() } : {}),
+      ...feed,
       readAhead,
       signal: this.ctx.signal,
       concurrency: this.ctx.concurrency,
@@ -239,7 +279,12 @@ class StreamRead {
     const { boundField, lowerBound } = this;
     let rows = boundField ? pageRows.filter((r) => passesLowerBound(r[boundField], lowerBound)) : pageRows;
     this.track(rows);
-    const headMark = this.headField && (saved.catchingUp ? this.resume?.max_time : this.progress.newest);
+    const headMark =
+      this.headField || this.followsFeed
+        ? saved.catchingUp
+          ? this.resume?.max_time
+          : this.progress.newest
+        : undefined;
     const keyed = setAsideKeyless(rows, this.spec.primaryKey);
     rows = keyed.rows;
     this.rejections.add(keyed.rejected);
@@ -278,6 +323,36 @@ class StreamRead {
       progress.newest = range.max;
       progress.insaneTimes += range.insane;
     }
+  }
+
+  /**
+   * A partial read's lower bound on the table's time field (rescan and head reads); undefined for a
+   * complete read and for a change feed, whose records have no time field.
+   */
+  private timeSince(): Date | undefined {
+    const scope = this.scope;
+    return scope.kind === 'partial' && scope.partial.kind !== 'changes' ? scope.since : undefined;
+  }
+
+  /**
+   * Where the change feed stood: a complete read keeps the first mark (taken before any person was
+   * read, and kept across a resume); a read of changes moves it to the newest event it saw.
+   */
+  private noteFeedMark(mark: string): void {
+    const progress = this.progress;
+    progress.newest =
+      this.scope.kind === 'complete' ? (progress.newest ?? mark) : newerOf(progress.newest, mark);
+  }
+
+  /** Says which read this is and why, for a table that can read partially. */
+  private announceScope(): void {
+    if (!this.def.partialRead) return;
+    const scope = this.scope;
+    const message =
+      scope.kind === 'partial'
+        ? `partial read: what changed since ${scope.since.toISOString()} (no deletions are marked)`
+        : `complete read (${scope.reason})`;
+    this.ctx.emit({ type: 'log', level: 'info', message, stream: this.name });
   }
 
   private warn(message: string): void {
@@ -321,6 +396,7 @@ class StreamRead {
         ...(pendingMax ? { pending_max: pendingMax } : {}),
         ...(minTime ? { min_time: minTime } : {}),
         ...(headMark ? { max_time: headMark } : {}),
+        ...(this.scope.kind === 'partial' ? { since: this.scope.since.toISOString() } : {}),
       },
     };
   }
@@ -338,7 +414,7 @@ class StreamRead {
   private async complete(): Promise<void> {
     const done = this.completedBookmark();
     failpoint('before-complete', this.name);
-    if (this.spec.method === 'full_table') {
+    if (this.spec.method === 'full_table' && this.scope.kind === 'complete') {
       const agedOut = this.agedOutBefore();
       await this.ctx.sink.completeFullTable(
         this.spec,
@@ -366,6 +442,12 @@ class StreamRead {
         snapshot ? undefined : this.readStartedAt,
       );
       if (value !== undefined) done.replication_key_value = value;
+    }
+    if (this.def.partialRead) {
+      Object.assign(
+        done,
+        readRecord(this.scope, this.job.bookmark, this.readStartedAt, this.progress.newest),
+      );
     }
     return done;
   }

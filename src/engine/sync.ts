@@ -89,7 +89,8 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
     });
     opened = true;
     // The state the sink holds: a database's saved bookmarks, or a protocol's state file.
-    const jobs = req.selection.map((s) => streamJobFor(s, state));
+    const merges = req.sink.capabilities.storesState;
+    const jobs = req.selection.map((s) => streamJobFor(s, state, merges));
     const parents = new ParentKeyBoard(jobs.map((job) => job.definition));
     const rowsSoFar = new Map<string, number>();
     const track: SyncEventListener = (event: SyncEvent) => {
@@ -118,6 +119,7 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
             emit: track,
             tally,
             parents,
+            refresh: { fullRefreshDays: req.config.full_refresh_days, settings: req.config },
           });
           streams[name] = { ...stats, ...resumed };
           emit({ type: 'stream_completed', stream: name, stats: streams[name] });

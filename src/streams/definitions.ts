@@ -63,6 +63,28 @@ const TABLES = {
     primaryKey: ['cio_id'],
     schema: customersSchema,
     reader: 'customers',
+    // 30 days of activities are kept; a day's margin so the oldest events are not at the edge.
+    partialRead: {
+      kind: 'changes',
+      enabledBy: 'customers_refresh',
+      // The activities that change a person (docs/customerio-beyond.md I.3); the API filters by one
+      // type per request. No time filter: each is read newest first down to the last read.
+      feed: {
+        path: '/v1/activities',
+        recordsKey: 'activities',
+        pageSize: 100,
+        types: [
+          'profile_create',
+          'attribute_change',
+          'profile_delete',
+          'profile_merge',
+          'anon_merge',
+          'device_change',
+        ],
+      },
+      retentionDays: 29,
+      overlapSeconds: 300,
+    },
   },
   campaigns: {
     request: { method: 'GET', path: '/v1/campaigns' },
@@ -85,10 +107,12 @@ const TABLES = {
     paging: { kind: 'cursor', pageSize: 1000 },
     timeField: 'created',
     agesOut: true,
+    keptDays: 180,
     // Its order is not documented: treated like activities (newest first); if it is oldest first,
     // a resumed read's catch-up ends after one page.
     growsAtHead: true,
     serverTimeFilter: 'start_ts',
+    partialRead: { kind: 'rescan', lookbackDaysSetting: 'messages_rescan_days' },
     schema: messagesSchema,
   },
   exports: {
@@ -101,7 +125,10 @@ const TABLES = {
     paging: { kind: 'cursor', pageSize: 100 },
     timeField: 'timestamp',
     agesOut: true,
+    keptDays: 30,
     growsAtHead: true,
+    // Immutable; the overlap covers activities that reach the feed a little after their timestamp.
+    partialRead: { kind: 'head', overlapSeconds: 3600 },
     schema: activitiesSchema,
   },
   sender_identities: {

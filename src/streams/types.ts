@@ -84,6 +84,8 @@ export interface TableEntry {
    * older than the oldest `timeField` value read have aged out, not been deleted.
    */
   agesOut?: boolean;
+  /** With `agesOut`: about how many days back the API serves (what `cio-sync plan` estimates with). */
+  keptDays?: number;
   /**
    * New records appear before positions already read (newest-first lists): a resumed read first
    * reads the head again, down to the newest `timeField` value the interrupted attempt committed.
@@ -91,6 +93,8 @@ export interface TableEntry {
   growsAtHead?: boolean;
   /** The API filters by time itself (messages: `start_ts`). */
   serverTimeFilter?: 'start_ts';
+  /** Reads between complete reads may ask for only what changed (see PartialRead). */
+  partialRead?: PartialRead;
   /** JSON Schema of one row (without the `_cio_*` metadata columns). */
   schema: JsonSchema;
   /** Turns one API record into a row, when that is more than converting timestamps. */
@@ -104,6 +108,37 @@ export interface TableEntry {
   /** Not selected unless named (a request per object): left out of the default table list. */
   optIn?: true;
 }
+
+/**
+ * How a read between complete reads can ask for only what changed. Database destinations (and the
+ * protocols' incremental mode) use it; a complete read still comes every `full_refresh_days`, and
+ * only a complete read marks rows deleted. The settings are named, not read, here: the engine
+ * looks them up in the config.
+ */
+export type PartialRead =
+  /**
+   * The API filters by time (`serverTimeFilter`): ask for records from the newest `timeField` value
+   * loaded minus the days of `lookbackDaysSetting` (their other fields still change).
+   */
+  | { kind: 'rescan'; lookbackDaysSetting: 'messages_rescan_days' }
+  /**
+   * Newest first and immutable (`growsAtHead`): read from the head and stop at the first page that
+   * reaches records older than the newest `timeField` value loaded minus `overlapSeconds`.
+   */
+  | { kind: 'head'; overlapSeconds: number }
+  /**
+   * No way to ask for changed records: the reader follows a feed of change events since the last
+   * read (`ReadContext.changedSince`), only when `enabledBy` is set to 'changes', and only while the
+   * last read is younger than `retentionDays` (the feed forgets older events).
+   */
+  | {
+      kind: 'changes';
+      enabledBy: 'customers_refresh';
+      /** The feed: a newest-first list of events, one request chain per type. */
+      feed: { path: string; recordsKey: string; pageSize: number; types: readonly string[] };
+      retentionDays: number;
+      overlapSeconds: number;
+    };
 
 /** A table entry with its name and every default filled in. */
 export interface StreamDefinition<Name extends string = string> extends TableEntry {
@@ -121,6 +156,8 @@ export interface StreamPage {
   position: unknown | null;
   /** Tables read per parent: parents read whole so far (those of an interrupted attempt included), of all. */
   parents?: { done: number; total: number };
+  /** A read following a change feed: the newest event time (RFC 3339) the read covers so far. */
+  feedMark?: string;
 }
 
 /**
@@ -141,6 +178,12 @@ export interface ReadContext {
   resume?: unknown;
   /** Only records at or after this instant are wanted (server-side where the API can filter). */
   startDate?: Date;
+  /**
+   * Present when a table whose entry has a `changes` PartialRead follows its change feed. With
+   * `since`: only records changed since then are wanted, found through the feed. Without: a
+   * complete read, which notes where the feed's head is so the next read can go on from there.
+   */
+  changeFeed?: { since?: Date };
   signal?: AbortSignal;
   /** Requests a reader may keep in flight at once (customers' attribute calls, suppression types). */
   concurrency: number;

@@ -105,6 +105,21 @@ describe('the cio-sync commands', () => {
     expect(unknown.stderr).toMatch(/unknown table\(s\): nope/);
   });
 
+  it('plans the next sync per table: the last run where there is one, a probe or the least otherwise', async () => {
+    const run = await runCli(
+      ['plan', '-d', synced, '--base-url', sim.url, '--streams', 'campaigns,messages,eps_suppression'],
+      { env: { CIO_ACCESS_TOKEN: sim.token } },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.split('\n').map((line) => line.split(/\s{2,}/));
+    expect(lines[0]).toEqual(['table', 'read', 'from', 'requests', 'time']);
+    expect(lines[1]).toEqual(['campaigns', 'complete', 'last run', '1', '0:00']);
+    expect(lines[2]).toEqual(['messages', 'complete', 'probe', '1', '0:00']);
+    expect(lines[3]).toEqual(['eps_suppression', 'complete', 'at least', '4', '0:00']);
+    expect(lines[5]).toEqual(['total', 'at 10/s', '7', '0:01']);
+    expect(run.stdout).toContain('messages: complete because no complete read yet');
+  });
+
   it('refuses to show or reset the state of a destination that does not exist, and creates nothing', async () => {
     const missing = join(dir, 'missing.duckdb');
     for (const sub of ['show', 'reset']) {
@@ -183,7 +198,7 @@ describe('the cio-sync commands', () => {
     expect(sync).toContain('(default: duckdb:customerio.duckdb)');
     expect(sync).toContain('(default: 10)');
     expect(sync).toMatch(/CIO_ACCESS_TOKEN access_token .* CIO_DESTINATION destination/);
-    for (const command of ['sync', 'check', 'demo', 'sim', 'query', 'state show', 'state reset']) {
+    for (const command of ['sync', 'plan', 'check', 'demo', 'sim', 'query', 'state show', 'state reset']) {
       const help = (await runCli([...command.split(' '), '--help'])).stdout;
       // commander's own style, without quotes around a text default; never "(default 10)".
       expect(help, command).not.toMatch(/\(default [^:]|default: "/);

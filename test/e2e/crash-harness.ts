@@ -83,7 +83,12 @@ function sync(
   const args = ['sync', '--base-url', sim.url, '--max-requests-per-second', '1000', ...destination.args];
   if (streams) args.push('--streams', streams.join(','));
   return runCli([...args, '--batch-size-rows', batchRows], {
-    env: { CIO_ACCESS_TOKEN: sim.token, ...(failpoint ? { CIO_SYNC_FAILPOINT: failpoint } : {}) },
+    // Every read complete: a crash must leave exact data, deletions and older changes included.
+    env: {
+      CIO_ACCESS_TOKEN: sim.token,
+      CIO_FULL_REFRESH_DAYS: '0',
+      ...(failpoint ? { CIO_SYNC_FAILPOINT: failpoint } : {}),
+    },
   });
 }
 

@@ -43,6 +43,8 @@ async function syncRuns(
         access_token: 'test-token',
         base_url: api.url,
         streams: stream,
+        // Every read complete: what a complete read saves is under test, not reads of changes.
+        full_refresh_days: 0,
         ...(startDate ? { start_date: startDate } : {}),
       },
     });

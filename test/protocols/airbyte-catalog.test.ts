@@ -101,13 +101,28 @@ describe.each([
     }
   });
 
-  it('offers incremental exactly for the streams with a replication key', () => {
+  it('offers incremental exactly for the streams with a replication key, and messages and activities on their time', () => {
     for (const [index, spec] of list.entries()) {
-      const modes = streams[index]?.supported_sync_modes;
-      expect(modes, spec.name).toEqual(
-        spec.replicationKey ? ['full_refresh', 'incremental'] : ['full_refresh'],
+      const stream = streams[index];
+      const cursor = spec.replicationKey ?? spec.cursorField;
+      expect(stream?.supported_sync_modes, spec.name).toEqual(
+        cursor ? ['full_refresh', 'incremental'] : ['full_refresh'],
       );
+      expect(stream?.default_cursor_field, spec.name).toEqual(cursor ? [cursor] : undefined);
     }
+  });
+});
+
+describe('the real tables read by what changed', () => {
+  it('offer messages incremental on created and activities on timestamp, full refresh by default', () => {
+    const streams = airbyteCatalog(realSpecs()).streams;
+    const of = (name: string) => streams.find((s) => s.name === name);
+    expect(of('messages')).toMatchObject({
+      supported_sync_modes: ['full_refresh', 'incremental'],
+      default_cursor_field: ['created'],
+    });
+    expect(of('activities')).toMatchObject({ default_cursor_field: ['timestamp'] });
+    expect(of('customers')?.supported_sync_modes).toEqual(['full_refresh']);
   });
 });
 

@@ -61,11 +61,15 @@ describe.each([
       expect(root).toMatchObject({
         inclusion: 'available',
         'selected-by-default': !spec.optIn,
-        'forced-replication-method': entry.replication_method,
         'table-key-properties': spec.primaryKey,
       });
-      expect(root['valid-replication-keys']).toEqual(spec.replicationKey ? [spec.replicationKey] : undefined);
       expect(root['parent-tap-stream-id']).toBe(spec.parent);
+      // messages and activities may also be read incrementally on their time: the catalog chooses.
+      const timeCursor = spec.cursorField;
+      expect(root['forced-replication-method']).toBe(timeCursor ? undefined : entry.replication_method);
+      expect(entry.replication_method, spec.name).toBe(spec.replicationKey ? 'INCREMENTAL' : 'FULL_TABLE');
+      const valid = spec.replicationKey ?? timeCursor;
+      expect(root['valid-replication-keys']).toEqual(valid ? [valid] : undefined);
       const automatic = [...spec.primaryKey, ...(spec.replicationKey ? [spec.replicationKey] : [])];
       for (const field of Object.keys(entry.schema.properties ?? {})) {
         expect(fieldMetadata(entry, field), `${entry.stream}.${field}`).toEqual({
@@ -132,6 +136,20 @@ describe('Singer catalog selection', () => {
     ]);
     rootMetadata(edited.streams[0]!)['replication-method'] = 'LOG_BASED';
     expect(configError(() => selectionFromSingerCatalog(edited, specs()))).toMatch(/LOG_BASED/);
+  });
+
+  it('reads messages and activities incrementally on their time when the catalog asks INCREMENTAL', () => {
+    const real = realSpecs();
+    const edited = structuredClone(singerCatalog(real));
+    for (const entry of edited.streams) {
+      rootMetadata(entry).selected = ['messages', 'activities', 'customers'].includes(entry.stream);
+      rootMetadata(entry)['replication-method'] = 'INCREMENTAL';
+    }
+    expect(selectionFromSingerCatalog(edited, real).map(({ name, method }) => ({ name, method }))).toEqual([
+      { name: 'customers', method: 'full_table' },
+      { name: 'messages', method: 'incremental' },
+      { name: 'activities', method: 'incremental' },
+    ]);
   });
 
   it('accepts a hand-written catalog without metadata when streams are selected in the schema', () => {

@@ -131,6 +131,21 @@ describe('advance', () => {
     expect(after.workspaces[0]!.people).toBe(after.customers.length);
   });
 
+  it('activities log every change to people, at the new now, naming them', () => {
+    const d = diff(before.customers, after.customers, (r) => obj(r.identifiers).cio_id);
+    const cioIds = (people: JsonObject[]) => people.map((c) => String(obj(c.identifiers).cio_id)).sort();
+    const logged = (type: string) =>
+      after.activities
+        .filter((a) => a.type === type && a.timestamp === result.now)
+        .map((a) => String(obj(a.customer_identifiers).cio_id))
+        .sort();
+    expect(logged('profile_create')).toEqual(cioIds(d.added));
+    expect(logged('attribute_change')).toEqual(cioIds(d.updated));
+    expect(logged('profile_delete')).toEqual(cioIds(d.deleted));
+    // Served newest first, type filter included, like every other activity.
+    expect(after.activities[0]!.timestamp).toBe(result.now);
+  });
+
   it('activities and suppressions: events are added and deleted, never edited', () => {
     const acts = diff(before.activities, after.activities, (r) => r.id);
     expect(acts.updated).toEqual([]);

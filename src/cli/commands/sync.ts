@@ -12,6 +12,7 @@ import {
 
 interface SyncFlags extends ConfigFlags, LogFlags {
   progress: boolean;
+  fullRefresh?: boolean;
 }
 
 export function registerSyncCommand(program: Command): void {
@@ -20,6 +21,10 @@ export function registerSyncCommand(program: Command): void {
     .description('Replicate the selected tables into the destination (incremental where possible)');
   addLogOptions(addSettingOptions(command, SYNC_SETTINGS))
     .option('--no-progress', 'plain log lines even on a terminal')
+    .option(
+      '--full-refresh',
+      'read the selected tables completely (marking deletions), even where a read of what changed would do',
+    )
     .action(async (flags: SyncFlags) => {
       const config = configFromFlags(flags);
       // Before the API is asked anything: a destination that cannot be written is the user's to fix.
@@ -31,6 +36,7 @@ export function registerSyncCommand(program: Command): void {
         config,
         logger,
         progress: flags.progress && flags.logFormat !== 'json' && process.stderr.isTTY === true,
+        fullRefresh: flags.fullRefresh === true,
       });
       printSummary(result);
       if (result.error) logger.error(`${result.error.code}: ${result.error.message}`);

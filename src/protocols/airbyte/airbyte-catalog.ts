@@ -49,15 +49,23 @@ function airbyteJsonSchema(spec: StreamSpec): JsonSchema {
   };
 }
 
+/**
+ * The field an incremental read follows: an incremental stream's replication key, or the time field
+ * of a full-table stream that can be read by what changed (messages, activities).
+ */
+function cursorOf(spec: StreamSpec): string | undefined {
+  return spec.method === 'incremental' && spec.replicationKey ? spec.replicationKey : spec.cursorField;
+}
+
 function airbyteStream(spec: StreamSpec): AirbyteStream {
-  const incremental = spec.method === 'incremental' && spec.replicationKey !== undefined;
+  const cursor = cursorOf(spec);
   return {
     name: spec.name,
     json_schema: airbyteJsonSchema(spec),
-    supported_sync_modes: incremental ? ['full_refresh', 'incremental'] : ['full_refresh'],
+    supported_sync_modes: cursor ? ['full_refresh', 'incremental'] : ['full_refresh'],
     // Incremental streams own their cursor; full-table streams checkpoint a page position instead.
     source_defined_cursor: true,
-    ...(incremental ? { default_cursor_field: [spec.replicationKey as string] } : {}),
+    ...(cursor ? { default_cursor_field: [cursor] } : {}),
     source_defined_primary_key: spec.primaryKey.map((field) => [field]),
     // Every stream checkpoints after each page, so an interrupted attempt resumes where it stopped.
     is_resumable: true,
@@ -119,12 +127,13 @@ export function selectionFromConfiguredCatalog(
       );
     }
     if (mode === 'incremental') {
-      if (spec.method !== 'incremental' || !spec.replicationKey) {
+      const cursor = cursorOf(spec);
+      if (!cursor) {
         throw invalid(`stream "${name}" supports only full_refresh (the API offers no cursor for it).`);
       }
-      if (item.cursor_field !== undefined && !samePath([item.cursor_field], [[spec.replicationKey]])) {
+      if (item.cursor_field !== undefined && !samePath([item.cursor_field], [[cursor]])) {
         warnings.push(
-          `Stream ${name}: cursor_field ${JSON.stringify(item.cursor_field)} ignored; the source-defined cursor is ${spec.replicationKey}.`,
+          `Stream ${name}: cursor_field ${JSON.stringify(item.cursor_field)} ignored; the source-defined cursor is ${cursor}.`,
         );
       }
     }

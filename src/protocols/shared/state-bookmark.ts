@@ -9,6 +9,9 @@ function invalid(stream: string, why: string): CioError {
   );
 }
 
+/** What a table that can read only what changed keeps about its last reads (see StreamBookmark). */
+const READ_INSTANTS = ['last_read_started_at', 'last_full_read_at', 'newest_time'] as const;
+
 /** Bookmark values are RFC 3339; older taps also wrote unix seconds. */
 function instant(value: unknown, stream: string, key: string): string {
   if (typeof value === 'number' && Number.isFinite(value)) {
@@ -30,6 +33,7 @@ function resumePoint(value: unknown, stream: string): ResumePoint {
     point.pending_max = instant(value.pending_max, stream, 'resume.pending_max');
   if (value.min_time !== undefined) point.min_time = instant(value.min_time, stream, 'resume.min_time');
   if (value.max_time !== undefined) point.max_time = instant(value.max_time, stream, 'resume.max_time');
+  if (value.since !== undefined) point.since = instant(value.since, stream, 'resume.since');
   return point;
 }
 
@@ -61,5 +65,9 @@ export function parseBookmark(
   if (value.last_completed_at !== undefined) {
     bookmark.last_completed_at = instant(value.last_completed_at, stream, 'last_completed_at');
   }
+  for (const key of READ_INSTANTS) {
+    if (value[key] !== undefined) bookmark[key] = instant(value[key], stream, key);
+  }
+  if (value.last_read === 'complete' || value.last_read === 'partial') bookmark.last_read = value.last_read;
   return bookmark;
 }

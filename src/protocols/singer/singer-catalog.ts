@@ -44,10 +44,12 @@ function singerCatalogEntry(spec: StreamSpec): SingerCatalogEntry {
     inclusion: 'available',
     // Opt-in tables cost a request per object: selected only when asked for.
     'selected-by-default': !spec.optIn,
-    'forced-replication-method': method,
+    // A stream that can also be read incrementally lets the catalog choose (`replication-method`).
+    ...(spec.cursorField ? {} : { 'forced-replication-method': method }),
     'table-key-properties': [...spec.primaryKey],
   };
-  if (spec.replicationKey) streamMetadata['valid-replication-keys'] = [spec.replicationKey];
+  const cursor = spec.replicationKey ?? spec.cursorField;
+  if (cursor) streamMetadata['valid-replication-keys'] = [cursor];
   // As singer-io taps mark a child stream: read per row of that stream.
   if (spec.parent) streamMetadata['parent-tap-stream-id'] = spec.parent;
   const metadata: SingerMetadataEntry[] = [{ breadcrumb: [], metadata: streamMetadata }];

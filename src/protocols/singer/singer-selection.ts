@@ -47,8 +47,9 @@ function methodFor(
   const asked = root['replication-method'] ?? entry.replication_method;
   if (asked === undefined || asked === null) return spec.method;
   if (asked === 'FULL_TABLE') return 'full_table';
-  // A full-table stream has no bookmark to follow: its forced method wins, as the catalog said.
-  if (asked === 'INCREMENTAL') return spec.method;
+  // A full-table stream has no bookmark to follow: its forced method wins, as the catalog said;
+  // one with a cursor field (messages, activities) reads what changed since on it.
+  if (asked === 'INCREMENTAL') return spec.cursorField ? 'incremental' : spec.method;
   throw invalid(
     `stream ${spec.name} asks for replication method ${JSON.stringify(asked)}; use FULL_TABLE or INCREMENTAL.`,
   );

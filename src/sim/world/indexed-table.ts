@@ -20,6 +20,8 @@ interface Addition {
   epoch: Epoch;
   start: number;
   count: number;
+  /** Every record of the block is created at the epoch's end, and no later epoch touches it. */
+  atEnd: boolean;
 }
 
 export interface IndexedTableOptions {
@@ -61,7 +63,18 @@ export class IndexedTable {
 
   /** Appends the records an epoch adds; their creation times spread over (from, to]. */
   addIn(epoch: Epoch, count: number): void {
-    if (count > 0) this.additions.push({ epoch, start: this.rawCount(), count });
+    if (count > 0) this.additions.push({ epoch, start: this.rawCount(), count, atEnd: false });
+  }
+
+  /**
+   * Appends records the epoch's own changes caused (the activities logging them), created at its
+   * end, after every record it added with addIn, and kept from later updates and deletions. Returns
+   * the raw index of the first.
+   */
+  addAtEnd(epoch: Epoch, count: number): number {
+    const start = this.rawCount();
+    if (count > 0) this.additions.push({ epoch, start, count, atEnd: true });
+    return start;
   }
 
   private additionOf(index: number): Addition | undefined {
@@ -90,6 +103,7 @@ export class IndexedTable {
   createdAt(index: number): number {
     const a = this.additionOf(index);
     if (!a) return this.baseTime(index);
+    if (a.atEnd) return a.epoch.to;
     const span = a.epoch.to - a.epoch.from;
     return a.epoch.from + Math.ceil(((index - a.start + 1) * span) / a.count);
   }
@@ -97,7 +111,9 @@ export class IndexedTable {
   fate(index: number): Fate {
     const epochs = this.timeline.epochs;
     if (epochs.length === 0) return UNTOUCHED;
-    const born = this.bornIn(index)?.n ?? 0;
+    const addition = this.additionOf(index);
+    if (addition?.atEnd) return UNTOUCHED;
+    const born = addition?.epoch.n ?? 0;
     let updatedIn: Epoch | undefined;
     // unitHash(seed, tag, 'del' | 'upd', index, epoch.n), from prefixes hashed once.
     const del = hashNumber(this.delPrefix, index);
@@ -116,8 +132,14 @@ export class IndexedTable {
 
   /** Counts what `epoch` did to records that existed before it. */
   countChanges(epoch: Epoch): { updated: number; deleted: number } {
-    let updated = 0;
-    let deleted = 0;
+    const changes = this.changesIn(epoch);
+    return { updated: changes.updated.length, deleted: changes.deleted.length };
+  }
+
+  /** The raw indexes of the records that existed before `epoch` and that it updated or deleted. */
+  changesIn(epoch: Epoch): { updated: number[]; deleted: number[] } {
+    const updated: number[] = [];
+    const deleted: number[] = [];
     const end = this.rawCount();
     for (let i = 0; i < end; i++) {
       const born = this.bornIn(i)?.n ?? 0;
@@ -129,9 +151,9 @@ export class IndexedTable {
           unitHash(this.timeline.seed, this.tag, 'del', i, epoch.n) < epoch.delete &&
           this.aliveBefore(i, epoch)
         )
-          deleted++;
+          deleted.push(i);
       } else if (fate.updatedIn?.n === epoch.n) {
-        updated++;
+        updated.push(i);
       }
     }
     return { updated, deleted };

@@ -71,12 +71,19 @@ export function advanceWorld(world: World, opts: AdvanceOptions = {}): AdvanceRe
       (t) => [`suppressions.${t}`, world.suppressions[t].table] as [string, IndexedTable],
     ),
   ];
+  // Which people this advance changes, before it adds any: their activities log them.
+  const people = world.customers.table.changesIn(epoch);
+  const peopleBefore = world.customers.table.rawCount();
   for (const [name, table] of big) changes[name] = advanceIndexed(table, epoch, add);
   // Children follow their parents (added, deleted) and change on their own: a parent's `updated`
   // does not move when its actions do.
   const fractions = { update, add, del };
   changes.children = { updated: world.children.advance(epoch.n, epoch.to, fractions), added: 0, deleted: 0 };
   changes.objects = { updated: world.objects.advance(epoch.n, epoch.to, fractions), added: 0, deleted: 0 };
+  const created: number[] = [];
+  for (let i = peopleBefore; i < world.customers.table.rawCount(); i++) created.push(i);
+  const logged = world.activities.logPersonChanges(epoch, { created, ...people });
+  changes.activities = { ...changes.activities!, added: changes.activities!.added + logged };
 
   return { epoch: epoch.n, previousNow: epoch.from, now: epoch.to, changes };
 }

@@ -1,109 +1,16 @@
 import { setMaxListeners } from 'node:events';
 import { paginate } from '../../api/paginators.js';
 import { Semaphore } from '../../api/semaphore.js';
-import type { ApiClient, PagePosition, RequestOptions } from '../../api/types.js';
+import type { PagePosition, RequestOptions } from '../../api/types.js';
 import { CioError } from '../../core/errors.js';
 import { isRecord } from '../../core/json.js';
 import { pagePositionFrom } from '../resume-position.js';
 import type { Row, StreamDefinition, StreamReader } from '../types.js';
+import { ATTRIBUTES_BATCH_SIZE, ATTRIBUTES_PATH, AttributesFetcher, chunk } from './customer-attributes.js';
+import { readChangedCustomers, withFeedMark } from './customer-changes.js';
 import { customerRow, normalCioId, type Person } from './customer-row.js';
 
-/** The attributes endpoint takes at most 100 ids per call. */
-export const ATTRIBUTES_BATCH_SIZE = 100;
-const ATTRIBUTES_PATH = '/v1/customers/attributes';
-
-function cioIdOf(person: Person): string | null {
-  const identifiers = isRecord(person.identifiers) ? person.identifiers : {};
-  const attributes = isRecord(person.attributes) ? person.attributes : {};
-  return normalCioId(identifiers.cio_id ?? attributes.cio_id ?? person.cio_id);
-}
-
-/** The people of one attributes answer, keyed by cio_id. */
-function peopleOf(body: unknown): Map<string, Person> {
-  if (!isRecord(body)) {
-    throw new CioError('CIO_ERR_BAD_RESPONSE', `${ATTRIBUTES_PATH}: the body is not a JSON object`, {
-      path: ATTRIBUTES_PATH,
-      stream: 'customers',
-    });
-  }
-  // Nobody found is `"customers": []`; a body without the key is no answer, and reading it as
-  // nobody would drop (and, in a full read, mark deleted) every person of the batch.
-  if (!Object.hasOwn(body, 'customers')) {
-    throw new CioError('CIO_ERR_BAD_RESPONSE', `${ATTRIBUTES_PATH}: the body has no "customers"`, {
-      path: ATTRIBUTES_PATH,
-      stream: 'customers',
-    });
-  }
-  const items = body.customers ?? [];
-  if (!Array.isArray(items)) {
-    throw new CioError('CIO_ERR_BAD_RESPONSE', `${ATTRIBUTES_PATH}: "customers" is not an array`, {
-      path: ATTRIBUTES_PATH,
-      stream: 'customers',
-    });
-  }
-  const people = new Map<string, Person>();
-  for (const item of items) {
-    // The vendor wraps each person in `customer`; accept an unwrapped person too.
-    const person = isRecord(item) && isRecord(item.customer) ? item.customer : item;
-    if (!isRecord(person)) {
-      throw new CioError('CIO_ERR_BAD_RESPONSE', `${ATTRIBUTES_PATH}: a person is not a JSON object`, {
-        path: ATTRIBUTES_PATH,
-        stream: 'customers',
-      });
-    }
-    const cioId = cioIdOf(person);
-    if (cioId !== null) people.set(cioId, person);
-  }
-  return people;
-}
-
-/**
- * Fetches people by cio_id. Whether the body wants the ids bare or with the `cio_` prefix that
- * path lookups need is undocumented: bare ids are sent first, and a batch that finds nobody (or is
- * refused with a 400) is asked again with the prefix; the form that works is kept for the rest of
- * the read.
- */
-class AttributesFetcher {
-  private form: 'bare' | 'prefixed' | 'unknown' = 'unknown';
-
-  constructor(
-    private readonly client: ApiClient,
-    private readonly options: RequestOptions,
-  ) {}
-
-  async fetch(cioIds: string[]): Promise<Map<string, Person>> {
-    if (this.form === 'prefixed') return this.call(cioIds.map((id) => `cio_${id}`));
-    let people: Map<string, Person>;
-    try {
-      people = await this.call(cioIds);
-    } catch (error) {
-      // A server that wants the prefix may refuse bare ids outright rather than find nobody.
-      if (this.form !== 'unknown' || !(error instanceof CioError) || error.status !== 400) throw error;
-      people = new Map();
-    }
-    if (people.size > 0 || this.form === 'bare') {
-      this.form = 'bare';
-      return people;
-    }
-    const retried = await this.call(cioIds.map((id) => `cio_${id}`));
-    if (retried.size > 0) this.form = 'prefixed';
-    return retried;
-  }
-
-  private async call(ids: string[]): Promise<Map<string, Person>> {
-    const body = await this.client.request(
-      { method: 'POST', path: ATTRIBUTES_PATH, query: { id_type: 'cio_id' }, body: { ids } },
-      this.options,
-    );
-    return peopleOf(body);
-  }
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
-}
+export { ATTRIBUTES_BATCH_SIZE } from './customer-attributes.js';
 
 interface ListedPage {
   /** The identifiers of the page, keyed by cio_id, in listed order. */
@@ -141,7 +48,13 @@ function listedOf(records: unknown[], def: StreamDefinition): Map<string, Person
  * fetched and written: waiting for one page before asking for the next would leave the request
  * budget idle for a round trip per page. At most two pages are held at once.
  */
-export const readCustomers: StreamReader = async function* readCustomers(def, ctx) {
+export const readCustomers: StreamReader = (def, ctx) => {
+  const feed = ctx.changeFeed;
+  if (feed?.since !== undefined) return readChangedCustomers(def, ctx, feed.since);
+  return feed ? withFeedMark(def, ctx, readEveryone(def, ctx)) : readEveryone(def, ctx);
+};
+
+const readEveryone: StreamReader = async function* readEveryone(def, ctx) {
   const stop = new AbortController();
   const signal = ctx.signal === undefined ? stop.signal : AbortSignal.any([ctx.signal, stop.signal]);
   // Every queued and in-flight request listens to it: more than the default 10 is normal.
