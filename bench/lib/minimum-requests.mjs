@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { CATALOG } from '../../dist/sim/world/catalog-tables.js';
-import { getDefinition, STREAM_DEFINITIONS } from '../../dist/streams/definitions.js';
+import { DEFAULT_STREAM_NAMES, getDefinition } from '../../dist/streams/definitions.js';
 import { ATTRIBUTES_BATCH_SIZE } from '../../dist/streams/readers/customers.js';
 import { ROOT } from './paths.mjs';
 
@@ -88,10 +88,13 @@ const BY_READER = {
   },
 };
 
-/** Per table, two minimums (see `listMinimums`), and their sums. */
-export function minimumRequests(sizes) {
+/**
+ * Per table, two minimums (see `listMinimums`), and their sums, for the tables a sync reads: by
+ * default those a sync without `streams` reads (the opt-in ones left out).
+ */
+export function minimumRequests(sizes, names = DEFAULT_STREAM_NAMES) {
   const tables = {};
-  for (const def of STREAM_DEFINITIONS) {
+  for (const def of names.map((name) => getDefinition(name))) {
     const minimums = BY_READER[def.reader];
     if (minimums === undefined)
       throw new Error(`no request model for the ${def.reader} reader (${def.name})`);
