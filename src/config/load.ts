@@ -34,6 +34,7 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   CIO_CONCURRENCY: 'concurrency',
   CIO_BATCH_SIZE_ROWS: 'batch_size_rows',
   CIO_MAX_RESPONSE_BYTES: 'max_response_bytes',
+  CIO_METRICS_WINDOW_DAYS: 'metrics_window_days',
 };
 
 /** The environment variables that carry a secret (masked wherever output may show them). */
@@ -47,6 +48,7 @@ const NUMERIC_KEYS = new Set([
   'concurrency',
   'batch_size_rows',
   'max_response_bytes',
+  'metrics_window_days',
 ]);
 /** Keys other Customer.io taps use that we accept and ignore, so their config files work as they are. */
 const FOREIGN_KEYS = new Set(['site_id', 'user_agent_email', 'lookback_window', 'page_size']);

@@ -19,7 +19,7 @@ import { type BatchPolicy, PageBatcher } from './page-batcher.js';
 import type { ParentKeyBoard } from './parent-keys.js';
 import { RejectionReport, setAsideKeyless } from './rejected-records.js';
 import { extendSchema } from './schema-evolution.js';
-import type { Sink, StreamRunStats, StreamSpec } from './sink.js';
+import type { CompleteFullTable, Sink, StreamRunStats, StreamSpec } from './sink.js';
 import type { StreamJob } from './stream-job.js';
 
 export interface StreamRunContext {
@@ -36,6 +36,8 @@ export interface StreamRunContext {
   tally?: StreamTally;
   /** Parent keys passed from parent tables to the tables read per parent, in this run. */
   parents?: ParentKeyBoard;
+  /** Metrics tables: the trailing days every sync re-reads. */
+  metricsWindowDays?: number;
 }
 
 /** What a read has committed so far. */
@@ -97,6 +99,8 @@ class StreamRead {
   private readonly progress: ReadProgress;
   /** Keys of every row this read saw, before any filter, when a table read per parent waits for them. */
   private readonly seenKeys: ParentKey[] | undefined;
+  /** The window a metrics read re-read (its last page says); older rows are outside it. */
+  private covered: StreamPage['covered'];
 
   constructor(
     private readonly job: StreamJob,
@@ -169,6 +173,7 @@ class StreamRead {
       const mainRead = await this.catchUpHead(plan);
       if (mainRead) {
         for await (const page of this.pages(plan.from, this.ctx.startDate)) {
+          if (page.covered) this.covered = page.covered;
           await this.writePage(page.rows, { position: page.position ?? null }, page.parents);
         }
       }
@@ -211,6 +216,12 @@ class StreamRead {
       startDate,
       ...(this.def.parent ? { parentKeys: () => this.parentKeys() } : {}),
       readAhead,
+      ...(this.def.metrics
+        ? {
+            metricsWindowDays: this.ctx.metricsWindowDays,
+            completedBefore: this.job.bookmark.last_completed_at !== undefined,
+          }
+        : {}),
       signal: this.ctx.signal,
       concurrency: this.ctx.concurrency,
       onWarning: (message) => this.ctx.emit({ type: 'log', level: 'warn', message, stream: this.name }),
@@ -375,7 +386,9 @@ class StreamRead {
    * where the API drops old records, from the start date elsewhere (a list the API keeps whole was
    * read whole). Older rows aged out rather than vanished.
    */
-  private agedOutBefore(): { column: string; before: Date } | undefined {
+  private agedOutBefore(): CompleteFullTable['agedOutBefore'] {
+    const covered = this.covered;
+    if (covered) return { column: covered.column, before: covered.from, groupColumn: covered.groupColumn };
     const startMs = this.ctx.startDate?.getTime();
     const coveredFrom = this.def.agesOut
       ? (toMillis(this.progress.minTime) ?? startMs ?? Date.now())

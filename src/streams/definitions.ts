@@ -18,6 +18,12 @@ import { epsSuppressionSchema } from './schemas/eps-suppression.js';
 import { exportsSchema } from './schemas/exports.js';
 import { ipAddressesSchema } from './schemas/ip-addresses.js';
 import { messagesSchema } from './schemas/messages.js';
+import {
+  broadcastMetricsSchema,
+  campaignMetricsSchema,
+  newsletterMetricsSchema,
+  transactionalMetricsSchema,
+} from './schemas/metrics.js';
 import { newslettersSchema } from './schemas/newsletters.js';
 import { typesSchema } from './schemas/object-types.js';
 import { objectRelationshipsSchema, objectsSchema } from './schemas/objects.js';
@@ -238,6 +244,44 @@ const TABLES = {
     primaryKey: ['object_type_id', 'object_id', 'cio_id'],
     schema: objectRelationshipsSchema,
     reader: 'parent-child',
+    optIn: true,
+  },
+  // Metrics tables (docs/streams.md, "Metrics tables"): one row per parent and day, a trailing
+  // window re-read every sync. Opt-in: a request per parent every sync, for analytics few need.
+  campaign_metrics: {
+    request: { method: 'GET', path: '/v1/campaigns/{campaign_id}/metrics' },
+    parent: { table: 'campaigns', keyColumn: 'campaign_id' },
+    primaryKey: ['campaign_id', 'period_start'],
+    schema: campaignMetricsSchema,
+    reader: 'metrics',
+    metrics: { version: 2 },
+    optIn: true,
+  },
+  broadcast_metrics: {
+    request: { method: 'GET', path: '/v1/broadcasts/{broadcast_id}/metrics' },
+    parent: { table: 'broadcasts', keyColumn: 'broadcast_id' },
+    primaryKey: ['broadcast_id', 'period_start'],
+    schema: broadcastMetricsSchema,
+    reader: 'metrics',
+    metrics: { version: 1 },
+    optIn: true,
+  },
+  newsletter_metrics: {
+    request: { method: 'GET', path: '/v1/newsletters/{newsletter_id}/metrics' },
+    parent: { table: 'newsletters', keyColumn: 'newsletter_id' },
+    primaryKey: ['newsletter_id', 'period_start'],
+    schema: newsletterMetricsSchema,
+    reader: 'metrics',
+    metrics: { version: 1 },
+    optIn: true,
+  },
+  transactional_metrics: {
+    request: { method: 'GET', path: '/v1/transactional/{transactional_id}/metrics' },
+    parent: { table: 'transactional_messages', keyColumn: 'transactional_id' },
+    primaryKey: ['transactional_id', 'period_start'],
+    schema: transactionalMetricsSchema,
+    reader: 'metrics',
+    metrics: { version: 1 },
     optIn: true,
   },
 } satisfies Record<string, TableEntry>;

@@ -19,7 +19,7 @@ export interface JsonSchema {
 export type Row = Record<string, unknown>;
 
 /** The readers a table can name (streams/readers/index.ts maps each to its strategy). */
-export type ReaderName = 'list' | 'passes' | 'customers' | 'suppressions' | 'parent-child';
+export type ReaderName = 'list' | 'passes' | 'customers' | 'suppressions' | 'parent-child' | 'metrics';
 
 /** One query of a table read in several passes (reader `passes`). */
 export interface ListPass {
@@ -103,6 +103,11 @@ export interface TableEntry {
   parent?: ParentLink;
   /** Not selected unless named (a request per object): left out of the default table list. */
   optIn?: true;
+  /**
+   * Metrics tables (reader `metrics`, docs/streams.md "Metrics tables"): the API version the
+   * endpoint is read with (2: explicit UTC-day windows; 1: the last 45 Eastern days).
+   */
+  metrics?: { version: 1 | 2 };
 }
 
 /** A table entry with its name and every default filled in. */
@@ -121,6 +126,12 @@ export interface StreamPage {
   position: unknown | null;
   /** Tables read per parent: parents read whole so far (those of an interrupted attempt included), of all. */
   parents?: { done: number; total: number };
+  /**
+   * Where the window the read re-reads starts (metrics tables): rows whose `column` is older lie
+   * outside it and are not marked deleted, unless no row of their `groupColumn` (the parent) was
+   * seen by the read: then the parent is gone and so are they.
+   */
+  covered?: { column: string; from: Date; groupColumn: string };
 }
 
 /**
@@ -158,6 +169,10 @@ export interface ReadContext {
    * parent table (resolves undefined otherwise: the reader then lists the parents itself).
    */
   parentKeys?: () => Promise<readonly ParentKey[] | undefined>;
+  /** Metrics tables: the trailing days every sync re-reads (setting `metrics_window_days`). */
+  metricsWindowDays?: number;
+  /** Whether the table completed a read before (a version-2 metrics table backfills otherwise). */
+  completedBefore?: boolean;
 }
 
 export type StreamReader = (definition: StreamDefinition, ctx: ReadContext) => AsyncIterable<StreamPage>;

@@ -1,0 +1,109 @@
+/**
+ * The metrics endpoints of campaigns, broadcasts, newsletters and transactional messages
+ * (docs/customerio-beyond.md E.1 to E.4). Version 2 (campaigns only): `res`, `start` and `end`
+ * required, `end` at most 10 years after `start`, element i is `start + i` days in UTC; days only
+ * (other resolutions and zones are beyond this simulator: 400). Version 1: `period=days`, `steps`
+ * up to 45 (0 or absent: 45; fewer than 2: 2), oldest first, the last element today in Eastern time.
+ */
+import type { World } from '../world/data.js';
+import { easternDays, type MetricsParent } from '../world/metrics.js';
+import type { JsonObject } from '../world/types.js';
+import { SimHttpError } from './http-error.js';
+import type { Handler, Route, SimRequest } from './route-types.js';
+
+const RESOLUTIONS = ['hours', 'hourly', 'days', 'daily', 'weeks', 'weekly', 'months', 'monthly'];
+const TEN_YEARS = 10 * 366 * 86_400;
+const MAX_DAY_STEPS = 45;
+
+/** The parent's record, or the live 404. */
+function parentOf(world: World, kind: MetricsParent, req: SimRequest): JsonObject {
+  const raw = req.params.id ?? '';
+  const id = /^\d{1,12}$/.test(raw) ? Number(raw) : Number.NaN;
+  const record = world.list(kind).find((r) => r.id === id);
+  if (record === undefined) throw new SimHttpError(404, 'not found');
+  return record;
+}
+
+/** Go's time.Time.String() layout, which the v2 answer echoes (E.3). */
+function goTime(seconds: number): string {
+  const iso = new Date(seconds * 1000).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} +0000 UTC`;
+}
+
+function unixParam(req: SimRequest, name: string): number {
+  const raw = req.query.get(name);
+  if (raw === null || !/^\d{1,12}$/.test(raw)) {
+    throw new SimHttpError(400, `${name} is required and must be a unix timestamp`);
+  }
+  return Number(raw);
+}
+
+function version2(world: World, kind: MetricsParent, id: number, req: SimRequest): JsonObject {
+  const res = req.query.get('res');
+  if (res === null || !RESOLUTIONS.includes(res)) throw new SimHttpError(400, 'res is required with version=2');
+  const start = unixParam(req, 'start');
+  const end = unixParam(req, 'end');
+  if (start > end) throw new SimHttpError(400, 'start is after end');
+  if (end - start > TEN_YEARS) throw new SimHttpError(400, 'end is limited to 10 years from start');
+  if (res !== 'days' && res !== 'daily') throw new SimHttpError(400, `the simulator serves res=days only`);
+  const tz = req.query.get('tz');
+  if (tz !== null && tz !== 'UTC') throw new SimHttpError(400, 'the simulator serves tz=UTC only');
+  const first = Math.floor(start / 86_400) * 86_400;
+  const days = Math.floor((end - first) / 86_400) + 1;
+  return {
+    start: goTime(first),
+    end: goTime(end),
+    res,
+    metric: { series: world.metrics.utcSeries(kind, id, first, days, world.now) },
+  };
+}
+
+function version1(world: World, kind: MetricsParent, id: number, req: SimRequest): JsonObject {
+  const period = req.query.get('period') ?? 'days';
+  if (period !== 'days') {
+    if (['hours', 'weeks', 'months'].includes(period)) {
+      throw new SimHttpError(400, 'the simulator serves period=days only');
+    }
+    throw new SimHttpError(400, 'period must be one of hours, days, weeks, months');
+  }
+  const raw = req.query.get('steps');
+  const asked = raw === null || raw === '' ? 0 : Number(raw);
+  if (!Number.isInteger(asked) || asked < 0) throw new SimHttpError(400, 'steps must be a whole number');
+  const steps = asked === 0 ? MAX_DAY_STEPS : Math.min(MAX_DAY_STEPS, Math.max(2, asked));
+  const days = easternDays(world.now, steps);
+  return { metric: { series: world.metrics.easternSeries(kind, id, days, world.now) } };
+}
+
+function metrics(kind: MetricsParent, acceptsVersion2: boolean): Handler {
+  return (req, { world }) => {
+    const parent = parentOf(world, kind, req);
+    const id = parent.id as number;
+    const v2 = acceptsVersion2 && req.query.get('version') === '2';
+    const body = v2 ? version2(world, kind, id, req) : version1(world, kind, id, req);
+    // Newsletter metrics name the channel (E.3).
+    if (kind === 'newsletters') (body.metric as JsonObject).type = (parent.type as string) ?? 'email';
+    return { body };
+  };
+}
+
+export const METRICS_ROUTES: readonly Route[] = [
+  { method: 'GET', pattern: '/v1/campaigns/:id/metrics', paging: 'none', handler: metrics('campaigns', true) },
+  {
+    method: 'GET',
+    pattern: '/v1/broadcasts/:id/metrics',
+    paging: 'none',
+    handler: metrics('broadcasts', false),
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/newsletters/:id/metrics',
+    paging: 'none',
+    handler: metrics('newsletters', false),
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/transactional/:id/metrics',
+    paging: 'none',
+    handler: metrics('transactional', false),
+  },
+];

@@ -1,0 +1,178 @@
+/**
+ * Daily delivery metrics of campaigns, broadcasts, newsletters and transactional messages
+ * (docs/customerio-beyond.md E), counted from the world's deliveries: a parent's `sent` on a day is
+ * the number of its messages whose `sent` falls in that day, and so on for every metric a
+ * delivery records. Deleted deliveries still count (deleting a record does not unsend it), so a
+ * day's counts change only while events can land in it: today, when an advance adds messages or
+ * records a later open, click or conversion. Version 2 counts UTC days; version 1 Eastern days
+ * (America/New_York).
+ */
+import { DAY } from './context.js';
+import type { Draw } from './message-draws.js';
+import { LATER_METRICS, METRIC_SLOTS } from './message-draws.js';
+import type { JsonObject } from './types.js';
+
+/** The 26 series names the vendor documents (E.3); every answer carries all of them. */
+export const SERIES_NAMES = [
+  'attempted',
+  'bounced',
+  'clicked',
+  'converted',
+  'created',
+  'deferred',
+  'delivered',
+  'drafted',
+  'failed',
+  'human_clicked',
+  'human_opened',
+  'link_untracked',
+  'machine_clicked',
+  'open_untracked',
+  'opened',
+  'prefetch_opened',
+  'replied',
+  'sent',
+  'spammed',
+  'suppressed',
+  'topic_unsubscribed',
+  'tracking_consent_denied',
+  'tracking_consent_granted',
+  'undeliverable',
+  'unsubscribed',
+  'untracked',
+] as const;
+
+const NAME_INDEX = new Map<string, number>(SERIES_NAMES.map((name, i) => [name, i]));
+
+/** The parents whose messages are counted, named like their list resources. */
+export type MetricsParent = 'campaigns' | 'broadcasts' | 'newsletters' | 'transactional';
+
+/** One counted event: when (unix seconds) and which series. */
+interface SendEvent {
+  at: number;
+  series: number;
+}
+
+const NEW_YORK = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'America/New_York',
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+/** Seconds since the Eastern midnight before `t` (unix seconds): the wall clock there. */
+function easternSecondsIntoDay(t: number): number {
+  const parts = NEW_YORK.formatToParts(new Date(t * 1000));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return get('hour') * 3600 + get('minute') * 60 + get('second');
+}
+
+/** Unix seconds of the Eastern midnight that starts the day holding `t`. */
+export function easternMidnight(t: number): number {
+  // A DST switch at 02:00 can make the wall clock read an hour off midnight's offset; check it.
+  let guess = t - easternSecondsIntoDay(t);
+  const drift = easternSecondsIntoDay(guess);
+  if (drift !== 0) guess -= drift > 12 * 3600 ? drift - DAY : drift;
+  return guess;
+}
+
+/** The Eastern midnight of the day before the one starting at `midnight`. */
+function easternDayBefore(midnight: number): number {
+  return easternMidnight(midnight - 1);
+}
+
+/** The `days` Eastern days ending with the one holding `now`, oldest first (unix seconds). */
+export function easternDays(now: number, days: number): number[] {
+  const out: number[] = [];
+  let day = easternMidnight(now);
+  for (let i = 0; i < days; i++) {
+    out.unshift(day);
+    day = easternDayBefore(day);
+  }
+  return out;
+}
+
+export function utcMidnight(t: number): number {
+  return Math.floor(t / DAY) * DAY;
+}
+
+function emptySeries(days: number): number[][] {
+  return SERIES_NAMES.map(() => new Array<number>(days).fill(0));
+}
+
+function asJson(series: number[][]): JsonObject {
+  return Object.fromEntries(SERIES_NAMES.map((name, i) => [name, series[i] as number[]]));
+}
+
+/** The events of every parent, rebuilt from the deliveries whenever the world changes. */
+export class MetricsIndex {
+  private version = -1;
+  private events = new Map<string, SendEvent[]>();
+
+  constructor(
+    private readonly source: { forEachSend(visit: (d: Draw) => void): void },
+    private readonly worldVersion: () => number,
+  ) {}
+
+  private eventsOf(kind: MetricsParent, id: number): SendEvent[] {
+    if (this.version !== this.worldVersion()) this.rebuild();
+    return this.events.get(`${kind}:${id}`) ?? [];
+  }
+
+  private rebuild(): void {
+    this.version = this.worldVersion();
+    const events = new Map<string, SendEvent[]>();
+    this.source.forEachSend((d) => {
+      const key =
+        d.campaignId !== null
+          ? `campaigns:${d.campaignId}`
+          : d.broadcastId !== null
+            ? `broadcasts:${d.broadcastId}`
+            : d.newsletterId !== null
+              ? `newsletters:${d.newsletterId}`
+              : `transactional:${(d.actionId - 1) / 10}`;
+      const list = events.get(key) ?? [];
+      const add = (name: string, at: number) => {
+        const series = NAME_INDEX.get(name);
+        if (series !== undefined) list.push({ at, series });
+      };
+      add('created', d.created);
+      for (let slot = 0; slot < METRIC_SLOTS.length; slot++) {
+        if (d.has(slot)) add(METRIC_SLOTS[slot] as string, d.metricTimes[slot] as number);
+      }
+      if (d.later >= 0) add(LATER_METRICS[d.later] as string, d.laterTime);
+      events.set(key, list);
+    });
+    this.events = events;
+  }
+
+  /** Counts per UTC day, `days` days from the UTC day holding `start` (version 2, `res=days`). */
+  utcSeries(kind: MetricsParent, id: number, start: number, days: number, now: number): JsonObject {
+    const first = utcMidnight(start);
+    const series = emptySeries(days);
+    for (const e of this.eventsOf(kind, id)) {
+      if (e.at > now) continue;
+      const i = Math.floor((e.at - first) / DAY);
+      if (i >= 0 && i < days) (series[e.series] as number[])[i]! += 1;
+    }
+    return asJson(series);
+  }
+
+  /** Counts per Eastern day for the given day starts (oldest first; the last one still filling). */
+  easternSeries(kind: MetricsParent, id: number, dayStarts: readonly number[], now: number): JsonObject {
+    const series = emptySeries(dayStarts.length);
+    const first = dayStarts[0];
+    if (first === undefined) return asJson(series);
+    for (const e of this.eventsOf(kind, id)) {
+      if (e.at < first || e.at > now) continue;
+      let i = dayStarts.length - 1;
+      while (i > 0 && e.at < (dayStarts[i] as number)) i--;
+      (series[e.series] as number[])[i]! += 1;
+    }
+    return asJson(series);
+  }
+}

@@ -1,0 +1,299 @@
+import { setMaxListeners } from 'node:events';
+import { paginate } from '../../api/paginators.js';
+import type { ApiRequest } from '../../api/types.js';
+import { CioError, isCioError } from '../../core/errors.js';
+import { isRecord } from '../../core/json.js';
+import { DateTime } from '../../core/time.js';
+import { getDefinition } from '../definitions.js';
+import {
+  DAY_MS,
+  easternDayStart,
+  easternSeriesDays,
+  easternWindowStart,
+  httpDateMs,
+  utcDayStart,
+  v2Day,
+  v2Windows,
+} from '../metrics/days.js';
+import type { ParentKey, ParentLink, ReadContext, Row, StreamDefinition, StreamReader } from '../types.js';
+import { compareKeys, parentOrder, parentPositionFrom } from './parent-child.js';
+
+/** The default trailing window re-read every sync (setting `metrics_window_days`). */
+export const DEFAULT_METRICS_WINDOW_DAYS = 45;
+
+/** Version 1 answers at most 45 days (docs/customerio-beyond.md E.2). */
+const V1_STEPS = 45;
+
+/** A parent as the metrics reader needs it: its key and the start of the day it was created. */
+interface Parent {
+  key: ParentKey;
+  createdMs: number | undefined;
+}
+
+function linkOf(def: StreamDefinition): ParentLink {
+  if (def.parent === undefined || def.metrics === undefined) {
+    throw new CioError('CIO_ERR_INTERNAL', `${def.name} is read as metrics but names no parent or version`);
+  }
+  return def.parent;
+}
+
+/** The parent table's rows (one list read: the keys alone, as other tables pass them, lack `created`). */
+async function listParents(def: StreamDefinition, link: ParentLink, ctx: ReadContext): Promise<Parent[]> {
+  const parent = getDefinition(link.table);
+  const field = parent.primaryKey[0] as string;
+  const created = new Map<ParentKey, number | undefined>();
+  const pages = paginate(ctx.client, parent.request, parent.recordsKey, parent.paging, {
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    stream: def.name,
+  });
+  for await (const page of pages) {
+    for (const record of page.records) {
+      if (!isRecord(record)) continue;
+      const at = record.created ?? record.created_at;
+      const key = record[field];
+      if (typeof key === 'number' || typeof key === 'string') {
+        created.set(key, typeof at === 'number' && Number.isFinite(at) ? at * 1000 : undefined);
+      }
+    }
+  }
+  return parentOrder([...created.keys()]).map((key) => ({ key, createdMs: created.get(key) }));
+}
+
+/** The series of an answer: `metric.series` (every metrics endpoint), arrays of counts by name. */
+function seriesOf(body: unknown): Record<string, unknown[]> {
+  const metric = isRecord(body) ? body.metric : undefined;
+  const series = isRecord(metric) ? metric.series : undefined;
+  if (!isRecord(series)) return {};
+  const out: Record<string, unknown[]> = {};
+  for (const [name, values] of Object.entries(series)) if (Array.isArray(values)) out[name] = values;
+  return out;
+}
+
+/** The number of elements an answer's series hold (the longest, should they differ). */
+function lengthOf(series: Record<string, unknown[]>): number {
+  return Object.values(series).reduce((max, values) => Math.max(max, values.length), 0);
+}
+
+function count(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.trunc(value) : null;
+}
+
+/** What one read of the table shares: the run's window and the once-only warnings. */
+class MetricsRun {
+  private readonly warned = new Set<string>();
+  /** The answer's clock (`Date` header) of the first answer: every window of the read ends that day. */
+  nowMs: number | undefined;
+
+  constructor(
+    readonly def: StreamDefinition,
+    readonly link: ParentLink,
+    readonly ctx: ReadContext,
+    readonly signal: AbortSignal,
+  ) {}
+
+  get windowDays(): number {
+    return Math.max(1, this.ctx.metricsWindowDays ?? DEFAULT_METRICS_WINDOW_DAYS);
+  }
+
+  warnOnce(kind: string, message: string): void {
+    if (this.warned.has(kind)) return;
+    this.warned.add(kind);
+    this.ctx.onWarning?.(`${this.def.name}: ${message} (said once per read)`);
+  }
+
+  /** Sends one metrics request; undefined when the parent answered 404 (deleted meanwhile). */
+  async get(path: string, query: ApiRequest['query']): Promise<{ body: unknown; nowMs: number } | undefined> {
+    let date: string | undefined;
+    let body: unknown;
+    try {
+      body = await this.ctx.client.request(
+        { method: 'GET', path, ...(query ? { query } : {}) },
+        { signal: this.signal, stream: this.def.name, onDate: (value) => (date = value) },
+      );
+    } catch (error) {
+      if (isCioError(error) && error.status === 404) return undefined;
+      throw error;
+    }
+    let nowMs = httpDateMs(date);
+    if (nowMs === undefined) {
+      this.warnOnce('date', 'an answer had no Date header; the local clock stands in for the API clock');
+      nowMs = Date.now();
+    }
+    this.nowMs ??= nowMs;
+    return { body, nowMs };
+  }
+
+  /** The first day of the trailing window re-read every sync, in the table's days. */
+  windowStart(nowMs: number): number {
+    return this.def.metrics?.version === 2
+      ? utcDayStart(nowMs) - (this.windowDays - 1) * DAY_MS
+      : easternWindowStart(nowMs, this.windowDays);
+  }
+
+  row(
+    key: ParentKey,
+    day: number,
+    series: Record<string, unknown[]>,
+    index: number,
+    fetchedAt: DateTime,
+  ): Row {
+    const row: Row = {
+      [this.link.keyColumn]: key,
+      period_start: DateTime.fromUnixSeconds(day / 1000),
+      fetched_at: fetchedAt,
+    };
+    for (const [name, values] of Object.entries(series)) row[name] = count(values[index]);
+    return row;
+  }
+
+  pathOf(key: ParentKey): string {
+    return this.def.request.path.replace(`{${this.link.keyColumn}}`, encodeURIComponent(String(key)));
+  }
+
+  /** The first day a parent may have rows: its created day, the start date's, whichever is later. */
+  firstDay(parent: Parent, dayOf: (ms: number) => number): number {
+    const bounds = [parent.createdMs, this.ctx.startDate?.getTime()].filter(
+      (ms): ms is number => ms !== undefined,
+    );
+    return bounds.length === 0 ? Number.NEGATIVE_INFINITY : dayOf(Math.max(...bounds));
+  }
+
+  /** Version 1: the last 45 days in one answer, the last element today (Eastern). */
+  async readV1(parent: Parent): Promise<Row[] | undefined> {
+    const answer = await this.get(this.pathOf(parent.key), { period: 'days', steps: V1_STEPS });
+    if (answer === undefined) return undefined;
+    const series = seriesOf(answer.body);
+    const length = lengthOf(series);
+    if (length !== V1_STEPS && length !== 0) {
+      this.warnOnce(
+        'length',
+        `a version-1 answer held ${length} days where ${V1_STEPS} were asked for; its days were counted back from today`,
+      );
+    }
+    const days = easternSeriesDays(answer.nowMs, length);
+    const from = Math.max(this.windowStart(answer.nowMs), this.firstDay(parent, easternDayStart));
+    const fetchedAt = DateTime.fromUnixSeconds(Math.floor(answer.nowMs / 1000));
+    const rows: Row[] = [];
+    days.forEach((day, i) => {
+      if (day >= from) rows.push(this.row(parent.key, day, series, i, fetchedAt));
+    });
+    return rows;
+  }
+
+  /** Version 2: explicit UTC-day windows from the first day wanted to today, inclusive. */
+  async readV2(parent: Parent): Promise<Row[] | undefined> {
+    // Today per the API: its clock from an earlier answer, else the local one until the first answers.
+    const nowMs = this.nowMs ?? Date.now();
+    const backfill = this.ctx.completedBefore !== true;
+    const from = Math.max(
+      this.firstDay(parent, utcDayStart),
+      backfill ? Number.NEGATIVE_INFINITY : this.windowStart(nowMs),
+    );
+    // A parent with neither a created time nor a start date: the trailing window only.
+    const first = Number.isFinite(from) ? from : this.windowStart(nowMs);
+    const rows: Row[] = [];
+    for (const window of v2Windows(first, nowMs)) {
+      const answer = await this.get(this.pathOf(parent.key), {
+        version: 2,
+        res: 'days',
+        tz: 'UTC',
+        start: window.start,
+        end: window.end,
+      });
+      if (answer === undefined) return undefined;
+      const series = seriesOf(answer.body);
+      const length = lengthOf(series);
+      if (length !== window.days && length !== 0) {
+        this.warnOnce(
+          'length',
+          `a version-2 answer held ${length} days where ${window.days} were asked for; element i was taken as start + i days`,
+        );
+      }
+      const fetchedAt = DateTime.fromUnixSeconds(Math.floor(answer.nowMs / 1000));
+      const today = utcDayStart(answer.nowMs);
+      for (let i = 0; i < length; i++) {
+        const day = v2Day(window, i);
+        if (day <= today) rows.push(this.row(parent.key, day, series, i, fetchedAt));
+      }
+    }
+    return rows;
+  }
+}
+
+const ignore = (): void => {};
+
+/** Whole parents per page: a page is a transaction (databases) or a STATE message (protocols). */
+const GROUP_ROWS = 2000;
+const GROUP_PARENTS = 50;
+
+/**
+ * The reader of the metrics tables (docs/streams.md, "Metrics tables"): for each parent, in key
+ * order, `ctx.concurrency` at a time, one row per day of its trailing window (the whole history
+ * since its created day on a version-2 table's first sync). A page's position is the last parent
+ * read whole, as for the structure tables; `coveredFrom` tells the engine where the window starts,
+ * so older rows, which this read does not see, stay live (they are final).
+ */
+export const readMetrics: StreamReader = async function* readMetrics(def, ctx) {
+  const link = linkOf(def);
+  const from = parentPositionFrom(ctx.resume, def.name);
+  const resumeAfter = from?.after_parent ?? null;
+  const all = await listParents(def, link, ctx);
+  const parents = all.filter((p) => resumeAfter === null || compareKeys(p.key, resumeAfter) > 0);
+  const progress = (read: number) => ({ done: all.length - parents.length + read, total: all.length });
+  const stop = new AbortController();
+  const signal = ctx.signal === undefined ? stop.signal : AbortSignal.any([ctx.signal, stop.signal]);
+  setMaxListeners(0, signal);
+  const run = new MetricsRun(def, link, ctx, signal);
+  const readOne = (p: Parent) => (def.metrics?.version === 2 ? run.readV2(p) : run.readV1(p));
+  const covered = () => {
+    const now = run.nowMs ?? Date.now();
+    return { column: 'period_start', from: new Date(run.windowStart(now)), groupColumn: link.keyColumn };
+  };
+  if (parents.length === 0) {
+    yield { rows: [], position: null, parents: progress(0), covered: covered() };
+    return;
+  }
+  // The first parent alone: its answer's Date header sets "today" for every window after it.
+  const width = Math.max(1, ctx.concurrency);
+  const reads = new Map<number, Promise<Row[] | undefined>>();
+  const start = (i: number): void => {
+    if (i >= parents.length) return;
+    const read = readOne(parents[i] as Parent);
+    read.catch(ignore);
+    reads.set(i, read);
+  };
+  start(0);
+  let group: Row[] = [];
+  let grouped = 0;
+  try {
+    for (let i = 0; i < parents.length; i++) {
+      const read = await (reads.get(i) as Promise<Row[] | undefined>);
+      reads.delete(i);
+      if (i === 0) for (let j = 1; j <= width; j++) start(j);
+      else start(i + width);
+      const parent = parents[i] as Parent;
+      if (read === undefined) {
+        ctx.onWarning?.(
+          `${def.name}: ${link.table} ${String(parent.key)} no longer exists (404); its rows are marked deleted.`,
+        );
+      } else {
+        group = group.concat(read);
+      }
+      grouped++;
+      const last = i === parents.length - 1;
+      if (last || group.length >= GROUP_ROWS || grouped >= GROUP_PARENTS) {
+        yield {
+          rows: group,
+          position: last ? null : { after_parent: parent.key },
+          parents: progress(i + 1),
+          covered: covered(),
+        };
+        group = [];
+        grouped = 0;
+      }
+    }
+  } finally {
+    stop.abort();
+    for (const read of reads.values()) await read.catch(ignore);
+  }
+};

@@ -1,0 +1,57 @@
+import type { JsonSchema } from '../types.js';
+import { dateTime, integer, key, tableSchema } from './fields.js';
+
+/**
+ * The 26 series names the vendor documents for every message metrics endpoint
+ * (docs/customerio-beyond.md E.3). A name the API adds later becomes a column of its own.
+ */
+export const METRIC_NAMES = [
+  'attempted',
+  'bounced',
+  'clicked',
+  'converted',
+  'created',
+  'deferred',
+  'delivered',
+  'drafted',
+  'failed',
+  'human_clicked',
+  'human_opened',
+  'link_untracked',
+  'machine_clicked',
+  'open_untracked',
+  'opened',
+  'prefetch_opened',
+  'replied',
+  'sent',
+  'spammed',
+  'suppressed',
+  'topic_unsubscribed',
+  'tracking_consent_denied',
+  'tracking_consent_granted',
+  'undeliverable',
+  'unsubscribed',
+  'untracked',
+] as const;
+
+const counts = Object.fromEntries(METRIC_NAMES.map((name) => [name, integer()]));
+
+/** One row per parent and day: the parent's key columns, the day, when it was read, one count per metric. */
+function metricsSchema(keys: string[]): JsonSchema {
+  return tableSchema(
+    {
+      ...Object.fromEntries(keys.map((k) => [k, key.integer()])),
+      period_start: key.dateTime(
+        'The start of the day the counts cover (UTC days for version 2, Eastern for version 1).',
+      ),
+      fetched_at: dateTime('When the window holding this day was read.'),
+      ...counts,
+    },
+    [...keys, 'period_start'],
+  );
+}
+
+export const campaignMetricsSchema = metricsSchema(['campaign_id']);
+export const broadcastMetricsSchema = metricsSchema(['broadcast_id']);
+export const newsletterMetricsSchema = metricsSchema(['newsletter_id']);
+export const transactionalMetricsSchema = metricsSchema(['transactional_id']);
