@@ -86,6 +86,15 @@ const BY_READER = {
       def.paging.kind === 'none' ? 0 : counts.reduce((sum, n) => sum + pages(n, def.paging.pageSize) - 1, 0);
     return { formula: parents + extra, protocol: parents + extra };
   },
+  // Metrics: the parent list read again (the keys other tables pass lack `created`), then one
+  // request per parent: a version-1 answer holds the 45 days, and a version-2 window up to ten
+  // years (every parent of these worlds is younger, so one window even when it backfills).
+  metrics: (def, sizes) => {
+    const parent = getDefinition(def.parent.table);
+    const parents = rowsOf(parent, sizes);
+    const trailing = CATALOG_BY_PATH.get(parent.request.path)?.spec.paging?.trailingEmptyPage;
+    return add(listMinimums(parents, parent.paging, trailing), { formula: parents, protocol: parents });
+  },
 };
 
 /** Per table, two minimums (see `listMinimums`), and their sums. */

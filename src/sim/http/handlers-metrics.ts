@@ -40,7 +40,8 @@ function unixParam(req: SimRequest, name: string): number {
 
 function version2(world: World, kind: MetricsParent, id: number, req: SimRequest): JsonObject {
   const res = req.query.get('res');
-  if (res === null || !RESOLUTIONS.includes(res)) throw new SimHttpError(400, 'res is required with version=2');
+  if (res === null || !RESOLUTIONS.includes(res))
+    throw new SimHttpError(400, 'res is required with version=2');
   const start = unixParam(req, 'start');
   const end = unixParam(req, 'end');
   if (start > end) throw new SimHttpError(400, 'start is after end');
@@ -87,7 +88,12 @@ function metrics(kind: MetricsParent, acceptsVersion2: boolean): Handler {
 }
 
 export const METRICS_ROUTES: readonly Route[] = [
-  { method: 'GET', pattern: '/v1/campaigns/:id/metrics', paging: 'none', handler: metrics('campaigns', true) },
+  {
+    method: 'GET',
+    pattern: '/v1/campaigns/:id/metrics',
+    paging: 'none',
+    handler: metrics('campaigns', true),
+  },
   {
     method: 'GET',
     pattern: '/v1/broadcasts/:id/metrics',

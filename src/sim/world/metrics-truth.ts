@@ -5,7 +5,13 @@
  * world's start held (45 days), whichever is later, to today.
  */
 import { DAY } from './context.js';
-import { easternDays, easternMidnight, type MetricsIndex, type MetricsParent, utcMidnight } from './metrics.js';
+import {
+  easternDays,
+  easternMidnight,
+  type MetricsIndex,
+  type MetricsParent,
+  utcMidnight,
+} from './metrics.js';
 import type { JsonObject } from './types.js';
 
 /** Days a version-1 answer holds (`steps=45`). */

@@ -37,14 +37,25 @@ function linkOf(def: StreamDefinition): ParentLink {
   return def.parent;
 }
 
-/** The parent table's rows (one list read: the keys alone, as other tables pass them, lack `created`). */
-async function listParents(def: StreamDefinition, link: ParentLink, ctx: ReadContext): Promise<Parent[]> {
+/**
+ * The parent table's rows (one list read: the keys alone, as other tables pass them, lack
+ * `created`), and the API's clock when it answered (`Date`): "today" for every window of the read.
+ */
+async function listParents(
+  def: StreamDefinition,
+  link: ParentLink,
+  ctx: ReadContext,
+): Promise<{ parents: Parent[]; date: string | undefined }> {
   const parent = getDefinition(link.table);
   const field = parent.primaryKey[0] as string;
   const created = new Map<ParentKey, number | undefined>();
+  let date: string | undefined;
   const pages = paginate(ctx.client, parent.request, parent.recordsKey, parent.paging, {
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     stream: def.name,
+    onDate: (value) => {
+      date ??= value;
+    },
   });
   for await (const page of pages) {
     for (const record of page.records) {
@@ -56,7 +67,8 @@ async function listParents(def: StreamDefinition, link: ParentLink, ctx: ReadCon
       }
     }
   }
-  return parentOrder([...created.keys()]).map((key) => ({ key, createdMs: created.get(key) }));
+  const parents = parentOrder([...created.keys()]).map((key) => ({ key, createdMs: created.get(key) }));
+  return { parents, date };
 }
 
 /** The series of an answer: `metric.series` (every metrics endpoint), arrays of counts by name. */
@@ -114,13 +126,15 @@ class MetricsRun {
       if (isCioError(error) && error.status === 404) return undefined;
       throw error;
     }
-    let nowMs = httpDateMs(date);
-    if (nowMs === undefined) {
-      this.warnOnce('date', 'an answer had no Date header; the local clock stands in for the API clock');
-      nowMs = Date.now();
-    }
-    this.nowMs ??= nowMs;
-    return { body, nowMs };
+    return { body, nowMs: this.clock(date) };
+  }
+
+  /** The API's clock from an answer's `Date` header; the local clock (said once) when it sent none. */
+  clock(date: string | undefined): number {
+    const nowMs = httpDateMs(date);
+    if (nowMs !== undefined) return nowMs;
+    this.warnOnce('date', 'an answer had no Date header; the local clock stands in for the API clock');
+    return Date.now();
   }
 
   /** The first day of the trailing window re-read every sync, in the table's days. */
@@ -182,7 +196,7 @@ class MetricsRun {
 
   /** Version 2: explicit UTC-day windows from the first day wanted to today, inclusive. */
   async readV2(parent: Parent): Promise<Row[] | undefined> {
-    // Today per the API: its clock from an earlier answer, else the local one until the first answers.
+    // Today per the API: its clock when it listed the parents.
     const nowMs = this.nowMs ?? Date.now();
     const backfill = this.ctx.completedBefore !== true;
     const from = Math.max(
@@ -237,13 +251,15 @@ export const readMetrics: StreamReader = async function* readMetrics(def, ctx) {
   const link = linkOf(def);
   const from = parentPositionFrom(ctx.resume, def.name);
   const resumeAfter = from?.after_parent ?? null;
-  const all = await listParents(def, link, ctx);
+  const listed = await listParents(def, link, ctx);
+  const all = listed.parents;
   const parents = all.filter((p) => resumeAfter === null || compareKeys(p.key, resumeAfter) > 0);
   const progress = (read: number) => ({ done: all.length - parents.length + read, total: all.length });
   const stop = new AbortController();
   const signal = ctx.signal === undefined ? stop.signal : AbortSignal.any([ctx.signal, stop.signal]);
   setMaxListeners(0, signal);
   const run = new MetricsRun(def, link, ctx, signal);
+  run.nowMs = run.clock(listed.date);
   const readOne = (p: Parent) => (def.metrics?.version === 2 ? run.readV2(p) : run.readV1(p));
   const covered = () => {
     const now = run.nowMs ?? Date.now();
@@ -253,7 +269,6 @@ export const readMetrics: StreamReader = async function* readMetrics(def, ctx) {
     yield { rows: [], position: null, parents: progress(0), covered: covered() };
     return;
   }
-  // The first parent alone: its answer's Date header sets "today" for every window after it.
   const width = Math.max(1, ctx.concurrency);
   const reads = new Map<number, Promise<Row[] | undefined>>();
   const start = (i: number): void => {
@@ -262,15 +277,14 @@ export const readMetrics: StreamReader = async function* readMetrics(def, ctx) {
     read.catch(ignore);
     reads.set(i, read);
   };
-  start(0);
+  for (let i = 0; i < width; i++) start(i);
   let group: Row[] = [];
   let grouped = 0;
   try {
     for (let i = 0; i < parents.length; i++) {
       const read = await (reads.get(i) as Promise<Row[] | undefined>);
       reads.delete(i);
-      if (i === 0) for (let j = 1; j <= width; j++) start(j);
-      else start(i + width);
+      start(i + width);
       const parent = parents[i] as Parent;
       if (read === undefined) {
         ctx.onWarning?.(
