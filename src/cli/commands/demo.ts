@@ -15,6 +15,7 @@ interface DemoFlags {
   seed: number;
   fresh?: boolean;
   progress: boolean;
+  streams?: string;
 }
 
 /** The closing hint: a query a new user can paste as it is (quoted for a POSIX shell). */
@@ -35,7 +36,8 @@ export function registerDemoCommand(program: Command): void {
     )
     .addOption(defaulted('--latency-ms <n>', 'delay added to every response', 0, nonNegative))
     .addOption(defaulted('--seed <n>', 'seed of the simulated workspace', 1, integer))
-    .option('--fresh', 'delete the file first (otherwise a second demo run is incremental)');
+    .option('--fresh', 'delete the file first (otherwise a second demo run is incremental)')
+    .option('--streams <names>', 'comma-separated tables (default: all but the opt-in ones)');
   addLogOptions(command)
     .option('--no-progress', 'plain log lines even on a terminal')
     .action(async (flags: DemoFlags & LogFlags) => {
@@ -54,6 +56,7 @@ export function registerDemoCommand(program: Command): void {
             access_token: sim.token,
             base_url: sim.url,
             destination: `duckdb:${flags.file}`,
+            ...(flags.streams === undefined ? {} : { streams: flags.streams }),
             ...(rps > 0 ? { max_requests_per_second: rps } : { max_requests_per_second: 1000 }),
           },
         });
