@@ -19,8 +19,11 @@ import { exportsSchema } from './schemas/exports.js';
 import { ipAddressesSchema } from './schemas/ip-addresses.js';
 import { messagesSchema } from './schemas/messages.js';
 import {
+  broadcastActionMetricsSchema,
   broadcastMetricsSchema,
+  campaignActionMetricsSchema,
   campaignMetricsSchema,
+  newsletterContentMetricsSchema,
   newsletterMetricsSchema,
   transactionalMetricsSchema,
 } from './schemas/metrics.js';
@@ -273,6 +276,41 @@ const TABLES = {
     schema: newsletterMetricsSchema,
     reader: 'metrics',
     metrics: { version: 1 },
+    optIn: true,
+  },
+  campaign_action_metrics: {
+    request: { method: 'GET', path: '/v1/campaigns/{campaign_id}/actions/{action_id}/metrics' },
+    parent: { table: 'campaigns', keyColumn: 'campaign_id' },
+    primaryKey: ['campaign_id', 'action_id', 'variant_action_id', 'period_start'],
+    schema: campaignActionMetricsSchema,
+    reader: 'metrics',
+    metrics: {
+      version: 2,
+      perChild: { table: 'campaign_actions', keyColumn: 'action_id' },
+      variants: true,
+    },
+    optIn: true,
+  },
+  broadcast_action_metrics: {
+    request: { method: 'GET', path: '/v1/broadcasts/{broadcast_id}/actions/{action_id}/metrics' },
+    parent: { table: 'broadcasts', keyColumn: 'broadcast_id' },
+    primaryKey: ['broadcast_id', 'action_id', 'variant_action_id', 'period_start'],
+    schema: broadcastActionMetricsSchema,
+    reader: 'metrics',
+    metrics: {
+      version: 1,
+      perChild: { table: 'broadcast_actions', keyColumn: 'action_id' },
+      variants: true,
+    },
+    optIn: true,
+  },
+  newsletter_content_metrics: {
+    request: { method: 'GET', path: '/v1/newsletters/{newsletter_id}/contents/{content_id}/metrics' },
+    parent: { table: 'newsletters', keyColumn: 'newsletter_id' },
+    primaryKey: ['newsletter_id', 'content_id', 'period_start'],
+    schema: newsletterContentMetricsSchema,
+    reader: 'metrics',
+    metrics: { version: 1, perChild: { table: 'newsletter_contents', keyColumn: 'content_id' } },
     optIn: true,
   },
   transactional_metrics: {

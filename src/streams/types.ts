@@ -58,6 +58,18 @@ export interface ParentLink {
   ) => Promise<unknown[]>;
 }
 
+/** How a metrics table reads (reader `metrics`). */
+export interface MetricsSource {
+  version: 1 | 2;
+  /**
+   * Metrics per action (or newsletter content): the structure table that lists each parent's
+   * actions, and the column (also the `{placeholder}` in the path) that holds an action's id.
+   */
+  perChild?: { table: string; keyColumn: string };
+  /** Rows per language variant too (`language_variants`): `variant_action_id` and `language`. */
+  variants?: true;
+}
+
 /**
  * One table as written in THE TABLE (streams/definitions.ts): what it asks for, how it pages and
  * what its rows are. The optional fields with a default (recordsKey, paging, primaryKey, reader)
@@ -107,7 +119,7 @@ export interface TableEntry {
    * Metrics tables (reader `metrics`, docs/streams.md "Metrics tables"): the API version the
    * endpoint is read with (2: explicit UTC-day windows; 1: the last 45 Eastern days).
    */
-  metrics?: { version: 1 | 2 };
+  metrics?: MetricsSource;
 }
 
 /** A table entry with its name and every default filled in. */

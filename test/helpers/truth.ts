@@ -51,6 +51,9 @@ export const PRIMARY_KEY: Record<string, string | string[]> = {
   broadcast_metrics: ['broadcast_id', 'period_start'],
   newsletter_metrics: ['newsletter_id', 'period_start'],
   transactional_metrics: ['transactional_id', 'period_start'],
+  campaign_action_metrics: ['campaign_id', 'action_id', 'variant_action_id', 'period_start'],
+  broadcast_action_metrics: ['broadcast_id', 'action_id', 'variant_action_id', 'period_start'],
+  newsletter_content_metrics: ['newsletter_id', 'content_id', 'period_start'],
 };
 
 /** A key part as text; a day (`period_start`) as unix seconds, whether the API's number or a loaded timestamp. */

@@ -39,6 +39,11 @@ const CONTRACT_EXCEPTIONS: Record<string, { primaryKey?: string[]; replicationKe
   broadcast_metrics: { primaryKey: ['broadcast_id', 'period_start'] },
   newsletter_metrics: { primaryKey: ['newsletter_id', 'period_start'] },
   transactional_metrics: { primaryKey: ['transactional_id', 'period_start'] },
+  campaign_action_metrics: { primaryKey: ['campaign_id', 'action_id', 'variant_action_id', 'period_start'] },
+  broadcast_action_metrics: {
+    primaryKey: ['broadcast_id', 'action_id', 'variant_action_id', 'period_start'],
+  },
+  newsletter_content_metrics: { primaryKey: ['newsletter_id', 'content_id', 'period_start'] },
 };
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;

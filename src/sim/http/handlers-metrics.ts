@@ -6,7 +6,7 @@
  * up to 45 (0 or absent: 45; fewer than 2: 2), oldest first, the last element today in Eastern time.
  */
 import type { World } from '../world/data.js';
-import { easternDays, type MetricsParent } from '../world/metrics.js';
+import { easternDays, hasVariants, type MetricsParent, VARIANTS, variantId } from '../world/metrics.js';
 import type { JsonObject } from '../world/types.js';
 import { SimHttpError } from './http-error.js';
 import type { Handler, Route, SimRequest } from './route-types.js';
@@ -38,7 +38,26 @@ function unixParam(req: SimRequest, name: string): number {
   return Number(raw);
 }
 
-function version2(world: World, kind: MetricsParent, id: number, req: SimRequest): JsonObject {
+/** What one answer counts: the events under `key`, and the action whose variants it lists, if any. */
+interface Counted {
+  key: string;
+  variantsOf?: number;
+}
+
+type SeriesOf = (variant?: number) => JsonObject;
+
+/** `language_variants` of a multi-language action (E.3: the series directly in each value). */
+function withVariants(body: JsonObject, counted: Counted, seriesOf: SeriesOf): JsonObject {
+  const action = counted.variantsOf;
+  if (action === undefined || !hasVariants(action)) return body;
+  const variants: JsonObject = {};
+  VARIANTS.forEach((v, place) => {
+    variants[String(variantId(action, place))] = { ...v, series: seriesOf(place) };
+  });
+  return { ...body, language_variants: variants };
+}
+
+function version2(world: World, counted: Counted, req: SimRequest): JsonObject {
   const res = req.query.get('res');
   if (res === null || !RESOLUTIONS.includes(res))
     throw new SimHttpError(400, 'res is required with version=2');
@@ -51,15 +70,13 @@ function version2(world: World, kind: MetricsParent, id: number, req: SimRequest
   if (tz !== null && tz !== 'UTC') throw new SimHttpError(400, 'the simulator serves tz=UTC only');
   const first = Math.floor(start / 86_400) * 86_400;
   const days = Math.floor((end - first) / 86_400) + 1;
-  return {
-    start: goTime(first),
-    end: goTime(end),
-    res,
-    metric: { series: world.metrics.utcSeries(kind, id, first, days, world.now) },
-  };
+  const seriesOf: SeriesOf = (variant) =>
+    world.metrics.utcSeries(counted.key, first, days, world.now, variant);
+  const body = { start: goTime(first), end: goTime(end), res, metric: { series: seriesOf() } };
+  return withVariants(body, counted, seriesOf);
 }
 
-function version1(world: World, kind: MetricsParent, id: number, req: SimRequest): JsonObject {
+function version1(world: World, counted: Counted, req: SimRequest): JsonObject {
   const period = req.query.get('period') ?? 'days';
   if (period !== 'days') {
     if (['hours', 'weeks', 'months'].includes(period)) {
@@ -72,44 +89,54 @@ function version1(world: World, kind: MetricsParent, id: number, req: SimRequest
   if (!Number.isInteger(asked) || asked < 0) throw new SimHttpError(400, 'steps must be a whole number');
   const steps = asked === 0 ? MAX_DAY_STEPS : Math.min(MAX_DAY_STEPS, Math.max(2, asked));
   const days = easternDays(world.now, steps);
-  return { metric: { series: world.metrics.easternSeries(kind, id, days, world.now) } };
+  const seriesOf: SeriesOf = (variant) => world.metrics.easternSeries(counted.key, days, world.now, variant);
+  return withVariants({ metric: { series: seriesOf() } }, counted, seriesOf);
 }
 
-function metrics(kind: MetricsParent, acceptsVersion2: boolean): Handler {
+/** The child lists whose items have metrics of their own, and the path parameter naming one. */
+type ChildKind = 'campaign_actions' | 'broadcast_actions' | 'newsletter_contents';
+
+/** The child's id, or the live 404 when the parent does not list it. */
+function childOf(world: World, kind: ChildKind, parentId: number, req: SimRequest): number {
+  const raw = req.params.child ?? '';
+  const found = world.children.of(kind, parentId)?.find((c) => String(c.id) === raw);
+  if (found === undefined) throw new SimHttpError(404, 'not found');
+  return Number(raw);
+}
+
+function metrics(kind: MetricsParent, acceptsVersion2: boolean, child?: ChildKind): Handler {
   return (req, { world }) => {
     const parent = parentOf(world, kind, req);
     const id = parent.id as number;
+    const childId = child === undefined ? undefined : childOf(world, child, id, req);
+    const counted: Counted =
+      child === undefined || childId === undefined
+        ? { key: `${kind}:${id}` }
+        : {
+            key: `${child}:${id}:${childId}`,
+            ...(child === 'newsletter_contents' ? {} : { variantsOf: childId }),
+          };
     const v2 = acceptsVersion2 && req.query.get('version') === '2';
-    const body = v2 ? version2(world, kind, id, req) : version1(world, kind, id, req);
-    // Newsletter metrics name the channel (E.3).
+    const body = v2 ? version2(world, counted, req) : version1(world, counted, req);
+    // Newsletter and content metrics name the channel (E.3).
     if (kind === 'newsletters') (body.metric as JsonObject).type = (parent.type as string) ?? 'email';
     return { body };
   };
 }
 
+const route = (pattern: string, handler: Handler): Route => ({
+  method: 'GET',
+  pattern,
+  paging: 'none',
+  handler,
+});
+
 export const METRICS_ROUTES: readonly Route[] = [
-  {
-    method: 'GET',
-    pattern: '/v1/campaigns/:id/metrics',
-    paging: 'none',
-    handler: metrics('campaigns', true),
-  },
-  {
-    method: 'GET',
-    pattern: '/v1/broadcasts/:id/metrics',
-    paging: 'none',
-    handler: metrics('broadcasts', false),
-  },
-  {
-    method: 'GET',
-    pattern: '/v1/newsletters/:id/metrics',
-    paging: 'none',
-    handler: metrics('newsletters', false),
-  },
-  {
-    method: 'GET',
-    pattern: '/v1/transactional/:id/metrics',
-    paging: 'none',
-    handler: metrics('transactional', false),
-  },
+  route('/v1/campaigns/:id/metrics', metrics('campaigns', true)),
+  route('/v1/broadcasts/:id/metrics', metrics('broadcasts', false)),
+  route('/v1/newsletters/:id/metrics', metrics('newsletters', false)),
+  route('/v1/transactional/:id/metrics', metrics('transactional', false)),
+  route('/v1/campaigns/:id/actions/:child/metrics', metrics('campaigns', true, 'campaign_actions')),
+  route('/v1/broadcasts/:id/actions/:child/metrics', metrics('broadcasts', false, 'broadcast_actions')),
+  route('/v1/newsletters/:id/contents/:child/metrics', metrics('newsletters', false, 'newsletter_contents')),
 ];

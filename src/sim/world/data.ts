@@ -228,6 +228,7 @@ export class World {
         now: this.now,
         start: this.ctx.start,
         parents: (kind) => structuredClone(this.list(kind)),
+        children: (kind, parentId) => this.children.of(kind, parentId) ?? [],
       }),
       customers,
       messages,

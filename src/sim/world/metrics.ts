@@ -44,6 +44,24 @@ export const SERIES_NAMES = [
 
 const NAME_INDEX = new Map<string, number>(SERIES_NAMES.map((name, i) => [name, i]));
 
+/**
+ * Every fourth campaign or broadcast action is a multi-language message: its events split between a
+ * default variant (empty language) and a Spanish one, by the parity of their time. A variant's id
+ * is the action's times 100 plus its place.
+ */
+export const VARIANTS = [
+  { language: '', default: true },
+  { language: 'es', default: false },
+] as const;
+
+export function hasVariants(actionId: number): boolean {
+  return actionId % 4 === 0;
+}
+
+export function variantId(actionId: number, place: number): number {
+  return actionId * 100 + place + 1;
+}
+
 /** The parents whose messages are counted, named like their list resources. */
 export type MetricsParent = 'campaigns' | 'broadcasts' | 'newsletters' | 'transactional';
 
@@ -118,43 +136,48 @@ export class MetricsIndex {
     private readonly worldVersion: () => number,
   ) {}
 
-  private eventsOf(kind: MetricsParent, id: number): SendEvent[] {
+  /** `kind:id` for a parent, `kind:parentId:actionId` for an action or content; `variant` splits an action's events in two. */
+  private eventsOf(key: string, variant?: number): SendEvent[] {
     if (this.version !== this.worldVersion()) this.rebuild();
-    return this.events.get(`${kind}:${id}`) ?? [];
+    const all = this.events.get(key) ?? [];
+    return variant === undefined ? all : all.filter((e) => e.at % VARIANTS.length === variant);
   }
 
   private rebuild(): void {
     this.version = this.worldVersion();
     const events = new Map<string, SendEvent[]>();
     this.source.forEachSend((d) => {
-      const key =
+      const keys =
         d.campaignId !== null
-          ? `campaigns:${d.campaignId}`
+          ? [`campaigns:${d.campaignId}`, `campaign_actions:${d.campaignId}:${d.actionId}`]
           : d.broadcastId !== null
-            ? `broadcasts:${d.broadcastId}`
+            ? [`broadcasts:${d.broadcastId}`, `broadcast_actions:${d.broadcastId}:${d.actionId}`]
             : d.newsletterId !== null
-              ? `newsletters:${d.newsletterId}`
-              : `transactional:${(d.actionId - 1) / 10}`;
-      const list = events.get(key) ?? [];
+              ? [`newsletters:${d.newsletterId}`, `newsletter_contents:${d.newsletterId}:${d.contentId}`]
+              : [`transactional:${(d.actionId - 1) / 10}`];
+      const lists = keys.map((key) => {
+        const list = events.get(key) ?? [];
+        events.set(key, list);
+        return list;
+      });
       const add = (name: string, at: number) => {
         const series = NAME_INDEX.get(name);
-        if (series !== undefined) list.push({ at, series });
+        if (series !== undefined) for (const list of lists) list.push({ at, series });
       };
       add('created', d.created);
       for (let slot = 0; slot < METRIC_SLOTS.length; slot++) {
         if (d.has(slot)) add(METRIC_SLOTS[slot] as string, d.metricTimes[slot] as number);
       }
       if (d.later >= 0) add(LATER_METRICS[d.later] as string, d.laterTime);
-      events.set(key, list);
     });
     this.events = events;
   }
 
   /** Counts per UTC day, `days` days from the UTC day holding `start` (version 2, `res=days`). */
-  utcSeries(kind: MetricsParent, id: number, start: number, days: number, now: number): JsonObject {
+  utcSeries(key: string, start: number, days: number, now: number, variant?: number): JsonObject {
     const first = utcMidnight(start);
     const series = emptySeries(days);
-    for (const e of this.eventsOf(kind, id)) {
+    for (const e of this.eventsOf(key, variant)) {
       if (e.at > now) continue;
       const i = Math.floor((e.at - first) / DAY);
       if (i >= 0 && i < days) (series[e.series] as number[])[i]! += 1;
@@ -163,11 +186,11 @@ export class MetricsIndex {
   }
 
   /** Counts per Eastern day for the given day starts (oldest first; the last one still filling). */
-  easternSeries(kind: MetricsParent, id: number, dayStarts: readonly number[], now: number): JsonObject {
+  easternSeries(key: string, dayStarts: readonly number[], now: number, variant?: number): JsonObject {
     const series = emptySeries(dayStarts.length);
     const first = dayStarts[0];
     if (first === undefined) return asJson(series);
-    for (const e of this.eventsOf(kind, id)) {
+    for (const e of this.eventsOf(key, variant)) {
       if (e.at < first || e.at > now) continue;
       let i = dayStarts.length - 1;
       while (i > 0 && e.at < (dayStarts[i] as number)) i--;

@@ -30,6 +30,18 @@ interface Parent {
   createdMs: number | undefined;
 }
 
+/** One metrics endpoint to read: its path, the key columns its rows carry, its creation time. */
+interface Target {
+  path: string;
+  keys: Row;
+  createdMs: number | undefined;
+}
+
+function createdMsOf(record: Record<string, unknown>): number | undefined {
+  const at = record.created ?? record.created_at;
+  return typeof at === 'number' && Number.isFinite(at) ? at * 1000 : undefined;
+}
+
 function linkOf(def: StreamDefinition): ParentLink {
   if (def.parent === undefined || def.metrics === undefined) {
     throw new CioError('CIO_ERR_INTERNAL', `${def.name} is read as metrics but names no parent or version`);
@@ -60,11 +72,8 @@ async function listParents(
   for await (const page of pages) {
     for (const record of page.records) {
       if (!isRecord(record)) continue;
-      const at = record.created ?? record.created_at;
       const key = record[field];
-      if (typeof key === 'number' || typeof key === 'string') {
-        created.set(key, typeof at === 'number' && Number.isFinite(at) ? at * 1000 : undefined);
-      }
+      if (typeof key === 'number' || typeof key === 'string') created.set(key, createdMsOf(record));
     }
   }
   const parents = parentOrder([...created.keys()]).map((key) => ({ key, createdMs: created.get(key) }));
@@ -74,7 +83,25 @@ async function listParents(
 /** The series of an answer: `metric.series` (every metrics endpoint), arrays of counts by name. */
 function seriesOf(body: unknown): Record<string, unknown[]> {
   const metric = isRecord(body) ? body.metric : undefined;
-  const series = isRecord(metric) ? metric.series : undefined;
+  return countsOf(isRecord(metric) ? metric.series : undefined);
+}
+
+/**
+ * Each language variant's series (`language_variants`, keyed by the variant's action id): the
+ * series sits in the value itself (E.3), or under `metric` should an answer wrap it.
+ */
+function variantsOf(body: unknown): { id: number; language: string; series: Record<string, unknown[]> }[] {
+  const variants = isRecord(body) ? body.language_variants : undefined;
+  if (!isRecord(variants)) return [];
+  return Object.entries(variants).flatMap(([id, value]) => {
+    if (!isRecord(value) || !/^\d+$/.test(id)) return [];
+    const series = value.series ?? (isRecord(value.metric) ? value.metric.series : undefined);
+    const language = typeof value.language === 'string' ? value.language : '';
+    return [{ id: Number(id), language, series: countsOf(series) }];
+  });
+}
+
+function countsOf(series: unknown): Record<string, unknown[]> {
   if (!isRecord(series)) return {};
   const out: Record<string, unknown[]> = {};
   for (const [name, values] of Object.entries(series)) if (Array.isArray(values)) out[name] = values;
@@ -144,28 +171,82 @@ class MetricsRun {
       : easternWindowStart(nowMs, this.windowDays);
   }
 
-  row(
-    key: ParentKey,
-    day: number,
-    series: Record<string, unknown[]>,
-    index: number,
-    fetchedAt: DateTime,
-  ): Row {
-    const row: Row = {
-      [this.link.keyColumn]: key,
-      period_start: DateTime.fromUnixSeconds(day / 1000),
-      fetched_at: fetchedAt,
-    };
+  row(keys: Row, day: number, series: Record<string, unknown[]>, index: number, fetchedAt: DateTime): Row {
+    const row: Row = { ...keys, period_start: DateTime.fromUnixSeconds(day / 1000), fetched_at: fetchedAt };
     for (const [name, values] of Object.entries(series)) row[name] = count(values[index]);
     return row;
   }
 
-  pathOf(key: ParentKey): string {
-    return this.def.request.path.replace(`{${this.link.keyColumn}}`, encodeURIComponent(String(key)));
+  /** The rows of one answer's day `index`: the series' own, then one per language variant. */
+  rowsAt(target: Target, body: unknown, day: number, index: number, fetchedAt: DateTime): Row[] {
+    const own = this.row(target.keys, day, seriesOf(body), index, fetchedAt);
+    const child = this.def.metrics?.perChild?.keyColumn;
+    if (this.def.metrics?.variants !== true || child === undefined) return [own];
+    const rows: Row[] = [{ ...own, variant_action_id: target.keys[child], language: null }];
+    for (const variant of variantsOf(body)) {
+      const keys = { ...target.keys, variant_action_id: variant.id, language: variant.language };
+      rows.push(this.row(keys, day, variant.series, index, fetchedAt));
+    }
+    return rows;
   }
 
-  /** The first day a parent may have rows: its created day, the start date's, whichever is later. */
-  firstDay(parent: Parent, dayOf: (ms: number) => number): number {
+  /** The metrics endpoints of a parent: its own, or (per action) one per action it lists. */
+  async targetsOf(parent: Parent): Promise<Target[] | undefined> {
+    const parentPath = (path: string) =>
+      path.replace(`{${this.link.keyColumn}}`, encodeURIComponent(String(parent.key)));
+    const base = { [this.link.keyColumn]: parent.key };
+    const perChild = this.def.metrics?.perChild;
+    if (perChild === undefined) {
+      return [{ path: parentPath(this.def.request.path), keys: base, createdMs: parent.createdMs }];
+    }
+    const children = getDefinition(perChild.table);
+    const targets: Target[] = [];
+    const pages = paginate(
+      this.ctx.client,
+      { ...children.request, path: parentPath(children.request.path) },
+      children.recordsKey,
+      children.paging,
+      { signal: this.signal, stream: this.def.name },
+    );
+    try {
+      for await (const page of pages) {
+        for (const record of page.records) {
+          if (!isRecord(record)) continue;
+          // Live sends a campaign action's id as a string of digits.
+          const id = typeof record.id === 'string' && /^\d+$/.test(record.id) ? Number(record.id) : record.id;
+          if (typeof id !== 'number' && typeof id !== 'string') continue;
+          const path = parentPath(this.def.request.path).replace(
+            `{${perChild.keyColumn}}`,
+            encodeURIComponent(String(id)),
+          );
+          const keys = { ...base, [perChild.keyColumn]: id };
+          targets.push({ path, keys, createdMs: createdMsOf(record) ?? parent.createdMs });
+        }
+      }
+    } catch (error) {
+      if (isCioError(error) && error.status === 404) return undefined;
+      throw error;
+    }
+    return targets;
+  }
+
+  /** Every row of a parent, or undefined when it (or its list of actions) answered 404. */
+  async readParent(parent: Parent): Promise<Row[] | undefined> {
+    const targets = await this.targetsOf(parent);
+    if (targets === undefined) return undefined;
+    const rows: Row[] = [];
+    for (const target of targets) {
+      const read = this.def.metrics?.version === 2 ? await this.readV2(target) : await this.readV1(target);
+      // The parent's own metrics answered 404: the parent is gone. An action deleted meanwhile
+      // only loses its own rows, at this complete read.
+      if (read === undefined && this.def.metrics?.perChild === undefined) return undefined;
+      if (read !== undefined) rows.push(...read);
+    }
+    return rows;
+  }
+
+  /** The first day a target may have rows: its created day, the start date's, whichever is later. */
+  firstDay(parent: Target, dayOf: (ms: number) => number): number {
     const bounds = [parent.createdMs, this.ctx.startDate?.getTime()].filter(
       (ms): ms is number => ms !== undefined,
     );
@@ -173,8 +254,8 @@ class MetricsRun {
   }
 
   /** Version 1: the last 45 days in one answer, the last element today (Eastern). */
-  async readV1(parent: Parent): Promise<Row[] | undefined> {
-    const answer = await this.get(this.pathOf(parent.key), { period: 'days', steps: V1_STEPS });
+  async readV1(target: Target): Promise<Row[] | undefined> {
+    const answer = await this.get(target.path, { period: 'days', steps: V1_STEPS });
     if (answer === undefined) return undefined;
     const series = seriesOf(answer.body);
     const length = lengthOf(series);
@@ -185,29 +266,29 @@ class MetricsRun {
       );
     }
     const days = easternSeriesDays(answer.nowMs, length);
-    const from = Math.max(this.windowStart(answer.nowMs), this.firstDay(parent, easternDayStart));
+    const from = Math.max(this.windowStart(answer.nowMs), this.firstDay(target, easternDayStart));
     const fetchedAt = DateTime.fromUnixSeconds(Math.floor(answer.nowMs / 1000));
     const rows: Row[] = [];
     days.forEach((day, i) => {
-      if (day >= from) rows.push(this.row(parent.key, day, series, i, fetchedAt));
+      if (day >= from) rows.push(...this.rowsAt(target, answer.body, day, i, fetchedAt));
     });
     return rows;
   }
 
   /** Version 2: explicit UTC-day windows from the first day wanted to today, inclusive. */
-  async readV2(parent: Parent): Promise<Row[] | undefined> {
+  async readV2(target: Target): Promise<Row[] | undefined> {
     // Today per the API: its clock when it listed the parents.
     const nowMs = this.nowMs ?? Date.now();
     const backfill = this.ctx.completedBefore !== true;
     const from = Math.max(
-      this.firstDay(parent, utcDayStart),
+      this.firstDay(target, utcDayStart),
       backfill ? Number.NEGATIVE_INFINITY : this.windowStart(nowMs),
     );
     // A parent with neither a created time nor a start date: the trailing window only.
     const first = Number.isFinite(from) ? from : this.windowStart(nowMs);
     const rows: Row[] = [];
     for (const window of v2Windows(first, nowMs)) {
-      const answer = await this.get(this.pathOf(parent.key), {
+      const answer = await this.get(target.path, {
         version: 2,
         res: 'days',
         tz: 'UTC',
@@ -227,7 +308,7 @@ class MetricsRun {
       const today = utcDayStart(answer.nowMs);
       for (let i = 0; i < length; i++) {
         const day = v2Day(window, i);
-        if (day <= today) rows.push(this.row(parent.key, day, series, i, fetchedAt));
+        if (day <= today) rows.push(...this.rowsAt(target, answer.body, day, i, fetchedAt));
       }
     }
     return rows;
@@ -260,10 +341,12 @@ export const readMetrics: StreamReader = async function* readMetrics(def, ctx) {
   setMaxListeners(0, signal);
   const run = new MetricsRun(def, link, ctx, signal);
   run.nowMs = run.clock(listed.date);
-  const readOne = (p: Parent) => (def.metrics?.version === 2 ? run.readV2(p) : run.readV1(p));
+  const readOne = (p: Parent) => run.readParent(p);
   const covered = () => {
     const now = run.nowMs ?? Date.now();
-    return { column: 'period_start', from: new Date(run.windowStart(now)), groupColumn: link.keyColumn };
+    // Per action: an action gone takes its old rows with it, even while its parent stays.
+    const groupColumn = def.metrics?.perChild?.keyColumn ?? link.keyColumn;
+    return { column: 'period_start', from: new Date(run.windowStart(now)), groupColumn };
   };
   if (parents.length === 0) {
     yield { rows: [], position: null, parents: progress(0), covered: covered() };

@@ -1,5 +1,5 @@
 import type { JsonSchema } from '../types.js';
-import { dateTime, integer, key, tableSchema } from './fields.js';
+import { dateTime, integer, key, string, tableSchema } from './fields.js';
 
 /**
  * The 26 series names the vendor documents for every message metrics endpoint
@@ -37,10 +37,11 @@ export const METRIC_NAMES = [
 const counts = Object.fromEntries(METRIC_NAMES.map((name) => [name, integer()]));
 
 /** One row per parent and day: the parent's key columns, the day, when it was read, one count per metric. */
-function metricsSchema(keys: string[]): JsonSchema {
+function metricsSchema(keys: string[], extra: Record<string, JsonSchema> = {}): JsonSchema {
   return tableSchema(
     {
       ...Object.fromEntries(keys.map((k) => [k, key.integer()])),
+      ...extra,
       period_start: key.dateTime(
         'The start of the day the counts cover (UTC days for version 2, Eastern for version 1).',
       ),
@@ -55,3 +56,11 @@ export const campaignMetricsSchema = metricsSchema(['campaign_id']);
 export const broadcastMetricsSchema = metricsSchema(['broadcast_id']);
 export const newsletterMetricsSchema = metricsSchema(['newsletter_id']);
 export const transactionalMetricsSchema = metricsSchema(['transactional_id']);
+
+const variantKeys = ['action_id', 'variant_action_id'];
+const language = {
+  language: string('The language variant (empty for the default variant); null for the action itself.'),
+};
+export const campaignActionMetricsSchema = metricsSchema(['campaign_id', ...variantKeys], language);
+export const broadcastActionMetricsSchema = metricsSchema(['broadcast_id', ...variantKeys], language);
+export const newsletterContentMetricsSchema = metricsSchema(['newsletter_id', 'content_id']);
