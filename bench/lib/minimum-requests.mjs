@@ -97,7 +97,9 @@ const BY_READER = {
     const trailing = CATALOG_BY_PATH.get(parent.request.path)?.spec.paging?.trailingEmptyPage;
     const list = listMinimums(parents, parent.paging, trailing);
     const perChild = def.metrics.perChild;
-    if (perChild === undefined) return add(list, { formula: parents, protocol: parents });
+    // Link metrics: every click, then each person's first (`unique=true`): two per parent.
+    const perParent = def.metrics.links ? 2 * parents : parents;
+    if (perChild === undefined) return add(list, { formula: perParent, protocol: perParent });
     const child = getDefinition(perChild.table);
     const counts = Object.values(sizes.children_per_parent?.[child.name] ?? {});
     // Every parent's action list costs a request (an empty one too), more where it pages.

@@ -20,11 +20,15 @@ import { ipAddressesSchema } from './schemas/ip-addresses.js';
 import { messagesSchema } from './schemas/messages.js';
 import {
   broadcastActionMetricsSchema,
+  broadcastLinkMetricsSchema,
   broadcastMetricsSchema,
   campaignActionMetricsSchema,
+  campaignLinkMetricsSchema,
   campaignMetricsSchema,
   newsletterContentMetricsSchema,
+  newsletterLinkMetricsSchema,
   newsletterMetricsSchema,
+  transactionalLinkMetricsSchema,
   transactionalMetricsSchema,
 } from './schemas/metrics.js';
 import { newslettersSchema } from './schemas/newsletters.js';
@@ -37,7 +41,20 @@ import { snippetsSchema } from './schemas/snippets.js';
 import { topicsSchema } from './schemas/topics.js';
 import { transactionalMessagesSchema } from './schemas/transactional-messages.js';
 import { workspacesSchema } from './schemas/workspaces.js';
-import type { StreamDefinition, TableEntry } from './types.js';
+import type { JsonSchema, StreamDefinition, TableEntry } from './types.js';
+
+/** A link metrics table (docs/streams.md, "Metrics tables"): version 1, per parent and link. */
+function linkMetrics(table: string, keyColumn: string, base: string, schema: JsonSchema): TableEntry {
+  return {
+    request: { method: 'GET', path: `${base}/{${keyColumn}}/metrics/links` },
+    parent: { table, keyColumn },
+    primaryKey: [keyColumn, 'link_id', 'period_start'],
+    schema,
+    reader: 'metrics',
+    metrics: { version: 1, links: true },
+    optIn: true,
+  };
+}
 
 /** Matches every person: all profiles have a cio_id. */
 export const EVERYONE_FILTER = { and: [{ attribute: { field: 'cio_id', operator: 'exists' } }] } as const;
@@ -322,6 +339,26 @@ const TABLES = {
     metrics: { version: 1 },
     optIn: true,
   },
+  // Two requests per parent: every click, then each person's first.
+  campaign_link_metrics: linkMetrics('campaigns', 'campaign_id', '/v1/campaigns', campaignLinkMetricsSchema),
+  broadcast_link_metrics: linkMetrics(
+    'broadcasts',
+    'broadcast_id',
+    '/v1/broadcasts',
+    broadcastLinkMetricsSchema,
+  ),
+  newsletter_link_metrics: linkMetrics(
+    'newsletters',
+    'newsletter_id',
+    '/v1/newsletters',
+    newsletterLinkMetricsSchema,
+  ),
+  transactional_link_metrics: linkMetrics(
+    'transactional_messages',
+    'transactional_id',
+    '/v1/transactional',
+    transactionalLinkMetricsSchema,
+  ),
 } satisfies Record<string, TableEntry>;
 
 /** The name of a table, as in streams.md: table name = stream name. */

@@ -68,6 +68,11 @@ export interface MetricsSource {
   perChild?: { table: string; keyColumn: string };
   /** Rows per language variant too (`language_variants`): `variant_action_id` and `language`. */
   variants?: true;
+  /**
+   * Link metrics (version 1): one row per link and day, read twice (`unique=false`, then
+   * `unique=true`, whose counts go to `unique_<name>` columns).
+   */
+  links?: true;
 }
 
 /**

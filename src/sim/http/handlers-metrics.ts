@@ -77,6 +77,13 @@ function version2(world: World, counted: Counted, req: SimRequest): JsonObject {
 }
 
 function version1(world: World, counted: Counted, req: SimRequest): JsonObject {
+  const days = easternDays(world.now, v1Steps(req));
+  const seriesOf: SeriesOf = (variant) => world.metrics.easternSeries(counted.key, days, world.now, variant);
+  return withVariants({ metric: { series: seriesOf() } }, counted, seriesOf);
+}
+
+/** The days a version-1 request asks for: `period=days` only; `steps` 0 or absent 45, at least 2, at most 45. */
+function v1Steps(req: SimRequest): number {
   const period = req.query.get('period') ?? 'days';
   if (period !== 'days') {
     if (['hours', 'weeks', 'months'].includes(period)) {
@@ -87,10 +94,7 @@ function version1(world: World, counted: Counted, req: SimRequest): JsonObject {
   const raw = req.query.get('steps');
   const asked = raw === null || raw === '' ? 0 : Number(raw);
   if (!Number.isInteger(asked) || asked < 0) throw new SimHttpError(400, 'steps must be a whole number');
-  const steps = asked === 0 ? MAX_DAY_STEPS : Math.min(MAX_DAY_STEPS, Math.max(2, asked));
-  const days = easternDays(world.now, steps);
-  const seriesOf: SeriesOf = (variant) => world.metrics.easternSeries(counted.key, days, world.now, variant);
-  return withVariants({ metric: { series: seriesOf() } }, counted, seriesOf);
+  return asked === 0 ? MAX_DAY_STEPS : Math.min(MAX_DAY_STEPS, Math.max(2, asked));
 }
 
 /** The child lists whose items have metrics of their own, and the path parameter naming one. */
@@ -124,6 +128,16 @@ function metrics(kind: MetricsParent, acceptsVersion2: boolean, child?: ChildKin
   };
 }
 
+/** Link metrics (E.3): version 1 days, `unique` counting each person's click once. */
+function links(kind: MetricsParent): Handler {
+  return (req, { world }) => {
+    const parent = parentOf(world, kind, req);
+    const days = easternDays(world.now, v1Steps(req));
+    const unique = req.query.get('unique') === 'true';
+    return { body: { links: world.metrics.linkSeries(kind, parent.id as number, days, world.now, unique) } };
+  };
+}
+
 const route = (pattern: string, handler: Handler): Route => ({
   method: 'GET',
   pattern,
@@ -139,4 +153,8 @@ export const METRICS_ROUTES: readonly Route[] = [
   route('/v1/campaigns/:id/actions/:child/metrics', metrics('campaigns', true, 'campaign_actions')),
   route('/v1/broadcasts/:id/actions/:child/metrics', metrics('broadcasts', false, 'broadcast_actions')),
   route('/v1/newsletters/:id/contents/:child/metrics', metrics('newsletters', false, 'newsletter_contents')),
+  route('/v1/campaigns/:id/metrics/links', links('campaigns')),
+  route('/v1/broadcasts/:id/metrics/links', links('broadcasts')),
+  route('/v1/newsletters/:id/metrics/links', links('newsletters')),
+  route('/v1/transactional/:id/metrics/links', links('transactional')),
 ];

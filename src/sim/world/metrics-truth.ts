@@ -10,6 +10,7 @@ import {
   easternDays,
   easternMidnight,
   hasVariants,
+  LINK_SERIES,
   type MetricsIndex,
   type MetricsParent,
   utcMidnight,
@@ -30,7 +31,11 @@ export type MetricsTruth = Record<
   | 'transactional_metrics'
   | 'campaign_action_metrics'
   | 'broadcast_action_metrics'
-  | 'newsletter_content_metrics',
+  | 'newsletter_content_metrics'
+  | 'campaign_link_metrics'
+  | 'broadcast_link_metrics'
+  | 'newsletter_link_metrics'
+  | 'transactional_link_metrics',
   JsonObject[]
 >;
 
@@ -126,6 +131,28 @@ function children(
   });
 }
 
+/** A parent's link rows: one per link and version-1 day, both counts (`unique=false` and `true`). */
+function linkRows(s: Sources, kind: MetricsParent, keyColumn: string): JsonObject[] {
+  return s.parents(kind).flatMap((p) => {
+    const id = p.id as number;
+    const days = daysOf(s, 1, createdOf(p) ?? s.start);
+    const all = s.metrics.linkSeries(kind, id, days, s.now, false);
+    const unique = s.metrics.linkSeries(kind, id, days, s.now, true);
+    return all.flatMap(({ link, metric }, l) =>
+      days.map((day, i) => {
+        const row: JsonObject = { [keyColumn]: id, link_id: link.id, period_start: day, href: link.href };
+        const series = metric.series as Record<string, number[]>;
+        const uniqueSeries = (unique[l]?.metric.series ?? {}) as Record<string, number[]>;
+        for (const name of LINK_SERIES) {
+          row[name] = series[name]?.[i] ?? 0;
+          row[`unique_${name}`] = uniqueSeries[name]?.[i] ?? 0;
+        }
+        return row;
+      }),
+    );
+  });
+}
+
 export function metricsTruth(s: Sources): MetricsTruth {
   const all = (version: Version, counted: Counted[]) => counted.flatMap((c) => rowsOfCounted(s, version, c));
   return {
@@ -142,5 +169,9 @@ export function metricsTruth(s: Sources): MetricsTruth {
       1,
       children(s, 'newsletters', 'newsletter_id', 'newsletter_contents', 'content_id'),
     ),
+    campaign_link_metrics: linkRows(s, 'campaigns', 'campaign_id'),
+    broadcast_link_metrics: linkRows(s, 'broadcasts', 'broadcast_id'),
+    newsletter_link_metrics: linkRows(s, 'newsletters', 'newsletter_id'),
+    transactional_link_metrics: linkRows(s, 'transactional', 'transactional_id'),
   };
 }

@@ -62,6 +62,20 @@ export function variantId(actionId: number, place: number): number {
   return actionId * 100 + place + 1;
 }
 
+/**
+ * The tracked links of a parent: one to three, ids from the parent's. A click event belongs to the
+ * link its time picks; one in five is a machine's (a scanner), one in seven repeats a person's
+ * earlier click (left out of the unique counts).
+ */
+export function linksOf(kind: MetricsParent, id: number): { id: number; href: string }[] {
+  return Array.from({ length: 1 + (id % 3) }, (_, k) => ({
+    id: id * 10 + k,
+    href: `https://example.com/${kind}/${id}/${['offer', 'docs', 'unsubscribe-help'][k] as string}`,
+  }));
+}
+
+export const LINK_SERIES = ['clicked', 'human_clicked', 'machine_clicked'] as const;
+
 /** The parents whose messages are counted, named like their list resources. */
 export type MetricsParent = 'campaigns' | 'broadcasts' | 'newsletters' | 'transactional';
 
@@ -183,6 +197,39 @@ export class MetricsIndex {
       if (i >= 0 && i < days) (series[e.series] as number[])[i]! += 1;
     }
     return asJson(series);
+  }
+
+  /** Each link's click series per Eastern day (link metrics answer like version 1). */
+  linkSeries(
+    kind: MetricsParent,
+    id: number,
+    dayStarts: readonly number[],
+    now: number,
+    unique: boolean,
+  ): { link: { id: number; href: string }; metric: JsonObject }[] {
+    const links = linksOf(kind, id);
+    const clicked = NAME_INDEX.get('clicked');
+    const series = links.map(() => LINK_SERIES.map(() => new Array<number>(dayStarts.length).fill(0)));
+    const first = dayStarts[0];
+    if (first !== undefined) {
+      for (const e of this.eventsOf(`${kind}:${id}`)) {
+        if (e.series !== clicked || e.at < first || e.at > now) continue;
+        if (unique && e.at % 7 === 0) continue;
+        let i = dayStarts.length - 1;
+        while (i > 0 && e.at < (dayStarts[i] as number)) i--;
+        const perLink = series[e.at % links.length] as number[][];
+        (perLink[0] as number[])[i]! += 1;
+        (perLink[e.at % 5 === 0 ? 2 : 1] as number[])[i]! += 1;
+      }
+    }
+    return links.map((link, l) => ({
+      link,
+      metric: {
+        series: Object.fromEntries(
+          LINK_SERIES.map((name, s) => [name, (series[l] as number[][])[s] as number[]]),
+        ),
+      },
+    }));
   }
 
   /** Counts per Eastern day for the given day starts (oldest first; the last one still filling). */

@@ -101,6 +101,18 @@ function variantsOf(body: unknown): { id: number; language: string; series: Reco
   });
 }
 
+/** The links of a link metrics answer: `links[]` of `{link: {id, href}, metric: {series}}`. */
+function linksOf(body: unknown): { id: number | string; href: unknown; metric: unknown }[] {
+  const links = isRecord(body) ? body.links : undefined;
+  if (!Array.isArray(links)) return [];
+  return links.flatMap((item) => {
+    const link = isRecord(item) && isRecord(item.link) ? item.link : undefined;
+    const id = link?.id;
+    if (typeof id !== 'number' && typeof id !== 'string') return [];
+    return [{ id, href: link?.href ?? null, metric: isRecord(item) ? item.metric : undefined }];
+  });
+}
+
 function countsOf(series: unknown): Record<string, unknown[]> {
   if (!isRecord(series)) return {};
   const out: Record<string, unknown[]> = {};
@@ -230,13 +242,58 @@ class MetricsRun {
     return targets;
   }
 
+  /** Link metrics: both answers (`unique=false`, `unique=true`), one row per link and day. */
+  async readLinks(target: Target): Promise<Row[] | undefined> {
+    const all = await this.get(target.path, { period: 'days', steps: V1_STEPS, unique: 'false' });
+    const unique = await this.get(target.path, { period: 'days', steps: V1_STEPS, unique: 'true' });
+    if (all === undefined || unique === undefined) return undefined;
+    const from = Math.max(this.windowStart(all.nowMs), this.firstDay(target, easternDayStart));
+    const fetchedAt = DateTime.fromUnixSeconds(Math.floor(all.nowMs / 1000));
+    const rows = new Map<string, Row>();
+    for (const [answer, prefix] of [
+      [all, ''],
+      [unique, 'unique_'],
+    ] as const) {
+      for (const item of linksOf(answer.body)) {
+        const series = countsOf(isRecord(item.metric) ? item.metric.series : undefined);
+        const length = lengthOf(series);
+        if (length !== V1_STEPS && length !== 0) this.warnLength(length, V1_STEPS);
+        easternSeriesDays(answer.nowMs, length).forEach((day, i) => {
+          if (day < from) return;
+          const id = `${String(item.id)}|${day}`;
+          const row = rows.get(id) ?? {
+            ...target.keys,
+            link_id: item.id,
+            period_start: DateTime.fromUnixSeconds(day / 1000),
+            href: item.href,
+            fetched_at: fetchedAt,
+          };
+          for (const [name, values] of Object.entries(series)) row[`${prefix}${name}`] = count(values[i]);
+          rows.set(id, row);
+        });
+      }
+    }
+    return [...rows.values()];
+  }
+
+  warnLength(length: number, asked: number): void {
+    this.warnOnce(
+      'length',
+      `a version-1 answer held ${length} days where ${asked} were asked for; its days were counted back from today`,
+    );
+  }
+
   /** Every row of a parent, or undefined when it (or its list of actions) answered 404. */
   async readParent(parent: Parent): Promise<Row[] | undefined> {
     const targets = await this.targetsOf(parent);
     if (targets === undefined) return undefined;
     const rows: Row[] = [];
     for (const target of targets) {
-      const read = this.def.metrics?.version === 2 ? await this.readV2(target) : await this.readV1(target);
+      const read = this.def.metrics?.links
+        ? await this.readLinks(target)
+        : this.def.metrics?.version === 2
+          ? await this.readV2(target)
+          : await this.readV1(target);
       // The parent's own metrics answered 404: the parent is gone. An action deleted meanwhile
       // only loses its own rows, at this complete read.
       if (read === undefined && this.def.metrics?.perChild === undefined) return undefined;
@@ -259,12 +316,7 @@ class MetricsRun {
     if (answer === undefined) return undefined;
     const series = seriesOf(answer.body);
     const length = lengthOf(series);
-    if (length !== V1_STEPS && length !== 0) {
-      this.warnOnce(
-        'length',
-        `a version-1 answer held ${length} days where ${V1_STEPS} were asked for; its days were counted back from today`,
-      );
-    }
+    if (length !== V1_STEPS && length !== 0) this.warnLength(length, V1_STEPS);
     const days = easternSeriesDays(answer.nowMs, length);
     const from = Math.max(this.windowStart(answer.nowMs), this.firstDay(target, easternDayStart));
     const fetchedAt = DateTime.fromUnixSeconds(Math.floor(answer.nowMs / 1000));

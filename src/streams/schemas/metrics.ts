@@ -64,3 +64,29 @@ const language = {
 export const campaignActionMetricsSchema = metricsSchema(['campaign_id', ...variantKeys], language);
 export const broadcastActionMetricsSchema = metricsSchema(['broadcast_id', ...variantKeys], language);
 export const newsletterContentMetricsSchema = metricsSchema(['newsletter_id', 'content_id']);
+
+/** The click series of link metrics (E.3), each also counted once per person (`unique=true`). */
+export const LINK_SERIES_NAMES = ['clicked', 'human_clicked', 'machine_clicked'] as const;
+
+function linkMetricsSchema(parentKey: string): JsonSchema {
+  const counts = LINK_SERIES_NAMES.flatMap((name) => [
+    [name, integer()],
+    [`unique_${name}`, integer()],
+  ]);
+  return tableSchema(
+    {
+      [parentKey]: key.integer(),
+      link_id: key.integer(),
+      period_start: key.dateTime('The start of the Eastern day the counts cover.'),
+      href: string(),
+      fetched_at: dateTime('When the window holding this day was read.'),
+      ...Object.fromEntries(counts),
+    },
+    [parentKey, 'link_id', 'period_start'],
+  );
+}
+
+export const campaignLinkMetricsSchema = linkMetricsSchema('campaign_id');
+export const broadcastLinkMetricsSchema = linkMetricsSchema('broadcast_id');
+export const newsletterLinkMetricsSchema = linkMetricsSchema('newsletter_id');
+export const transactionalLinkMetricsSchema = linkMetricsSchema('transactional_id');
