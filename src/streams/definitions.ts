@@ -23,6 +23,7 @@ import {
   broadcastLinkMetricsSchema,
   broadcastMetricsSchema,
   campaignActionMetricsSchema,
+  campaignJourneyMetricsSchema,
   campaignLinkMetricsSchema,
   campaignMetricsSchema,
   newsletterContentMetricsSchema,
@@ -275,6 +276,15 @@ const TABLES = {
     schema: campaignMetricsSchema,
     reader: 'metrics',
     metrics: { version: 2 },
+    optIn: true,
+  },
+  campaign_journey_metrics: {
+    request: { method: 'GET', path: '/v1/campaigns/{campaign_id}/journey_metrics' },
+    parent: { table: 'campaigns', keyColumn: 'campaign_id' },
+    primaryKey: ['campaign_id', 'period_start'],
+    schema: campaignJourneyMetricsSchema,
+    reader: 'metrics',
+    metrics: { version: 2, journeys: true },
     optIn: true,
   },
   broadcast_metrics: {

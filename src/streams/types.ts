@@ -73,6 +73,11 @@ export interface MetricsSource {
    * `unique=true`, whose counts go to `unique_<name>` columns).
    */
   links?: true;
+  /**
+   * Journey metrics (campaigns): version-2 style UTC-day windows asked with `start`, `end` and
+   * `resolution=days`; the counts sit under `journey_metric`, one cohort per day journeys started.
+   */
+  journeys?: true;
 }
 
 /**

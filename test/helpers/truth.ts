@@ -54,6 +54,7 @@ export const PRIMARY_KEY: Record<string, string | string[]> = {
   campaign_action_metrics: ['campaign_id', 'action_id', 'variant_action_id', 'period_start'],
   broadcast_action_metrics: ['broadcast_id', 'action_id', 'variant_action_id', 'period_start'],
   newsletter_content_metrics: ['newsletter_id', 'content_id', 'period_start'],
+  campaign_journey_metrics: ['campaign_id', 'period_start'],
   campaign_link_metrics: ['campaign_id', 'link_id', 'period_start'],
   broadcast_link_metrics: ['broadcast_id', 'link_id', 'period_start'],
   newsletter_link_metrics: ['newsletter_id', 'link_id', 'period_start'],

@@ -109,3 +109,47 @@ describe('version 1 (broadcasts, newsletters, transactional)', () => {
 function truth_id(kind: 'broadcasts' | 'newsletters' | 'transactional'): () => number {
   return () => truth[kind][0]?.id as number;
 }
+
+describe('journey and link metrics', () => {
+  it('answers journey metrics without start, end or resolution with 400, and cohorts by day otherwise', async () => {
+    const id = truth.campaigns[0]?.id as number;
+    const path = `/v1/campaigns/${id}/journey_metrics`;
+    for (const query of [
+      { start: 1, end: 2 },
+      { end: 2, resolution: 'days' },
+      { start: 1, resolution: 'days' },
+    ]) {
+      const res = await call(sim, path, { query });
+      expect(res.status, JSON.stringify(query)).toBe(400);
+    }
+    expect((await call(sim, path, { query: { start: 9, end: 2, resolution: 'days' } })).status).toBe(400);
+    const start = DEFAULT_NOW - 100 * DAY;
+    const res = await call(sim, path, { query: { start, end: start + 3 * DAY - 1, resolution: 'days' } });
+    const cohorts = obj(obj(res.json).journey_metric) as Record<string, number[]>;
+    expect(cohorts.started).toHaveLength(3);
+    cohorts.started?.forEach((started, i) => {
+      for (const stage of ['activated', 'messaged', 'finished']) {
+        expect(cohorts[stage]?.[i]).toBeLessThanOrEqual(started);
+      }
+    });
+  });
+
+  it('lists each link with its clicks; unique counts are at most all counts', async () => {
+    const id = truth.campaigns[0]?.id as number;
+    const path = `/v1/campaigns/${id}/metrics/links`;
+    const all = arr(obj((await call(sim, path, { query: { period: 'days', steps: 45 } })).json).links);
+    const unique = arr(obj((await call(sim, path, { query: { steps: 45, unique: true } })).json).links);
+    expect(all.length).toBeGreaterThan(0);
+    all.forEach((item, l) => {
+      const link = obj(obj(item).link);
+      expect(link.href).toMatch(/^https:\/\//);
+      const s = series(item);
+      const u = series(unique[l]);
+      expect(s.clicked).toHaveLength(45);
+      s.clicked?.forEach((n, i) => {
+        expect((s.human_clicked?.[i] ?? 0) + (s.machine_clicked?.[i] ?? 0)).toBe(n);
+        expect(u.clicked?.[i]).toBeLessThanOrEqual(n);
+      });
+    });
+  });
+});

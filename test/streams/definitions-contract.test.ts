@@ -44,6 +44,7 @@ const CONTRACT_EXCEPTIONS: Record<string, { primaryKey?: string[]; replicationKe
     primaryKey: ['broadcast_id', 'action_id', 'variant_action_id', 'period_start'],
   },
   newsletter_content_metrics: { primaryKey: ['newsletter_id', 'content_id', 'period_start'] },
+  campaign_journey_metrics: { primaryKey: ['campaign_id', 'period_start'] },
   campaign_link_metrics: { primaryKey: ['campaign_id', 'link_id', 'period_start'] },
   broadcast_link_metrics: { primaryKey: ['broadcast_id', 'link_id', 'period_start'] },
   newsletter_link_metrics: { primaryKey: ['newsletter_id', 'link_id', 'period_start'] },

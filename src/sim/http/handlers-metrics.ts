@@ -138,6 +138,28 @@ function links(kind: MetricsParent): Handler {
   };
 }
 
+/** Journey metrics (E.2, E.3): `start`, `end` and `resolution` all required, else 400. */
+const journeys: Handler = (req, { world }) => {
+  const parent = parentOf(world, 'campaigns', req);
+  const resolution = req.query.get('resolution');
+  if (req.query.get('start') === null || req.query.get('end') === null || resolution === null) {
+    throw new SimHttpError(400, 'You must provide the start, end, and resolution parameters');
+  }
+  if (!RESOLUTIONS.includes(resolution))
+    throw new SimHttpError(400, 'resolution is not one of the allowed values');
+  const start = unixParam(req, 'start');
+  const end = unixParam(req, 'end');
+  if (start > end) throw new SimHttpError(400, 'the start time occurred after the end time');
+  if (resolution !== 'days' && resolution !== 'daily') {
+    throw new SimHttpError(400, 'the simulator serves resolution=days only');
+  }
+  const first = Math.floor(start / 86_400) * 86_400;
+  const days = Math.floor((end - first) / 86_400) + 1;
+  return {
+    body: { journey_metric: world.metrics.journeySeries(parent.id as number, first, days, world.now) },
+  };
+};
+
 const route = (pattern: string, handler: Handler): Route => ({
   method: 'GET',
   pattern,
@@ -154,6 +176,7 @@ export const METRICS_ROUTES: readonly Route[] = [
   route('/v1/broadcasts/:id/actions/:child/metrics', metrics('broadcasts', false, 'broadcast_actions')),
   route('/v1/newsletters/:id/contents/:child/metrics', metrics('newsletters', false, 'newsletter_contents')),
   route('/v1/campaigns/:id/metrics/links', links('campaigns')),
+  route('/v1/campaigns/:id/journey_metrics', journeys),
   route('/v1/broadcasts/:id/metrics/links', links('broadcasts')),
   route('/v1/newsletters/:id/metrics/links', links('newsletters')),
   route('/v1/transactional/:id/metrics/links', links('transactional')),

@@ -32,6 +32,7 @@ export type MetricsTruth = Record<
   | 'campaign_action_metrics'
   | 'broadcast_action_metrics'
   | 'newsletter_content_metrics'
+  | 'campaign_journey_metrics'
   | 'campaign_link_metrics'
   | 'broadcast_link_metrics'
   | 'newsletter_link_metrics'
@@ -169,6 +170,11 @@ export function metricsTruth(s: Sources): MetricsTruth {
       1,
       children(s, 'newsletters', 'newsletter_id', 'newsletter_contents', 'content_id'),
     ),
+    campaign_journey_metrics: s.parents('campaigns').flatMap((c) => {
+      const id = c.id as number;
+      const days = daysOf(s, 2, createdOf(c) ?? s.start);
+      return rowsOf({ campaign_id: id }, days, s.metrics.journeySeries(id, days[0] ?? 0, days.length, s.now));
+    }),
     campaign_link_metrics: linkRows(s, 'campaigns', 'campaign_id'),
     broadcast_link_metrics: linkRows(s, 'broadcasts', 'broadcast_id'),
     newsletter_link_metrics: linkRows(s, 'newsletters', 'newsletter_id'),

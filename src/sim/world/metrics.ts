@@ -76,6 +76,17 @@ export function linksOf(kind: MetricsParent, id: number): { id: number; href: st
 
 export const LINK_SERIES = ['clicked', 'human_clicked', 'machine_clicked'] as const;
 
+/** Journey stages (E.3), in the order of their bits. */
+export const JOURNEY_STAGES = [
+  'started',
+  'activated',
+  'never_activated',
+  'messaged',
+  'exited_early',
+  'converted',
+  'finished',
+] as const;
+
 /** The parents whose messages are counted, named like their list resources. */
 export type MetricsParent = 'campaigns' | 'broadcasts' | 'newsletters' | 'transactional';
 
@@ -144,6 +155,8 @@ function asJson(series: number[][]): JsonObject {
 export class MetricsIndex {
   private version = -1;
   private events = new Map<string, SendEvent[]>();
+  /** Per campaign, one journey per delivery: when it started and the stages it reached (JOURNEY_STAGES bits). */
+  private journeys = new Map<number, { at: number; stages: number }[]>();
 
   constructor(
     private readonly source: { forEachSend(visit: (d: Draw) => void): void },
@@ -159,6 +172,7 @@ export class MetricsIndex {
 
   private rebuild(): void {
     this.version = this.worldVersion();
+    this.journeys = this.rebuildJourneys();
     const events = new Map<string, SendEvent[]>();
     this.source.forEachSend((d) => {
       const keys =
@@ -185,6 +199,43 @@ export class MetricsIndex {
       if (d.later >= 0) add(LATER_METRICS[d.later] as string, d.laterTime);
     });
     this.events = events;
+  }
+
+  private rebuildJourneys(): Map<number, { at: number; stages: number }[]> {
+    const journeys = new Map<number, { at: number; stages: number }[]>();
+    this.source.forEachSend((d) => {
+      if (d.campaignId === null) return;
+      // Stages from the delivery as created (a later open or click does not reach back into an old cohort).
+      const failed = d.has(0);
+      const sent = d.has(1);
+      const clicked = d.has(5);
+      const delivered = d.has(2);
+      const reached = [true, !failed, failed, sent, failed, clicked, delivered];
+      let stages = 0;
+      reached.forEach((yes, bit) => {
+        if (yes) stages |= 1 << bit;
+      });
+      const list = journeys.get(d.campaignId) ?? [];
+      list.push({ at: d.created, stages });
+      journeys.set(d.campaignId, list);
+    });
+    return journeys;
+  }
+
+  /** A campaign's journey cohorts per UTC day: journeys started that day, and how many reached each stage. */
+  journeySeries(campaignId: number, start: number, days: number, now: number): JsonObject {
+    if (this.version !== this.worldVersion()) this.rebuild();
+    const first = utcMidnight(start);
+    const series = JOURNEY_STAGES.map(() => new Array<number>(days).fill(0));
+    for (const j of this.journeys.get(campaignId) ?? []) {
+      if (j.at > now) continue;
+      const i = Math.floor((j.at - first) / DAY);
+      if (i < 0 || i >= days) continue;
+      JOURNEY_STAGES.forEach((_, bit) => {
+        if (j.stages & (1 << bit)) (series[bit] as number[])[i]! += 1;
+      });
+    }
+    return Object.fromEntries(JOURNEY_STAGES.map((name, bit) => [name, series[bit] as number[]]));
   }
 
   /** Counts per UTC day, `days` days from the UTC day holding `start` (version 2, `res=days`). */

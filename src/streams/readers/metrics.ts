@@ -189,9 +189,15 @@ class MetricsRun {
     return row;
   }
 
+  /** An answer's series: `journey_metric` for journey metrics, `metric.series` elsewhere. */
+  seriesIn(body: unknown): Record<string, unknown[]> {
+    if (this.def.metrics?.journeys !== true) return seriesOf(body);
+    return countsOf(isRecord(body) ? body.journey_metric : undefined);
+  }
+
   /** The rows of one answer's day `index`: the series' own, then one per language variant. */
   rowsAt(target: Target, body: unknown, day: number, index: number, fetchedAt: DateTime): Row[] {
-    const own = this.row(target.keys, day, seriesOf(body), index, fetchedAt);
+    const own = this.row(target.keys, day, this.seriesIn(body), index, fetchedAt);
     const child = this.def.metrics?.perChild?.keyColumn;
     if (this.def.metrics?.variants !== true || child === undefined) return [own];
     const rows: Row[] = [{ ...own, variant_action_id: target.keys[child], language: null }];
@@ -340,16 +346,13 @@ class MetricsRun {
     const first = Number.isFinite(from) ? from : this.windowStart(nowMs);
     const rows: Row[] = [];
     for (const window of v2Windows(first, nowMs)) {
-      const answer = await this.get(target.path, {
-        version: 2,
-        res: 'days',
-        tz: 'UTC',
-        start: window.start,
-        end: window.end,
-      });
+      const range = { start: window.start, end: window.end };
+      const query = this.def.metrics?.journeys
+        ? { ...range, resolution: 'days' }
+        : { version: 2, res: 'days', tz: 'UTC', ...range };
+      const answer = await this.get(target.path, query);
       if (answer === undefined) return undefined;
-      const series = seriesOf(answer.body);
-      const length = lengthOf(series);
+      const length = lengthOf(this.seriesIn(answer.body));
       if (length !== window.days && length !== 0) {
         this.warnOnce(
           'length',

@@ -86,6 +86,27 @@ function linkMetricsSchema(parentKey: string): JsonSchema {
   );
 }
 
+/** A campaign's journey cohorts (E.3): journeys started per day, and how many reached each stage. */
+export const JOURNEY_SERIES_NAMES = [
+  'started',
+  'activated',
+  'never_activated',
+  'messaged',
+  'exited_early',
+  'converted',
+  'finished',
+] as const;
+
+export const campaignJourneyMetricsSchema: JsonSchema = tableSchema(
+  {
+    campaign_id: key.integer(),
+    period_start: key.dateTime('The UTC day the cohort of journeys started.'),
+    fetched_at: dateTime('When the window holding this day was read.'),
+    ...Object.fromEntries(JOURNEY_SERIES_NAMES.map((name) => [name, integer()])),
+  },
+  ['campaign_id', 'period_start'],
+);
+
 export const campaignLinkMetricsSchema = linkMetricsSchema('campaign_id');
 export const broadcastLinkMetricsSchema = linkMetricsSchema('broadcast_id');
 export const newsletterLinkMetricsSchema = linkMetricsSchema('newsletter_id');
