@@ -114,11 +114,12 @@ describe('journey and link metrics', () => {
   it('answers journey metrics without start, end or resolution with 400, and cohorts by day otherwise', async () => {
     const id = truth.campaigns[0]?.id as number;
     const path = `/v1/campaigns/${id}/journey_metrics`;
-    for (const query of [
+    const incomplete: Record<string, string | number>[] = [
       { start: 1, end: 2 },
       { end: 2, resolution: 'days' },
       { start: 1, resolution: 'days' },
-    ]) {
+    ];
+    for (const query of incomplete) {
       const res = await call(sim, path, { query });
       expect(res.status, JSON.stringify(query)).toBe(400);
     }
