@@ -94,7 +94,7 @@ describe('version-1 metrics', () => {
 });
 
 describe('version-2 metrics', () => {
-  async function readV2(completedBefore: boolean) {
+  async function readV2(completedBefore: boolean, startDate?: Date) {
     const requests: ApiRequest[] = [];
     const client: ApiClient = {
       stats: { requests: 0, rateLimited: 0, retried: 0, byStream: {} },
@@ -109,7 +109,12 @@ describe('version-2 metrics', () => {
       },
     };
     const pages = await collectPages(
-      readMetrics(getDefinition('campaign_metrics'), { client, concurrency: 1, completedBefore }),
+      readMetrics(getDefinition('campaign_metrics'), {
+        client,
+        concurrency: 1,
+        completedBefore,
+        ...(startDate ? { startDate } : {}),
+      }),
     );
     return { rows: asWritten(pages.flatMap((p) => p.rows)) as Row[], requests };
   }
@@ -132,5 +137,11 @@ describe('version-2 metrics', () => {
     const { rows, requests } = await readV2(true);
     expect(requests[1]?.query?.start).toBe(Math.floor(NOW / DAY) * DAY - 44 * DAY);
     expect(rows).toHaveLength(45);
+  });
+
+  it('backfills from the start date when it is later than the created day', async () => {
+    const { rows } = await readV2(false, new Date('2026-01-10T15:00:00Z'));
+    expect(rows[0]).toMatchObject({ period_start: '2026-01-10T00:00:00Z' });
+    expect(rows).toHaveLength(6);
   });
 });
