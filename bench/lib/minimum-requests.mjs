@@ -86,6 +86,31 @@ const BY_READER = {
       def.paging.kind === 'none' ? 0 : counts.reduce((sum, n) => sum + pages(n, def.paging.pageSize) - 1, 0);
     return { formula: parents + extra, protocol: parents + extra };
   },
+  // Metrics: the parent list read again (the keys other tables pass lack `created`), then one
+  // request per parent: a version-1 answer holds the 45 days, and a version-2 window up to ten
+  // years (every parent of these worlds is younger, so one window even when it backfills).
+  // Per action (or content): each parent's action list (paged like its structure table), then one
+  // request per action.
+  metrics: (def, sizes) => {
+    const parent = getDefinition(def.parent.table);
+    const parents = rowsOf(parent, sizes);
+    const trailing = CATALOG_BY_PATH.get(parent.request.path)?.spec.paging?.trailingEmptyPage;
+    const list = listMinimums(parents, parent.paging, trailing);
+    const perChild = def.metrics.perChild;
+    // Link metrics: every click, then each person's first (`unique=true`): two per parent.
+    const perParent = def.metrics.links ? 2 * parents : parents;
+    if (perChild === undefined) return add(list, { formula: perParent, protocol: perParent });
+    const child = getDefinition(perChild.table);
+    const counts = Object.values(sizes.children_per_parent?.[child.name] ?? {});
+    // Every parent's action list costs a request (an empty one too), more where it pages.
+    const extra =
+      child.paging.kind === 'none'
+        ? 0
+        : counts.reduce((sum, n) => sum + Math.max(1, pages(n, child.paging.pageSize)) - 1, 0);
+    const listPages = parents + extra;
+    const actions = counts.reduce((sum, n) => sum + n, 0);
+    return add(list, { formula: listPages + actions, protocol: listPages + actions });
+  },
 };
 
 /**

@@ -162,7 +162,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       const fields = { method: req.method, path: shownTarget, stream, attempt };
       const status = 'status' in result ? result.status : undefined;
       log('debug', 'API request', { ...fields, status, ms: Math.round(performance.now() - startedAt) });
-      if (result.kind === 'ok') return result.body;
+      if (result.kind === 'ok') {
+        if (result.date !== undefined) opts.onDate?.(result.date);
+        return result.body;
+      }
       if (status === 429) stats.rateLimited++;
 
       const verdict = classify(result);

@@ -37,7 +37,9 @@ export interface AttemptRequest {
   maxBytes: number;
 }
 
-export type AttemptResult = { kind: 'ok'; status: number; body: Record<string, unknown> } | AttemptOutcome;
+export type AttemptResult =
+  | { kind: 'ok'; status: number; body: Record<string, unknown>; date?: string }
+  | AttemptOutcome;
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
   const value = headers[name];
@@ -75,11 +77,12 @@ function parseObject(bytes: Buffer): Record<string, unknown> | string {
   return value;
 }
 
-function okResult(status: number, path: string, bytes: Buffer): AttemptResult {
+function okResult(status: number, path: string, bytes: Buffer, date: string | undefined): AttemptResult {
   const parsed = parseObject(bytes);
-  return typeof parsed === 'string'
-    ? { kind: 'bad_body', status, path, reason: parsed }
-    : { kind: 'ok', status, body: parsed };
+  if (typeof parsed === 'string') return { kind: 'bad_body', status, path, reason: parsed };
+  return date === undefined
+    ? { kind: 'ok', status, body: parsed }
+    : { kind: 'ok', status, body: parsed, date };
 }
 
 function parseErrorBody(text: string): unknown {
@@ -113,6 +116,7 @@ export async function sendAttempt(dispatcher: Dispatcher, req: AttemptRequest): 
     const status = response.statusCode;
     const ok = status >= 200 && status <= 299;
     const retryAfter = header(response.headers, 'retry-after');
+    const date = header(response.headers, 'date');
     // An error's body only adds its text to the message: one too large to read is left out.
     const tooLarge = (stage: 'sent' | 'inflated'): AttemptResult =>
       ok
@@ -122,7 +126,7 @@ export async function sendAttempt(dispatcher: Dispatcher, req: AttemptRequest): 
     if (chunks === undefined) return tooLarge('sent');
     const encoding = (header(response.headers, 'content-encoding') ?? 'identity').trim().toLowerCase();
     if (ok && isIdentity(encoding)) {
-      return withJoined(chunks, (bytes) => okResult(status, req.path, bytes));
+      return withJoined(chunks, (bytes) => okResult(status, req.path, bytes, date));
     }
     let bytes: Buffer | undefined;
     try {
@@ -132,7 +136,7 @@ export async function sendAttempt(dispatcher: Dispatcher, req: AttemptRequest): 
       return { kind: 'bad_body', status, path: req.path, reason: (error as Error).message };
     }
     if (bytes === undefined) return tooLarge('inflated');
-    if (ok) return okResult(status, req.path, bytes);
+    if (ok) return okResult(status, req.path, bytes, date);
     return {
       kind: 'response',
       status,

@@ -14,6 +14,8 @@ export interface PaginateOptions {
    * starts over from the first page instead of failing on every run.
    */
   onRestart?: (message: string) => void;
+  /** Told the `Date` header of each page's answer (the API's clock). */
+  onDate?: (date: string) => void;
 }
 
 /**
@@ -229,7 +231,7 @@ export async function* paginate(
     try {
       body = await client.request(
         { ...request, query: { ...request.query, ...strategy.query(position) } },
-        { signal: opts.signal, stream: opts.stream },
+        { signal: opts.signal, stream: opts.stream, ...(opts.onDate ? { onDate: opts.onDate } : {}) },
       );
     } catch (error) {
       if (!resuming || !isRefusal(error)) throw error;

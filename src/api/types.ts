@@ -15,6 +15,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** The stream on whose behalf the request is made (for stats, logs and error messages). */
   stream?: string;
+  /** Called with the `Date` header of the 2xx answer (the API's clock), when it has one. */
+  onDate?: (date: string) => void;
 }
 
 export interface RequestStats {

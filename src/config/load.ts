@@ -39,6 +39,7 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   CIO_FULL_REFRESH_DAYS: 'full_refresh_days',
   CIO_MESSAGES_RESCAN_DAYS: 'messages_rescan_days',
   CIO_CUSTOMERS_REFRESH: 'customers_refresh',
+  CIO_METRICS_WINDOW_DAYS: 'metrics_window_days',
 };
 
 /** The environment variables that carry a secret (masked wherever output may show them). */
@@ -55,6 +56,7 @@ const NUMERIC_KEYS = new Set([
   'webhook_max_body_bytes',
   'full_refresh_days',
   'messages_rescan_days',
+  'metrics_window_days',
 ]);
 /** Keys other Customer.io taps use that we accept and ignore, so their config files work as they are. */
 const FOREIGN_KEYS = new Set(['site_id', 'user_agent_email', 'lookback_window', 'page_size']);

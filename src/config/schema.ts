@@ -124,6 +124,15 @@ export const ConfigSchema = Type.Object(
       default: 'full',
       order: 15,
     }),
+    metrics_window_days: Type.Integer({
+      title: 'Metrics window (days)',
+      description:
+        'Trailing days of the metrics tables every sync reads again and overwrites (counts keep changing for weeks); older rows are final.',
+      default: 45,
+      minimum: 1,
+      maximum: 3650,
+      order: 16,
+    }),
     user_agent: Type.Optional(Type.String({ title: 'User agent', order: 10 })),
     webhook_signing_key: Type.Optional(
       Type.String({

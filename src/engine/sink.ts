@@ -59,7 +59,15 @@ export interface CompleteFullTable {
    * Streams with a time field: rows whose time value is older than this lie outside the window the
    * read covered (aged out, not deleted) and keep `_cio_deleted_at` null.
    */
-  agedOutBefore?: { column: string; before: Date };
+  agedOutBefore?: {
+    column: string;
+    before: Date;
+    /**
+     * Metrics tables: older rows stay live only while the read saw a row with the same value in
+     * this column (their parent); a parent the read no longer found takes its old rows with it.
+     */
+    groupColumn?: string;
+  };
 }
 
 export interface StreamRunStats {

@@ -28,7 +28,7 @@ import {
 } from './read-scope.js';
 import { RejectionReport, setAsideKeyless } from './rejected-records.js';
 import { extendSchema } from './schema-evolution.js';
-import type { Sink, StreamRunStats, StreamSpec } from './sink.js';
+import type { CompleteFullTable, Sink, StreamRunStats, StreamSpec } from './sink.js';
 import type { StreamJob } from './stream-job.js';
 
 export interface StreamRunContext {
@@ -47,6 +47,8 @@ export interface StreamRunContext {
   parents?: ParentKeyBoard;
   /** When tables with a `partialRead` read only what changed. Default: every read is complete. */
   refresh?: RefreshPolicy;
+  /** Metrics tables: the trailing days every sync re-reads. */
+  metricsWindowDays?: number;
 }
 
 /** What a read has committed so far. */
@@ -112,6 +114,8 @@ class StreamRead {
   private readonly scope: ReadScope;
   /** The table follows its change feed (customers_refresh = changes), whether this read is partial or not. */
   private readonly followsFeed: boolean;
+  /** The window a metrics read re-read (its last page says); older rows are outside it. */
+  private covered: StreamPage['covered'];
 
   constructor(
     private readonly job: StreamJob,
@@ -203,6 +207,7 @@ class StreamRead {
         const startDate = stopAt ? this.ctx.startDate : latestOf(this.ctx.startDate, this.timeSince());
         for await (const page of this.pages(plan.from, startDate, stopAt === undefined)) {
           if (page.feedMark) this.noteFeedMark(page.feedMark);
+          if (page.covered) this.covered = page.covered;
           await this.writePage(page.rows, { position: page.position ?? null }, page.parents);
           // A partial read of a newest-first list ends where it reaches what was loaded before.
           if (stopAt && this.headField && reachesMark(page.rows, this.headField, stopAt.getTime())) break;
@@ -251,6 +256,12 @@ class StreamRead {
       ...(this.def.parent ? { parentKeys: () => this.parentKeys() } : {}),
       ...feed,
       readAhead,
+      ...(this.def.metrics
+        ? {
+            metricsWindowDays: this.ctx.metricsWindowDays,
+            completedBefore: this.job.bookmark.last_completed_at !== undefined,
+          }
+        : {}),
       signal: this.ctx.signal,
       concurrency: this.ctx.concurrency,
       onWarning: (message) => this.ctx.emit({ type: 'log', level: 'warn', message, stream: this.name }),
@@ -457,7 +468,9 @@ class StreamRead {
    * where the API drops old records, from the start date elsewhere (a list the API keeps whole was
    * read whole). Older rows aged out rather than vanished.
    */
-  private agedOutBefore(): { column: string; before: Date } | undefined {
+  private agedOutBefore(): CompleteFullTable['agedOutBefore'] {
+    const covered = this.covered;
+    if (covered) return { column: covered.column, before: covered.from, groupColumn: covered.groupColumn };
     const startMs = this.ctx.startDate?.getTime();
     const coveredFrom = this.def.agesOut
       ? (toMillis(this.progress.minTime) ?? startMs ?? Date.now())

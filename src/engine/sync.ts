@@ -114,6 +114,7 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
             syncStartedAt: startedAt,
             ...(startDate ? { startDate } : {}),
             concurrency: req.config.concurrency,
+            metricsWindowDays: req.config.metrics_window_days,
             batch: batchPolicy(req.sink, req.config.batch_size_rows),
             signal: abort.signal,
             emit: track,

@@ -18,6 +18,20 @@ import { epsSuppressionSchema } from './schemas/eps-suppression.js';
 import { exportsSchema } from './schemas/exports.js';
 import { ipAddressesSchema } from './schemas/ip-addresses.js';
 import { messagesSchema } from './schemas/messages.js';
+import {
+  broadcastActionMetricsSchema,
+  broadcastLinkMetricsSchema,
+  broadcastMetricsSchema,
+  campaignActionMetricsSchema,
+  campaignJourneyMetricsSchema,
+  campaignLinkMetricsSchema,
+  campaignMetricsSchema,
+  newsletterContentMetricsSchema,
+  newsletterLinkMetricsSchema,
+  newsletterMetricsSchema,
+  transactionalLinkMetricsSchema,
+  transactionalMetricsSchema,
+} from './schemas/metrics.js';
 import { newslettersSchema } from './schemas/newsletters.js';
 import { typesSchema } from './schemas/object-types.js';
 import { objectRelationshipsSchema, objectsSchema } from './schemas/objects.js';
@@ -28,7 +42,20 @@ import { snippetsSchema } from './schemas/snippets.js';
 import { topicsSchema } from './schemas/topics.js';
 import { transactionalMessagesSchema } from './schemas/transactional-messages.js';
 import { workspacesSchema } from './schemas/workspaces.js';
-import type { StreamDefinition, TableEntry } from './types.js';
+import type { JsonSchema, StreamDefinition, TableEntry } from './types.js';
+
+/** A link metrics table (docs/streams.md, "Metrics tables"): version 1, per parent and link. */
+function linkMetrics(table: string, keyColumn: string, base: string, schema: JsonSchema): TableEntry {
+  return {
+    request: { method: 'GET', path: `${base}/{${keyColumn}}/metrics/links` },
+    parent: { table, keyColumn },
+    primaryKey: [keyColumn, 'link_id', 'period_start'],
+    schema,
+    reader: 'metrics',
+    metrics: { version: 1, links: true },
+    optIn: true,
+  };
+}
 
 /** Matches every person: all profiles have a cio_id. */
 export const EVERYONE_FILTER = { and: [{ attribute: { field: 'cio_id', operator: 'exists' } }] } as const;
@@ -267,6 +294,108 @@ const TABLES = {
     reader: 'parent-child',
     optIn: true,
   },
+  // Metrics tables (docs/streams.md, "Metrics tables"): one row per parent and day, a trailing
+  // window re-read every sync. Opt-in: a request per parent every sync, for analytics few need.
+  campaign_metrics: {
+    request: { method: 'GET', path: '/v1/campaigns/{campaign_id}/metrics' },
+    parent: { table: 'campaigns', keyColumn: 'campaign_id' },
+    primaryKey: ['campaign_id', 'period_start'],
+    schema: campaignMetricsSchema,
+    reader: 'metrics',
+    metrics: { version: 2 },
+    optIn: true,
+  },
+  campaign_journey_metrics: {
+    request: { method: 'GET', path: '/v1/campaigns/{campaign_id}/journey_metrics' },
+    parent: { table: 'campaigns', keyColumn: 'campaign_id' },
+    primaryKey: ['campaign_id', 'period_start'],
+    schema: campaignJourneyMetricsSchema,
+    reader: 'metrics',
+    metrics: { version: 2, journeys: true },
+    optIn: true,
+  },
+  broadcast_metrics: {
+    request: { method: 'GET', path: '/v1/broadcasts/{broadcast_id}/metrics' },
+    parent: { table: 'broadcasts', keyColumn: 'broadcast_id' },
+    primaryKey: ['broadcast_id', 'period_start'],
+    schema: broadcastMetricsSchema,
+    reader: 'metrics',
+    metrics: { version: 1 },
+    optIn: true,
+  },
+  newsletter_metrics: {
+    request: { method: 'GET', path: '/v1/newsletters/{newsletter_id}/metrics' },
+    parent: { table: 'newsletters', keyColumn: 'newsletter_id' },
+    primaryKey: ['newsletter_id', 'period_start'],
+    schema: newsletterMetricsSchema,
+    reader: 'metrics',
+    metrics: { version: 1 },
+    optIn: true,
+  },
+  campaign_action_metrics: {
+    request: { method: 'GET', path: '/v1/campaigns/{campaign_id}/actions/{action_id}/metrics' },
+    parent: { table: 'campaigns', keyColumn: 'campaign_id' },
+    primaryKey: ['campaign_id', 'action_id', 'variant_action_id', 'period_start'],
+    schema: campaignActionMetricsSchema,
+    reader: 'metrics',
+    metrics: {
+      version: 2,
+      perChild: { table: 'campaign_actions', keyColumn: 'action_id' },
+      variants: true,
+    },
+    optIn: true,
+  },
+  broadcast_action_metrics: {
+    request: { method: 'GET', path: '/v1/broadcasts/{broadcast_id}/actions/{action_id}/metrics' },
+    parent: { table: 'broadcasts', keyColumn: 'broadcast_id' },
+    primaryKey: ['broadcast_id', 'action_id', 'variant_action_id', 'period_start'],
+    schema: broadcastActionMetricsSchema,
+    reader: 'metrics',
+    metrics: {
+      version: 1,
+      perChild: { table: 'broadcast_actions', keyColumn: 'action_id' },
+      variants: true,
+    },
+    optIn: true,
+  },
+  newsletter_content_metrics: {
+    request: { method: 'GET', path: '/v1/newsletters/{newsletter_id}/contents/{content_id}/metrics' },
+    parent: { table: 'newsletters', keyColumn: 'newsletter_id' },
+    primaryKey: ['newsletter_id', 'content_id', 'period_start'],
+    schema: newsletterContentMetricsSchema,
+    reader: 'metrics',
+    metrics: { version: 1, perChild: { table: 'newsletter_contents', keyColumn: 'content_id' } },
+    optIn: true,
+  },
+  transactional_metrics: {
+    request: { method: 'GET', path: '/v1/transactional/{transactional_id}/metrics' },
+    parent: { table: 'transactional_messages', keyColumn: 'transactional_id' },
+    primaryKey: ['transactional_id', 'period_start'],
+    schema: transactionalMetricsSchema,
+    reader: 'metrics',
+    metrics: { version: 1 },
+    optIn: true,
+  },
+  // Two requests per parent: every click, then each person's first.
+  campaign_link_metrics: linkMetrics('campaigns', 'campaign_id', '/v1/campaigns', campaignLinkMetricsSchema),
+  broadcast_link_metrics: linkMetrics(
+    'broadcasts',
+    'broadcast_id',
+    '/v1/broadcasts',
+    broadcastLinkMetricsSchema,
+  ),
+  newsletter_link_metrics: linkMetrics(
+    'newsletters',
+    'newsletter_id',
+    '/v1/newsletters',
+    newsletterLinkMetricsSchema,
+  ),
+  transactional_link_metrics: linkMetrics(
+    'transactional_messages',
+    'transactional_id',
+    '/v1/transactional',
+    transactionalLinkMetricsSchema,
+  ),
 } satisfies Record<string, TableEntry>;
 
 /** The name of a table, as in streams.md: table name = stream name. */

@@ -19,7 +19,7 @@ export interface JsonSchema {
 export type Row = Record<string, unknown>;
 
 /** The readers a table can name (streams/readers/index.ts maps each to its strategy). */
-export type ReaderName = 'list' | 'passes' | 'customers' | 'suppressions' | 'parent-child';
+export type ReaderName = 'list' | 'passes' | 'customers' | 'suppressions' | 'parent-child' | 'metrics';
 
 /** One query of a table read in several passes (reader `passes`). */
 export interface ListPass {
@@ -56,6 +56,28 @@ export interface ParentLink {
     signal: AbortSignal,
     stream: string,
   ) => Promise<unknown[]>;
+}
+
+/** How a metrics table reads (reader `metrics`). */
+export interface MetricsSource {
+  version: 1 | 2;
+  /**
+   * Metrics per action (or newsletter content): the structure table that lists each parent's
+   * actions, and the column (also the `{placeholder}` in the path) that holds an action's id.
+   */
+  perChild?: { table: string; keyColumn: string };
+  /** Rows per language variant too (`language_variants`): `variant_action_id` and `language`. */
+  variants?: true;
+  /**
+   * Link metrics (version 1): one row per link and day, read twice (`unique=false`, then
+   * `unique=true`, whose counts go to `unique_<name>` columns).
+   */
+  links?: true;
+  /**
+   * Journey metrics (campaigns): version-2 style UTC-day windows asked with `start`, `end` and
+   * `resolution=days`; the counts sit under `journey_metric`, one cohort per day journeys started.
+   */
+  journeys?: true;
 }
 
 /**
@@ -107,6 +129,11 @@ export interface TableEntry {
   parent?: ParentLink;
   /** Not selected unless named (a request per object): left out of the default table list. */
   optIn?: true;
+  /**
+   * Metrics tables (reader `metrics`, docs/streams.md "Metrics tables"): the API version the
+   * endpoint is read with (2: explicit UTC-day windows; 1: the last 45 Eastern days).
+   */
+  metrics?: MetricsSource;
 }
 
 /**
@@ -158,6 +185,12 @@ export interface StreamPage {
   parents?: { done: number; total: number };
   /** A read following a change feed: the newest event time (RFC 3339) the read covers so far. */
   feedMark?: string;
+  /**
+   * Where the window the read re-reads starts (metrics tables): rows whose `column` is older lie
+   * outside it and are not marked deleted, unless no row of their `groupColumn` (the parent) was
+   * seen by the read: then the parent is gone and so are they.
+   */
+  covered?: { column: string; from: Date; groupColumn: string };
 }
 
 /**
@@ -201,6 +234,10 @@ export interface ReadContext {
    * parent table (resolves undefined otherwise: the reader then lists the parents itself).
    */
   parentKeys?: () => Promise<readonly ParentKey[] | undefined>;
+  /** Metrics tables: the trailing days every sync re-reads (setting `metrics_window_days`). */
+  metricsWindowDays?: number;
+  /** Whether the table completed a read before (a version-2 metrics table backfills otherwise). */
+  completedBefore?: boolean;
 }
 
 export type StreamReader = (definition: StreamDefinition, ctx: ReadContext) => AsyncIterable<StreamPage>;

@@ -46,12 +46,31 @@ export const PRIMARY_KEY: Record<string, string | string[]> = {
   segment_dependencies: ['segment_id', 'dependent_type', 'dependent_id'],
   objects: ['object_type_id', 'object_id'],
   object_relationships: ['object_type_id', 'object_id', 'cio_id'],
+  // Metrics tables (streams.md, "Metrics tables"): one row per parent and day.
+  campaign_metrics: ['campaign_id', 'period_start'],
+  broadcast_metrics: ['broadcast_id', 'period_start'],
+  newsletter_metrics: ['newsletter_id', 'period_start'],
+  transactional_metrics: ['transactional_id', 'period_start'],
+  campaign_action_metrics: ['campaign_id', 'action_id', 'variant_action_id', 'period_start'],
+  broadcast_action_metrics: ['broadcast_id', 'action_id', 'variant_action_id', 'period_start'],
+  newsletter_content_metrics: ['newsletter_id', 'content_id', 'period_start'],
+  campaign_journey_metrics: ['campaign_id', 'period_start'],
+  campaign_link_metrics: ['campaign_id', 'link_id', 'period_start'],
+  broadcast_link_metrics: ['broadcast_id', 'link_id', 'period_start'],
+  newsletter_link_metrics: ['newsletter_id', 'link_id', 'period_start'],
+  transactional_link_metrics: ['transactional_id', 'link_id', 'period_start'],
 };
+
+/** A key part as text; a day (`period_start`) as unix seconds, whether the API's number or a loaded timestamp. */
+function keyPart(column: string, value: unknown): string {
+  if (column !== 'period_start' || typeof value === 'number') return String(value);
+  return String(loadedMs(value) / 1000);
+}
 
 /** A row's primary key as one string (composite keys joined with "|"). */
 export function keyOf(table: string, row: Record<string, unknown>): string {
   const key = PRIMARY_KEY[table] ?? 'id';
-  return typeof key === 'string' ? String(row[key]) : key.map((k) => String(row[k])).join('|');
+  return typeof key === 'string' ? String(row[key]) : key.map((k) => keyPart(k, row[k])).join('|');
 }
 
 /** Tables whose rows are more than the API's records (streams.md, notes 1 to 3). */

@@ -6,7 +6,7 @@ import { startSimulator } from '../../src/sim/index.js';
 import { getDefinition, STREAM_DEFINITIONS } from '../../src/streams/definitions.js';
 import { readerFor } from '../../src/streams/readers/index.js';
 import type { ReadContext, Row, StreamDefinition } from '../../src/streams/types.js';
-import { expectedTables, sameValue, type TruthLike } from '../helpers/truth.js';
+import { expectedTables, keyOf, sameValue, type TruthLike } from '../helpers/truth.js';
 import { asWritten } from './helpers/as-written.js';
 import { collectPages } from './helpers/collect.js';
 import { validationErrors } from './helpers/schema-validator.js';
@@ -74,7 +74,7 @@ describe('every table read against the simulator', () => {
       const rows = read[name] ?? [];
       const keys = rows.map((row) => def.primaryKey.map((k) => row[k]));
       for (const key of keys) for (const part of key) expect(part ?? null).not.toBeNull();
-      const flat = keys.map((key) => key.map(String).join('|'));
+      const flat = rows.map((row) => keyOf(name, row));
       expect(new Set(flat).size, 'unique').toBe(flat.length);
       const truth = expected[name] ?? new Map();
       expect(flat.length).toBe(truth.size);
@@ -83,9 +83,7 @@ describe('every table read against the simulator', () => {
     });
 
     it('carries the values the API sent', () => {
-      const rows = new Map(
-        (read[name] ?? []).map((row) => [def.primaryKey.map((k) => String(row[k])).join('|'), row]),
-      );
+      const rows = new Map((read[name] ?? []).map((row) => [keyOf(name, row), row]));
       const mismatches: string[] = [];
       for (const [key, record] of expected[name] ?? new Map()) {
         const row = rows.get(key);

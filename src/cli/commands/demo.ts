@@ -16,6 +16,7 @@ interface DemoFlags {
   fresh?: boolean;
   progress: boolean;
   webhookEvents: number;
+  streams?: string;
 }
 
 /** The closing hint: a query a new user can paste as it is (quoted for a POSIX shell). */
@@ -48,7 +49,8 @@ export function registerDemoCommand(program: Command): void {
         100,
         nonNegative,
       ),
-    );
+    )
+    .option('--streams <names>', 'comma-separated tables (default: all but the opt-in ones)');
   addLogOptions(command)
     .option('--no-progress', 'plain log lines even on a terminal')
     .action(async (flags: DemoFlags & LogFlags) => {
@@ -67,6 +69,7 @@ export function registerDemoCommand(program: Command): void {
             access_token: sim.token,
             base_url: sim.url,
             destination: `duckdb:${flags.file}`,
+            ...(flags.streams === undefined ? {} : { streams: flags.streams }),
             ...(rps > 0 ? { max_requests_per_second: rps } : { max_requests_per_second: 1000 }),
           },
         });

@@ -241,6 +241,7 @@ class SqlSink implements Sink {
     const layout = await this.tables.ensure(session, stream);
     const params = [done.readStartedAt.toISOString()];
     let agedOutColumn: string | undefined;
+    let groupColumn: string | undefined;
     const window = done.agedOutBefore;
     // A time column never created holds only nulls, and null time values are never aged out.
     const info = window === undefined ? undefined : layout.values.get(window.column);
@@ -253,11 +254,15 @@ class SqlSink implements Sink {
         );
       }
       agedOutColumn = info.column;
+      if (window.groupColumn !== undefined) groupColumn = layout.values.get(window.groupColumn)?.column;
       params.push(window.before.toISOString());
     }
     return inTransaction(session, async () => {
       await this.saveState(session, stream.name, bookmark);
-      const marked = await session.query(markDeletedSql(this.dialect, layout.table, agedOutColumn), params);
+      const marked = await session.query(
+        markDeletedSql(this.dialect, layout.table, agedOutColumn, groupColumn),
+        params,
+      );
       return marked.rowCount;
     });
   }

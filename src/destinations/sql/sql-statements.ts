@@ -275,14 +275,25 @@ function updateThenInsertSql(
  * $1 read started at[, $2 aged-out boundary]: marks rows a complete read did not see. Rows whose
  * time column is older than the boundary lie outside the window read and are left alone.
  */
-export function markDeletedSql(d: SqlDialect, table: string, agedOutColumn: string | undefined): string {
+export function markDeletedSql(
+  d: SqlDialect,
+  table: string,
+  agedOutColumn: string | undefined,
+  groupColumn?: string,
+): string {
   const t = d.columnTypes;
   const p = d.placeholder;
   const q = d.quote;
+  // With a group column (metrics: the parent), an old row goes too when no row of its group was
+  // seen by the read: its parent is gone.
+  const goneGroup =
+    groupColumn === undefined
+      ? ''
+      : ` OR ${q(groupColumn)} NOT IN (SELECT ${q(groupColumn)} FROM ${d.tableRef(table)} WHERE ${q(SYNCED_AT)} >= CAST(${p(1)} AS ${t.timestamptz}) AND ${q(groupColumn)} IS NOT NULL)`;
   const window =
     agedOutColumn === undefined
       ? ''
-      : ` AND (${q(agedOutColumn)} IS NULL OR ${q(agedOutColumn)} >= CAST(${p(2)} AS ${t.timestamptz}))`;
+      : ` AND (${q(agedOutColumn)} IS NULL OR ${q(agedOutColumn)} >= CAST(${p(2)} AS ${t.timestamptz})${goneGroup})`;
   return `UPDATE ${d.tableRef(table)} SET ${q(DELETED_AT)} = CURRENT_TIMESTAMP
     WHERE ${q(DELETED_AT)} IS NULL AND ${q(SYNCED_AT)} < CAST(${p(1)} AS ${t.timestamptz})${window}`;
 }

@@ -9,6 +9,7 @@ import { CHILD_ROUTES } from './handlers-children.js';
 import { customerAttributes, customerAttributesById, searchCustomers } from './handlers-customers.js';
 import { getMessage, listActivities, listMessages } from './handlers-deliveries.js';
 import { getOne, listAll, listIpAddresses, listKeyset } from './handlers-lists.js';
+import { METRICS_ROUTES } from './handlers-metrics.js';
 import { OBJECT_ROUTES } from './handlers-objects.js';
 import { listSuppressions } from './handlers-suppressions.js';
 import type { Route } from './route-types.js';
@@ -42,6 +43,7 @@ export const ROUTES: readonly Route[] = [
   ...CATALOG_NAMES.flatMap(catalogRoutes),
   ...CHILD_ROUTES,
   ...OBJECT_ROUTES,
+  ...METRICS_ROUTES,
   { method: 'POST', pattern: '/v1/customers', paging: 'cursor', handler: searchCustomers },
   { method: 'POST', pattern: '/v1/customers/attributes', paging: 'none', handler: customerAttributes },
   { method: 'GET', pattern: '/v1/customers/:id/attributes', paging: 'none', handler: customerAttributesById },

@@ -113,6 +113,8 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
   }
 
   const seq = ++state.stats.requests;
+  // The answer's time is the world's clock, not the machine's (the metrics endpoints count days from it).
+  res.setHeader('date', new Date(state.world.now * 1000).toUTCString());
   const entry: RequestLogEntry = {
     method,
     path: url.pathname,

@@ -12,6 +12,8 @@ import { ChildTables, type ChildTruth } from './children.js';
 import { DAY, scaled, type WorldContext } from './context.js';
 import { CustomerTable } from './customers.js';
 import { MessageTable } from './messages.js';
+import { MetricsIndex } from './metrics.js';
+import { type MetricsTruth, metricsTruth } from './metrics-truth.js';
 import { ObjectTables, type ObjectTruth } from './objects.js';
 import { PageCache } from './page-cache.js';
 import { Rng } from './prng.js';
@@ -35,7 +37,8 @@ export const DEFAULT_NOW = 1_767_225_600;
 export type GroundTruth = CatalogTruth &
   /** Child records, each with its parent's key (see children.ts), and objects (objects.ts). */
   ChildTruth &
-  ObjectTruth & {
+  ObjectTruth &
+  MetricsTruth & {
     // sender_identities (in CatalogTruth) holds every sender, hidden ones included, each with its
     // `hidden` flag: the union of the list without and with `hidden=true`.
     /** The people, as POST /v1/customers/attributes returns each (inside `customer` in spec shapes). */
@@ -73,6 +76,8 @@ export class World {
   readonly kind: WorldKind;
   readonly children: ChildTables;
   readonly objects: ObjectTables;
+  /** Daily delivery metrics, counted from the messages (metrics.ts). */
+  readonly metrics: MetricsIndex;
 
   constructor(seed: number, scale: number, start: number = DEFAULT_NOW, opts: WorldOptions = {}) {
     this.kind = opts.world ?? 'seeded';
@@ -100,6 +105,7 @@ export class World {
     this.suppressions = suppressions as Record<SuppressionType, SuppressionTable>;
     this.children = new ChildTables(seed, this.catalog, this.customers, start);
     this.objects = new ObjectTables(seed, scale, this.catalog.object_types, this.customers, start);
+    this.metrics = new MetricsIndex(this.messages, () => this.version);
   }
 
   get now(): number {
@@ -217,6 +223,13 @@ export class World {
       ...(catalog as CatalogTruth),
       ...this.children.truth(),
       ...this.objects.truth(),
+      ...metricsTruth({
+        metrics: this.metrics,
+        now: this.now,
+        start: this.ctx.start,
+        parents: (kind) => structuredClone(this.list(kind)),
+        children: (kind, parentId) => this.children.of(kind, parentId) ?? [],
+      }),
       customers,
       messages,
       activities,

@@ -176,9 +176,9 @@ export class MessageDraws {
    * Draws message i into the shared Draw (valid until the next call), or undefined when deleted.
    * The order of the draws is the record's definition: changing it changes every message.
    */
-  drawn(i: number, trackedResponses: boolean): Draw | undefined {
+  drawn(i: number, trackedResponses: boolean, evenDeleted = false): Draw | undefined {
     const fate = this.table.fate(i);
-    if (fate.deleted) return undefined;
+    if (fate.deleted && !evenDeleted) return undefined;
     const d = this.draw;
     const rng = this.rng.reset(hashNumber(this.recordPrefix, i));
     this.idBytesOf(i, d.idBytes);

@@ -153,6 +153,17 @@ export class MessageTable {
     return message;
   }
 
+  /**
+   * Every message created so far, deleted ones too, handed over as its draws (valid during the
+   * call): the metrics series count what was sent, which deleting a delivery does not undo.
+   */
+  forEachSend(visit: (d: Draw) => void): void {
+    for (let i = 0; i < this.table.rawCount(); i++) {
+      const d = this.draws.drawn(i, false, true);
+      if (d) visit(d);
+    }
+  }
+
   /** The record's JSON text, exactly JSON.stringify(get(i, trackedResponses)); see `write`. */
   json(i: number, trackedResponses = false, filter?: MessageFilter): string | undefined {
     const out = new JsonBytes(1024);

@@ -2,6 +2,7 @@ import { checkPagePosition } from '../resume-position.js';
 import type { ReaderName, StreamDefinition, StreamReader } from '../types.js';
 import { readCustomers } from './customers.js';
 import { readTableStream } from './list.js';
+import { readMetrics } from './metrics.js';
 import { parentPositionFrom, readParentChild } from './parent-child.js';
 import { checkPassPosition, readPasses } from './passes.js';
 import { readSuppressions, suppressionPositionFrom } from './suppressions.js';
@@ -27,6 +28,10 @@ export const READERS: Readonly<Record<ReaderName, ReaderStrategy>> = {
   },
   'parent-child': {
     read: readParentChild,
+    checkPosition: (position, definition) => parentPositionFrom(position, definition.name),
+  },
+  metrics: {
+    read: readMetrics,
     checkPosition: (position, definition) => parentPositionFrom(position, definition.name),
   },
 };

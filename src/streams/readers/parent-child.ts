@@ -43,7 +43,7 @@ function linkOf(def: StreamDefinition): ParentLink {
 }
 
 /** Numbers in numeric order, then strings: the order parents are read and resumed in. */
-function compareKeys(a: ParentKey, b: ParentKey): number {
+export function compareKeys(a: ParentKey, b: ParentKey): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (typeof a === 'number') return -1;
   if (typeof b === 'number') return 1;

@@ -20,5 +20,9 @@ export function exampleRow(def: StreamDefinition, record: unknown): Row {
       const key = def.schema.properties?.[column]?.type === 'string' ? '3' : 3;
       return asWritten({ ...rowFromRecord(def, record), [column]: key });
     }
+    case 'metrics':
+      throw new Error(
+        `${def.name}: metrics rows come from series, not records (test/streams/metrics-reader.test.ts)`,
+      );
   }
 }
