@@ -1,14 +1,9 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
-import { DEFAULT_STREAM_NAMES } from '../../src/streams/definitions.js';
+import { DEFAULT_STREAM_NAMES, getDefinition } from '../../src/streams/definitions.js';
 import { runCli } from '../helpers/cli.js';
 import type { TestDestination } from '../helpers/destinations.js';
-import {
-  expectedTables,
-  expectLoadedMatchesTruth,
-  expectTableMatches,
-  type TruthLike,
-} from '../helpers/truth.js';
+import { expectLoadedMatchesTruth, type TruthLike } from '../helpers/truth.js';
 
 /**
  * The crash harness: a sync killed with SIGKILL at a failpoint (src/core/failpoint.ts), then rerun to
@@ -73,15 +68,25 @@ async function newSim(): Promise<Simulator> {
   return sim;
 }
 
+/**
+ * The tables the kill points sync: every one read by the specification's lists (each reader but the
+ * per-parent one) and one table read per parent. The per-parent tables' own case below syncs every
+ * default table; fewer tables keep the 30-odd cases of each engine within the suite's time.
+ */
+const CRASH_TABLES: readonly string[] = [
+  ...DEFAULT_STREAM_NAMES.filter((name) => getDefinition(name).reader !== 'parent-child'),
+  'newsletter_contents',
+];
+
 function sync(
   sim: Simulator,
   destination: TestDestination,
   failpoint?: string,
   batchRows = '1',
-  streams?: readonly string[],
+  streams: readonly string[] = CRASH_TABLES,
 ) {
   const args = ['sync', '--base-url', sim.url, '--max-requests-per-second', '1000', ...destination.args];
-  if (streams) args.push('--streams', streams.join(','));
+  args.push('--streams', streams.join(','));
   return runCli([...args, '--batch-size-rows', batchRows], {
     // Every read complete: a crash must leave exact data, deletions and older changes included.
     env: {
@@ -95,13 +100,9 @@ function sync(
 async function expectExactAndClean(
   destination: TestDestination,
   sim: Simulator,
-  tables: readonly string[] = DEFAULT_STREAM_NAMES,
+  tables: readonly string[] = CRASH_TABLES,
 ): Promise<void> {
-  const truth = sim.truth() as unknown as TruthLike;
-  const loaded = await destination.read(tables);
-  if (tables === DEFAULT_STREAM_NAMES) expectLoadedMatchesTruth(loaded, truth);
-  else
-    for (const table of tables) expectTableMatches(table, loaded[table] ?? [], expectedTables(truth)[table]!);
+  expectLoadedMatchesTruth(await destination.read(tables), sim.truth() as unknown as TruthLike);
   const bookmarks = await destination.bookmarks();
   expect(Object.keys(bookmarks).sort()).toEqual([...tables].sort());
   for (const [stream, bookmark] of Object.entries(bookmarks)) {
@@ -271,7 +272,13 @@ export function describeCrashSafety(
     // Newsletter contents travel 50 newsletters a page: the kill leaves the first 50 committed.
     it('resumes a table read per parent after the last parent committed, reading none of those again', () =>
       withFreshWorld(makeDestination, 'children', async (sim, destination) => {
-        const killed = await sync(sim, destination, 'page-committed@newsletter_contents:1');
+        const killed = await sync(
+          sim,
+          destination,
+          'page-committed@newsletter_contents:1',
+          '1',
+          DEFAULT_STREAM_NAMES,
+        );
         expect(killed.signal).toBe('SIGKILL');
         const resume = (await destination.bookmarks()).newsletter_contents?.resume as {
           position?: { after_parent?: unknown };
@@ -279,7 +286,7 @@ export function describeCrashSafety(
         const after = resume?.position?.after_parent;
         expect(typeof after, 'no parent position was committed').toBe('number');
         const before = sim.requestLog().length;
-        expect((await sync(sim, destination)).code).toBe(0);
+        expect((await sync(sim, destination, undefined, '1', DEFAULT_STREAM_NAMES)).code).toBe(0);
         const reread = sim
           .requestLog()
           .slice(before)
@@ -290,7 +297,7 @@ export function describeCrashSafety(
           (n) => n.id,
         );
         expect(reread.sort((a, b) => a - b)).toEqual(ids.filter((id) => id > (after as number)));
-        await expectExactAndClean(destination, sim);
+        await expectExactAndClean(destination, sim, DEFAULT_STREAM_NAMES);
       }));
 
     // Activities alone: the other tables' reads, finished by the first attempt at whatever moment the

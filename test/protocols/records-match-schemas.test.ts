@@ -4,6 +4,8 @@ import type { AirbyteStream } from '../../src/protocols/airbyte/airbyte-catalog.
 import type { SingerCatalog } from '../../src/protocols/singer/singer-catalog.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import type { JsonSchema } from '../../src/streams/types.js';
+import type { DbRow } from '../helpers/duckdb.js';
+import { expectLoadedMatchesTruth, type TruthLike } from '../helpers/truth.js';
 import { createAjv } from '../streams/helpers/schema-validator.js';
 import { airbyteSchemaAjv } from './helpers/airbyte-protocol.js';
 import { type ProtocolRun, runProtocol, scratch } from './helpers/protocol-cli.js';
@@ -12,7 +14,8 @@ import { type ProtocolRun, runProtocol, scratch } from './helpers/protocol-cli.j
  * A validating Singer target or Airbyte destination rejects a record that breaks the schema the
  * source declared. So every record of a full run, in the default world, must validate against the
  * schema the product itself emitted for its stream: the SCHEMA message (Singer) or the discovered
- * catalog's json_schema (Airbyte), with a standard validator.
+ * catalog's json_schema (Airbyte), with a standard validator. The same runs, every table selected
+ * (the opt-in object and metrics tables too), must also equal the ground truth.
  */
 
 interface Violation {
@@ -58,6 +61,22 @@ function report(violations: readonly Violation[]): string[] {
   }
   return lines.slice(0, 12);
 }
+
+/** The RECORDs of a run, by stream, as rows to compare with the ground truth. */
+function recordsByStream(
+  run: ProtocolRun,
+  recordOf: (message: Record<string, unknown>) => [string, unknown],
+): Record<string, DbRow[]> {
+  const rows: Record<string, DbRow[]> = {};
+  for (const m of run.messages) {
+    if (m.type !== 'RECORD') continue;
+    const [stream, record] = recordOf(m);
+    (rows[stream] ??= []).push(record as DbRow);
+  }
+  return rows;
+}
+
+const truthOf = (s: Simulator) => s.truth() as unknown as TruthLike;
 
 function expectSuccess(run: ProtocolRun): void {
   expect(run.code, run.stderr.slice(-2000)).toBe(0);
@@ -110,6 +129,11 @@ describe('every record of a full run validates against the schema the product em
     expect([...validators.keys()].sort()).toEqual(catalog.streams.map((s) => s.tap_stream_id).sort());
     expect([...counts.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(report(violations), `${violations.length} RECORD value(s) break their SCHEMA`).toEqual([]);
+    // And they are the workspace: every table of a first full run equals the ground truth.
+    expectLoadedMatchesTruth(
+      recordsByStream(run, (m) => [m.stream as string, m.record]),
+      truthOf(sim),
+    );
   });
 
   it('Airbyte: each RECORD data against the discovered json_schema of its configured stream', async () => {
@@ -144,5 +168,12 @@ describe('every record of a full run validates against the schema the product em
     }
     expect(records).toBeGreaterThan(0);
     expect(report(violations), `${violations.length} RECORD value(s) break their json_schema`).toEqual([]);
+    expectLoadedMatchesTruth(
+      recordsByStream(run, (m) => {
+        const { stream, data } = m.record as { stream: string; data: unknown };
+        return [stream, data];
+      }),
+      truthOf(sim),
+    );
   });
 });
