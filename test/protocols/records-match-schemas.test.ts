@@ -71,7 +71,9 @@ function recordsByStream(
   for (const m of run.messages) {
     if (m.type !== 'RECORD') continue;
     const [stream, record] = recordOf(m);
-    (rows[stream] ??= []).push(record as DbRow);
+    const list = rows[stream] ?? [];
+    list.push(record as DbRow);
+    rows[stream] = list;
   }
   return rows;
 }
