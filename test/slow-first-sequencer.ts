@@ -9,12 +9,16 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const SLOWEST = [
   'crash-duckdb',
   'crash-postgres',
-  'hostile-records',
-  'faults.test',
-  'hostile-responses',
-  'destination-failures',
   'sync-duckdb',
+  'faults.test',
+  'hostile-records',
+  'destination-failures',
+  'sync-postgres',
   'secrets.test',
+  'hostile-responses',
+  'resume-reads',
+  'cli-commands',
+  'serve-duckdb',
 ];
 
 const rank = (spec: TestSpecification): number => {
