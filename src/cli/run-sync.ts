@@ -7,7 +7,7 @@ import { createDatabaseSink, readRunHistory, wantsTightHeap } from '../destinati
 import type { SyncEvent } from '../engine/events.js';
 import { planSync } from '../engine/plan.js';
 import { runSync, type SyncResult } from '../engine/sync.js';
-import { DEFAULT_STREAM_NAMES, type StreamName } from '../streams/definitions.js';
+import { type StreamName, tablesToSync } from '../streams/definitions.js';
 import { limitHeapGrowth } from './heap-growth.js';
 import { ProgressDisplay } from './progress.js';
 import { formatSummary } from './summary.js';
@@ -30,7 +30,7 @@ export async function runDatabaseSync({
   progress,
   fullRefresh = false,
 }: SyncCliOptions): Promise<SyncResult> {
-  const names = (config.streams ?? [...DEFAULT_STREAM_NAMES]) as StreamName[];
+  const names = tablesToSync(config.streams);
   if (wantsTightHeap(config.destination)) limitHeapGrowth();
   const sink = await createDatabaseSink(config.destination);
   logger.info(`Syncing ${names.length} table(s) into ${describeDestination(config.destination)}`);

@@ -439,3 +439,8 @@ export function getDefinition(name: string): StreamDefinition<StreamName> {
   }
   return def;
 }
+
+/** The tables a run reads: those named (`streams` setting), else every table but the opt-in ones. */
+export function tablesToSync(named: readonly string[] | undefined): StreamName[] {
+  return named === undefined ? [...DEFAULT_STREAM_NAMES] : named.map((name) => getDefinition(name).name);
+}

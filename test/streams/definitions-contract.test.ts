@@ -5,6 +5,7 @@ import {
   isStreamName,
   STREAM_DEFINITIONS,
   STREAM_NAMES,
+  tablesToSync,
 } from '../../src/streams/definitions.js';
 import { READERS } from '../../src/streams/readers/index.js';
 import type { JsonSchema, StreamDefinition } from '../../src/streams/types.js';
@@ -105,6 +106,14 @@ describe('the table of definitions', () => {
       expect(def.primaryKey[0]).toBe(def.parent.keyColumn);
       expect(def.replicationKey, `${def.name} is read in full`).toBeUndefined();
     }
+  });
+
+  it('syncs the named tables, else every table but the opt-in ones (sync, plan and the tap alike)', () => {
+    const optIn = STREAM_DEFINITIONS.filter((def) => def.optIn).map((def) => def.name);
+    expect(optIn).toContain('objects');
+    expect(tablesToSync(undefined)).toEqual(STREAM_NAMES.filter((name) => !optIn.includes(name)));
+    expect(tablesToSync(['objects', 'topics'])).toEqual(['objects', 'topics']);
+    expect(() => tablesToSync(['people'])).toThrow(expect.objectContaining({ code: 'CIO_ERR_CONFIG' }));
   });
 
   it('finds definitions by name and rejects unknown names with a config error', () => {

@@ -3,7 +3,7 @@ import { createLogger } from '../../core/logger.js';
 import { readRunHistory } from '../../destinations/registry.js';
 import { createClientFor } from '../../engine/client-factory.js';
 import { planSync } from '../../engine/plan.js';
-import { STREAM_NAMES, type StreamName } from '../../streams/definitions.js';
+import { type StreamName, tablesToSync } from '../../streams/definitions.js';
 import {
   addLogOptions,
   addSettingOptions,
@@ -27,7 +27,7 @@ export function registerPlanCommand(program: Command): void {
     .action(async (flags: PlanFlags) => {
       const config = configFromFlags(flags);
       const logger = createLogger(flags.logFormat, [config.access_token], flags.logLevel);
-      const names = (config.streams ?? [...STREAM_NAMES]) as StreamName[];
+      const names = tablesToSync(config.streams);
       // Nothing is written: a destination that does not exist yet plans a first sync.
       const history = await readRunHistory(config.destination);
       const client = createClientFor(config, (event) => {

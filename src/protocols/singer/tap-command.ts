@@ -7,7 +7,7 @@ import { rememberSecret } from '../../core/secrets.js';
 import { VERSION } from '../../core/version.js';
 import type { SyncEvent } from '../../engine/events.js';
 import type { StreamSelection } from '../../engine/sync.js';
-import type { StreamName } from '../../streams/definitions.js';
+import { type StreamName, tablesToSync } from '../../streams/definitions.js';
 import type { JsonSchema } from '../../streams/types.js';
 import { loadProtocolConfig } from '../shared/config-file.js';
 import { runProtocolSync } from '../shared/protocol-sync.js';
@@ -97,9 +97,7 @@ async function runTap(flags: TapFlags): Promise<void> {
   const catalogFile = flags.catalog ?? flags.properties;
   const selection: StreamSelection[] = catalogFile
     ? selectionFromSingerCatalog(readJsonFile(catalogFile, 'catalog'), specs)
-    : ((config.streams ?? specs.filter((s) => !s.optIn).map((s) => s.name)) as StreamName[]).map((name) => ({
-        name,
-      }));
+    : tablesToSync(config.streams).map((name) => ({ name }));
   const quiet = QUIET_LEVELS.has(String(extras.metrics_log_level ?? 'INFO').toUpperCase());
   await runProtocolSync({
     config,
