@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
-import { getDefinition, STREAM_NAMES } from '../../src/streams/definitions.js';
+import { STREAM_NAMES } from '../../src/streams/definitions.js';
 import { runCli } from '../helpers/cli.js';
 import { duckdbDestination, postgresDestination, type TestDestination } from '../helpers/destinations.js';
 import { scratchDir } from '../helpers/scratch-dir.js';
+import { TABLES_BUT_METRICS } from '../helpers/tables.js';
 import { expectLoadedMatchesTruth, type TruthLike } from '../helpers/truth.js';
 
 /**
@@ -20,12 +21,7 @@ afterAll(async () => {
   await Promise.all(sims.map((s) => s.stop()));
 });
 
-/**
- * Every table, the opt-in ones (objects) included; the seeded world leaves out the metrics tables
- * (tens of thousands of daily rows each sync, compared in sync-duckdb and sync-postgres).
- */
-const NOT_METRICS = STREAM_NAMES.filter((name) => getDefinition(name).metrics === undefined);
-
+/** Every table by default, the opt-in ones (objects, metrics) included. */
 function syncArgs(sim: Simulator, tables: readonly string[] = STREAM_NAMES): string[] {
   const all = ['--streams', tables.join(',')];
   return ['sync', '--base-url', sim.url, '--max-requests-per-second', '1000', ...all];
@@ -33,13 +29,13 @@ function syncArgs(sim: Simulator, tables: readonly string[] = STREAM_NAMES): str
 
 async function syncTwice(sim: Simulator, destination: TestDestination): Promise<void> {
   const env = { CIO_ACCESS_TOKEN: sim.token };
-  const args = [...syncArgs(sim, NOT_METRICS), ...destination.args];
+  const args = [...syncArgs(sim, TABLES_BUT_METRICS), ...destination.args];
   for (const round of ['first', 'after an advance']) {
     // After the advance, complete reads: deletions are marked only by those.
     const run = await runCli(round === 'first' ? args : [...args, '--full-refresh'], { env });
     expect(run.code, `${round}: ${run.stderr}`).toBe(0);
     expect(sim.unknownRoutes()).toEqual([]);
-    expectLoadedMatchesTruth(await destination.read(NOT_METRICS), sim.truth() as unknown as TruthLike);
+    expectLoadedMatchesTruth(await destination.read(TABLES_BUT_METRICS), sim.truth() as unknown as TruthLike);
     sim.advance({ seconds: 86_400 });
   }
 }

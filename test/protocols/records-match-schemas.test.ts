@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AirbyteStream } from '../../src/protocols/airbyte/airbyte-catalog.js';
 import type { SingerCatalog } from '../../src/protocols/singer/singer-catalog.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
-import { getDefinition } from '../../src/streams/definitions.js';
 import type { JsonSchema } from '../../src/streams/types.js';
 import type { DbRow } from '../helpers/duckdb.js';
+import { isMetricsTable } from '../helpers/tables.js';
 import { expectLoadedMatchesTruth, keyOf, type TruthLike } from '../helpers/truth.js';
 import { createAjv } from '../streams/helpers/schema-validator.js';
 import { airbyteSchemaAjv } from './helpers/airbyte-protocol.js';
@@ -208,9 +208,7 @@ describe('every record of a full run validates against the schema the product em
       files.file('state.json', state),
     ]);
     expectSuccess(again);
-    const metrics = catalog.streams
-      .map((s) => s.tap_stream_id)
-      .filter((name) => getDefinition(name).metrics !== undefined);
+    const metrics = catalog.streams.map((s) => s.tap_stream_id).filter(isMetricsTable);
     const later = recordsByStream(again, (m) => [m.stream as string, m.record]);
     expect(metrics.filter((table) => (later[table]?.length ?? 0) > 0)).toEqual(metrics);
     expectLoadedMatchesTruth(upsert(firstRecords, later, metrics), truthOf(sim));
