@@ -15,7 +15,7 @@ import type { SimState } from './http/state.js';
 import type { Simulator, SimulatorOptions } from './http/types.js';
 import { DEFAULT_NOW, World } from './world/data.js';
 import { advanceWorld } from './world/mutate.js';
-import { type AdvanceOptions, SHAPES } from './world/types.js';
+import { type AdvanceOptions, CATALOG_GROWTHS, SHAPES } from './world/types.js';
 
 export type { FaultEffect, FaultKind, FaultRule, FaultTarget } from './http/faults.js';
 export { RANDOM_MIX } from './http/faults.js';
@@ -27,6 +27,7 @@ export { DEFAULT_NOW, type GroundTruth } from './world/data.js';
 export type {
   AdvanceOptions,
   AdvanceResult,
+  CatalogGrowth,
   ChangeCounts,
   Json,
   JsonObject,
@@ -34,7 +35,7 @@ export type {
   SuppressionType,
   WorldKind,
 } from './world/types.js';
-export { SHAPES, SUPPRESSION_TYPES } from './world/types.js';
+export { CATALOG_GROWTHS, SHAPES, SUPPRESSION_TYPES } from './world/types.js';
 
 function check(name: string, value: number, ok: boolean): number {
   if (!Number.isFinite(value) || !ok) throw new RangeError(`invalid simulator option ${name}: ${value}`);
@@ -61,13 +62,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const world = opts.world ?? 'seeded';
   if (world !== 'seeded' && world !== 'empty')
     throw new RangeError(`invalid simulator option world: ${String(world)}`);
+  const catalogGrowth = opts.catalogGrowth ?? 'sqrt';
+  if (!CATALOG_GROWTHS.includes(catalogGrowth))
+    throw new RangeError(`invalid simulator option catalogGrowth: ${String(catalogGrowth)}`);
 
   const state: SimState = {
     seed,
     token,
     latencyMs: check('latencyMs', opts.latencyMs ?? 0, (opts.latencyMs ?? 0) >= 0),
     latencyJitterMs: check('latencyJitterMs', opts.latencyJitterMs ?? 0, (opts.latencyJitterMs ?? 0) >= 0),
-    world: new World(seed, scale, now, { shapes, world }),
+    world: new World(seed, scale, now, { shapes, world, catalogGrowth }),
     codec: new CursorCodec(seed, shapes),
     faults: new FaultPlan(seed, faultRate),
     limiter: new RateLimiter(rps, undefined, limiter),

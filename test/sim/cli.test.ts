@@ -76,6 +76,7 @@ describe('cio-sync sim', () => {
       ['sim', '--scale', '0'],
       ['sim', '--port', 'http'],
       ['sim', '--shapes', 'json'],
+      ['sim', '--catalog-growth', 'cubic'],
     ]) {
       await expect(
         program({ write: () => {}, untilStopped: async () => {} }).parseAsync(args, { from: 'user' }),

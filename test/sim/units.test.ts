@@ -5,6 +5,7 @@ import { compileFilter } from '../../src/sim/http/handlers-customers.js';
 import { CursorCodec, collect } from '../../src/sim/http/paging.js';
 import { RateLimiter } from '../../src/sim/http/rate-limit.js';
 import { IndexedTable } from '../../src/sim/world/indexed-table.js';
+import { DEFAULT_NOW, World } from '../../src/sim/world/data.js';
 import { Timeline } from '../../src/sim/world/timeline.js';
 
 /** The text of each shape's tokens: live is padded standard base64 always holding `+` or `/`. */
@@ -218,5 +219,39 @@ describe('rate limiter modes', () => {
     now = 1000;
     expect(Array.from({ length: 10 }, () => limiter.take('t')).every((r) => r === 0)).toBe(true);
     expect(limiter.take('t')).toBe(1);
+  });
+});
+
+describe('catalog growth', () => {
+  const sizes = (growth: 'sqrt' | 'linear', scale: number) => {
+    const world = new World(1, scale, DEFAULT_NOW, { catalogGrowth: growth });
+    return {
+      customers: world.customers.table.baseCount,
+      messages: world.messages.table.baseCount,
+      newsletters: world.list('newsletters').length,
+      senders: world.list('sender_identities', 'all').length,
+      bounces: world.suppressions.bounces.table.baseCount,
+    };
+  };
+
+  it('grows the lists that describe a workspace with the square root of the scale above 1', () => {
+    const one = sizes('sqrt', 1);
+    expect(sizes('linear', 1)).toEqual(one);
+    const sqrt = sizes('sqrt', 16);
+    const linear = sizes('linear', 16);
+    // People and deliveries grow with the scale either way.
+    expect(sqrt.customers).toBe(16 * one.customers);
+    expect(linear.messages).toBe(16 * one.messages);
+    expect(sqrt.messages).toBe(linear.messages);
+    for (const list of ['newsletters', 'senders', 'bounces'] as const) {
+      expect(linear[list]).toBe(16 * one[list]);
+      expect(sqrt[list]).toBe(4 * one[list]);
+    }
+    // The bounces list stays a whole number of full pages, so its last page is followed by an empty one.
+    expect(sqrt.bounces % 1000).toBe(0);
+  });
+
+  it('shrinks them with the scale below 1 either way', () => {
+    expect(sizes('sqrt', 0.5)).toEqual(sizes('linear', 0.5));
   });
 });

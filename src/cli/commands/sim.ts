@@ -1,6 +1,8 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { CioError } from '../../core/errors.js';
 import {
+  CATALOG_GROWTHS,
+  type CatalogGrowth,
   DEFAULT_NOW,
   LIMITER_MODES,
   type LimiterMode,
@@ -26,6 +28,7 @@ interface SimFlags {
   now?: number;
   shapes: Shapes;
   limiter: LimiterMode;
+  catalogGrowth: CatalogGrowth;
   empty?: boolean;
   webhookUrl?: string;
   webhookRate: number;
@@ -105,6 +108,14 @@ export function registerSimCommand(program: Command, io: SimCommandIo = processI
         oneOf(LIMITER_MODES),
       ),
     )
+    .addOption(
+      defaulted<CatalogGrowth>(
+        '--catalog-growth <kind>',
+        'above scale 1, how campaigns, newsletters, segments, senders and suppressions grow: sqrt (with the square root of --scale) or linear',
+        'sqrt',
+        oneOf(CATALOG_GROWTHS),
+      ),
+    )
     .option(
       '--webhook-url <url>',
       "also act as Customer.io's reporting webhook: send the world's delivery events there, signed with CIO_WEBHOOK_SIGNING_KEY",
@@ -140,6 +151,7 @@ export function registerSimCommand(program: Command, io: SimCommandIo = processI
         ...(flags.now !== undefined ? { now: flags.now } : {}),
         shapes: flags.shapes,
         limiter: flags.limiter,
+        catalogGrowth: flags.catalogGrowth,
         world: flags.empty === true ? 'empty' : 'seeded',
       }).catch((error: unknown) => {
         throw listenError(error, flags.host, flags.port);

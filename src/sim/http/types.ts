@@ -1,6 +1,6 @@
 /** Public types of the running simulator (re-exported by src/sim/index.ts). */
 import type { GroundTruth } from '../world/data.js';
-import type { AdvanceOptions, AdvanceResult, Shapes, WorldKind } from '../world/types.js';
+import type { AdvanceOptions, AdvanceResult, CatalogGrowth, Shapes, WorldKind } from '../world/types.js';
 import type { FaultRule } from './faults.js';
 import type { LimiterMode } from './rate-limit.js';
 
@@ -39,6 +39,12 @@ export interface SimulatorOptions {
   shapes?: Shapes;
   /** 'seeded' (default) or 'empty': a workspace with nothing in any list. */
   world?: WorldKind;
+  /**
+   * 'sqrt' (default): above scale 1 the lists describing the workspace (campaigns, newsletters,
+   * segments, sender identities, suppressions, ...) grow with the square root of the scale;
+   * 'linear': with the scale, like people and deliveries.
+   */
+  catalogGrowth?: CatalogGrowth;
 }
 
 export interface RequestLogEntry {

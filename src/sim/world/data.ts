@@ -9,7 +9,7 @@ import { ActivityTable } from './activities.js';
 import type { CatalogSpec } from './catalog.js';
 import { CATALOG, CATALOG_NAMES, type CatalogName, type CatalogTruth } from './catalog-tables.js';
 import { ChildTables, type ChildTruth } from './children.js';
-import { DAY, scaled, type WorldContext } from './context.js';
+import { catalogScale, DAY, scaled, type WorldContext } from './context.js';
 import { CustomerTable } from './customers.js';
 import { MessageTable } from './messages.js';
 import { MetricsIndex } from './metrics.js';
@@ -84,6 +84,7 @@ export class World {
     this.ctx = {
       seed,
       scale,
+      catalogScale: catalogScale(scale, opts.catalogGrowth ?? 'sqrt'),
       timeline: new Timeline(seed, start),
       start,
       refs: { campaigns: [], broadcasts: [], newsletters: [], transactional: [] },
@@ -100,7 +101,7 @@ export class World {
     this.activities = new ActivityTable(this.ctx, size(scaled(400, scale)), this.customers);
     const suppressions: Partial<Record<SuppressionType, SuppressionTable>> = {};
     for (const type of SUPPRESSION_TYPES) {
-      suppressions[type] = new SuppressionTable(this.ctx, type, size(suppressionCount(type, scale)));
+      suppressions[type] = new SuppressionTable(this.ctx, type, size(suppressionCount(type, this.ctx.catalogScale)));
     }
     this.suppressions = suppressions as Record<SuppressionType, SuppressionTable>;
     this.children = new ChildTables(seed, this.catalog, this.customers, start);
@@ -119,7 +120,7 @@ export class World {
   }
 
   private buildCatalog(name: CatalogName, spec: CatalogSpec, size: (count: number) => number): CatalogTable {
-    const count = size(spec.fixedSize ? spec.baseCount : scaled(spec.baseCount, this.ctx.scale));
+    const count = size(spec.fixedSize ? spec.baseCount : scaled(spec.baseCount, this.ctx.catalogScale));
     const records: JsonObject[] = [];
     // Creation times ascend with k, so ids and creation order agree, as in a real account.
     const span = 400 * DAY;

@@ -22,7 +22,20 @@ export interface WorldOptions {
   shapes?: Shapes;
   /** Default 'seeded'. */
   world?: WorldKind;
+  /** Default 'sqrt' (see CatalogGrowth). */
+  catalogGrowth?: CatalogGrowth;
 }
+
+/**
+ * How the lists that describe a workspace (campaigns, broadcasts, newsletters, segments, sender
+ * identities, ESP suppressions, ...) grow with the scale above 1. People, deliveries and activities
+ * always grow with the scale; a workspace ten times as busy rarely has ten times the newsletters or
+ * senders, so by default those lists grow with the square root of the scale ('sqrt'). 'linear'
+ * grows them with the scale too (the simulator's world before 2026-12-05). Below scale 1 both shrink
+ * them linearly.
+ */
+export const CATALOG_GROWTHS = ['sqrt', 'linear'] as const;
+export type CatalogGrowth = (typeof CATALOG_GROWTHS)[number];
 
 export interface AdvanceOptions {
   /** How far "now" moves forward, default 3600. */
