@@ -133,8 +133,8 @@ describe('resuming an interrupted read after the world moved on', () => {
   });
 
   it('a resumed suppressions read reads every list again from its start: removals made meanwhile neither hide records nor get them marked deleted', async () => {
-    // scale 4: 4,000 bounces, four pages of 1,000 by offset, oldest first.
-    const sim = await startSimulator({ rps: 0, scale: 4, seed: 44 });
+    // scale 4 with lists growing like people: 4,000 bounces, four pages of 1,000 by offset, oldest first.
+    const sim = await startSimulator({ rps: 0, scale: 4, seed: 44, catalogGrowth: 'linear' });
     try {
       const w = await world('suppressions', 'eps_suppression', sim);
       expect((await w.sync()).status).toBe('succeeded');
