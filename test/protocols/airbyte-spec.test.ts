@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { httpUrl } from '../../src/core/version.js';
 import { airbyteSpecMessage, connectionSpecification } from '../../src/protocols/airbyte/airbyte-spec.js';
 import { airbyteMessageErrors, airbyteSchemaAjv } from './helpers/airbyte-protocol.js';
 
@@ -19,10 +21,16 @@ describe('Airbyte SPEC', () => {
   const message = airbyteSpecMessage();
   const spec = connectionSpecification();
 
-  it('is a valid AirbyteMessage with a connectionSpecification and documentationUrl', () => {
+  it('is a valid AirbyteMessage whose documentationUrl is the package homepage, or absent without one', () => {
     expect(airbyteMessageErrors(message)).toEqual([]);
     const payload = message.spec as Record<string, unknown>;
-    expect(payload.documentationUrl).toMatch(/^https:\/\//);
+    const homepage = (JSON.parse(readFileSync('package.json', 'utf8')) as { homepage?: string }).homepage;
+    if (homepage === undefined) expect(payload).not.toHaveProperty('documentationUrl');
+    else expect(payload.documentationUrl).toBe(new URL(homepage).href);
+    const readme = 'https://example.org/cio-sync#readme';
+    const published = airbyteSpecMessage(readme);
+    expect(airbyteMessageErrors(published)).toEqual([]);
+    expect((published.spec as Record<string, unknown>).documentationUrl).toBe(readme);
     expect(payload.supportsIncremental).toBe(true);
     expect(payload.supported_destination_sync_modes).toContain('append_dedup');
   });
@@ -55,5 +63,14 @@ describe('Airbyte SPEC', () => {
     expect(validate({ access_token: 'k', max_requests_per_second: 5, concurrency: 4 })).toBe(true);
     expect(validate({ access_token: 'k', region: 'mars' })).toBe(false);
     expect(validate({ region: 'us' })).toBe(false);
+  });
+});
+
+describe('httpUrl (package.json homepage)', () => {
+  it('takes only http(s) URLs', () => {
+    expect(httpUrl('https://example.org/cio-sync#readme')).toBe('https://example.org/cio-sync#readme');
+    for (const bad of [undefined, 42, '', 'README.md', 'file:///tmp/README.md', 'javascript:alert(1)']) {
+      expect(httpUrl(bad)).toBeUndefined();
+    }
   });
 });

@@ -1,9 +1,9 @@
+import { HOMEPAGE } from '../../core/version.js';
 import type { JsonSchema } from '../../streams/types.js';
 import { protocolSettingsSchema } from '../shared/settings-schema.js';
 
 /** The Airbyte protocol version these messages follow (spec/airbyte_protocol.v0.yaml). */
 const AIRBYTE_PROTOCOL_VERSION = '0.3.2';
-const DOCUMENTATION_URL = 'https://www.npmjs.com/package/cio-sync';
 
 /** The config's JSON Schema as Airbyte shows it. Tables are chosen in Airbyte's catalog, not here. */
 export function connectionSpecification(): JsonSchema {
@@ -16,12 +16,17 @@ export function connectionSpecification(): JsonSchema {
   };
 }
 
-/** The SPEC message: what `cio-sync airbyte spec` prints. */
-export function airbyteSpecMessage(): Record<string, unknown> {
+/**
+ * The SPEC message: what `cio-sync airbyte spec` prints. `documentationUrl` is the package's
+ * homepage (its README) once package.json names one; the package is not published anywhere yet, and
+ * the protocol makes the field optional, so until then it is left out rather than pointing at a page
+ * that does not exist.
+ */
+export function airbyteSpecMessage(homepage: string | undefined = HOMEPAGE): Record<string, unknown> {
   return {
     type: 'SPEC',
     spec: {
-      documentationUrl: DOCUMENTATION_URL,
+      ...(homepage === undefined ? {} : { documentationUrl: homepage }),
       connectionSpecification: connectionSpecification(),
       supportsIncremental: true,
       supported_destination_sync_modes: ['overwrite', 'append', 'append_dedup'],
