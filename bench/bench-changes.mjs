@@ -3,10 +3,13 @@
 // second sync of a copy of the destination with the defaults, and one with customers_refresh:
 // changes. Requests as counts and as a fraction of the first sync's, wall / floor of each, and the
 // second sync with changes compared with the ground truth (every live person, every activity).
+// The tables are the specification's (every default table but those read per parent): the issue
+// that set the target predates the structure tables, which no API lets a sync read by change.
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_STREAM_NAMES, getDefinition } from '../dist/streams/definitions.js';
 import { minimumRequests, worldSizes } from './lib/minimum-requests.mjs';
 import { ROOT } from './lib/paths.mjs';
 import { startSimProcess } from './lib/simulator.mjs';
@@ -16,6 +19,7 @@ import { runSync } from './lib/sync-run.mjs';
 const RATE = 10;
 const LATENCY_MS = 150;
 const SEED = 1;
+export const CHANGES_TABLES = DEFAULT_STREAM_NAMES.filter((name) => getDefinition(name).reader !== 'parent-child');
 /**
  * One day of a busy workspace: 1% of people and deliveries change, 1/180 of each table is added
  * (a day of the six months of deliveries kept), 0.1% deleted.
@@ -42,7 +46,7 @@ function figures(sync, floorRequests) {
 
 export async function benchChanges({ scale, dir, log }) {
   const sizes = worldSizes(scale, SEED);
-  const minimum = minimumRequests(sizes);
+  const minimum = minimumRequests(sizes, CHANGES_TABLES);
   log(
     `changes: scale ${scale}: ${sizes.messages} messages, ${sizes.customers} people; minimum ${minimum.protocol} requests`,
   );
@@ -52,7 +56,13 @@ export async function benchChanges({ scale, dir, log }) {
   const changes = join(dir, 'changes-changes.duckdb');
   for (const file of [first, plain, changes]) removeDuckDb(file);
   try {
-    const one = await runSync({ sim, destination: `duckdb:${first}`, rate: RATE, extraEnv: CHANGES });
+    const one = await runSync({
+      sim,
+      destination: `duckdb:${first}`,
+      rate: RATE,
+      streams: CHANGES_TABLES,
+      extraEnv: CHANGES,
+    });
     // The first sync's own floor: the minimum, plus the one look at the activity feed's head.
     const firstFigures = figures(one, minimum.protocol + 1);
     log(
@@ -68,7 +78,13 @@ export async function benchChanges({ scale, dir, log }) {
       ['defaults', plain, {}],
       ['changes', changes, CHANGES],
     ]) {
-      const sync = await runSync({ sim, destination: `duckdb:${file}`, rate: RATE, extraEnv: env });
+      const sync = await runSync({
+        sim,
+        destination: `duckdb:${file}`,
+        rate: RATE,
+        streams: CHANGES_TABLES,
+        extraEnv: env,
+      });
       // A second sync's floor is the requests it has to make: its own count.
       seconds[name] = {
         ...figures(sync, sync.requests),
@@ -97,6 +113,7 @@ export async function benchChanges({ scale, dir, log }) {
       advance: ONE_DAY,
       sizes,
       minimum: minimum.protocol,
+      tables: CHANGES_TABLES,
       first: firstFigures,
       second: seconds,
       verified,

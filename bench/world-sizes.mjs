@@ -7,7 +7,10 @@ import { STREAM_DEFINITIONS } from '../dist/streams/definitions.js';
 
 const scale = Number(process.argv[2] ?? 1);
 const seed = Number(process.argv[3] ?? 1);
-const truth = new World(seed, scale, DEFAULT_NOW).truth();
+const world = new World(seed, scale, DEFAULT_NOW);
+// Segment membership is counted below, page by page: materialised it holds tens of millions of rows
+// at scale 400.
+const truth = world.truth({ segmentMembers: false });
 const sizes = {};
 for (const [key, value] of Object.entries(truth)) {
   sizes[key] = Array.isArray(value)
@@ -31,4 +34,18 @@ for (const def of STREAM_DEFINITIONS) {
   }
   sizes.children_per_parent[def.name] = counts;
 }
+const members = {};
+let memberCount = 0;
+for (const segment of truth.segments) {
+  let count = 0;
+  for (let from = 0; from !== undefined; ) {
+    const page = world.children.members(segment.id, from, 30_000);
+    count += page.members.length;
+    from = page.next;
+  }
+  if (count > 0) members[String(segment.id)] = count;
+  memberCount += count;
+}
+sizes.children_per_parent.segment_members = members;
+sizes.segment_members = memberCount;
 process.stdout.write(`${JSON.stringify(sizes)}\n`);

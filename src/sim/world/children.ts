@@ -288,8 +288,11 @@ export class ChildTables {
     };
   }
 
-  /** Every child record as served, each with its parent's key (test groups carry none of their own). */
-  truth(): ChildTruth {
+  /**
+   * Every child record as served, each with its parent's key (test groups carry none of their own).
+   * `members: false` leaves segment_members empty: at large scales it holds tens of millions of rows.
+   */
+  truth(options: { members?: boolean } = {}): ChildTruth {
     const out: Partial<ChildTruth> = {};
     for (const name of KEPT_CHILDREN) {
       const key = PARENT_OF[name].key;
@@ -301,8 +304,9 @@ export class ChildTables {
     const dependencies: JsonObject[] = [];
     for (const segment of this.parents.segments.records) {
       const segmentId = segment.id as number;
-      for (const m of this.members(segmentId, 0, Number.MAX_SAFE_INTEGER).members)
-        members.push({ segment_id: segmentId, ...m });
+      if (options.members ?? true)
+        for (const m of this.members(segmentId, 0, Number.MAX_SAFE_INTEGER).members)
+          members.push({ segment_id: segmentId, ...m });
       const usedBy = this.usedBy(segmentId);
       const types: [string, string][] = [
         ['campaigns', 'campaign'],

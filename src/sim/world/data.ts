@@ -190,7 +190,8 @@ export class World {
     return this.kind === 'empty' ? [] : [...IP_ADDRESSES];
   }
 
-  truth(): GroundTruth {
+  /** `segmentMembers: false` leaves segment_members empty (see ChildTables.truth). */
+  truth(options: { segmentMembers?: boolean } = {}): GroundTruth {
     const messages: JsonObject[] = [];
     const m = this.messages.range(undefined, undefined);
     for (let i = m.hiExclusive - 1; i >= m.lo; i--) {
@@ -222,7 +223,7 @@ export class World {
     for (const name of CATALOG_NAMES) catalog[name] = structuredClone(this.list(name));
     return {
       ...(catalog as CatalogTruth),
-      ...this.children.truth(),
+      ...this.children.truth({ members: options.segmentMembers ?? true }),
       ...this.objects.truth(),
       ...metricsTruth({
         metrics: this.metrics,
