@@ -19,7 +19,9 @@ import { runSync } from './lib/sync-run.mjs';
 const RATE = 10;
 const LATENCY_MS = 150;
 const SEED = 1;
-export const CHANGES_TABLES = DEFAULT_STREAM_NAMES.filter((name) => getDefinition(name).reader !== 'parent-child');
+export const CHANGES_TABLES = DEFAULT_STREAM_NAMES.filter(
+  (name) => getDefinition(name).reader !== 'parent-child',
+);
 /**
  * One day of a busy workspace: 1% of people and deliveries change, 1/180 of each table is added
  * (a day of the six months of deliveries kept), 0.1% deleted.

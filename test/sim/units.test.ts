@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { compileFilter } from '../../src/sim/http/handlers-customers.js';
 import { CursorCodec, collect } from '../../src/sim/http/paging.js';
 import { RateLimiter } from '../../src/sim/http/rate-limit.js';
-import { IndexedTable } from '../../src/sim/world/indexed-table.js';
 import { DEFAULT_NOW, World } from '../../src/sim/world/data.js';
+import { IndexedTable } from '../../src/sim/world/indexed-table.js';
 import { Timeline } from '../../src/sim/world/timeline.js';
 
 /** The text of each shape's tokens: live is padded standard base64 always holding `+` or `/`. */

@@ -101,7 +101,11 @@ export class World {
     this.activities = new ActivityTable(this.ctx, size(scaled(400, scale)), this.customers);
     const suppressions: Partial<Record<SuppressionType, SuppressionTable>> = {};
     for (const type of SUPPRESSION_TYPES) {
-      suppressions[type] = new SuppressionTable(this.ctx, type, size(suppressionCount(type, this.ctx.catalogScale)));
+      suppressions[type] = new SuppressionTable(
+        this.ctx,
+        type,
+        size(suppressionCount(type, this.ctx.catalogScale)),
+      );
     }
     this.suppressions = suppressions as Record<SuppressionType, SuppressionTable>;
     this.children = new ChildTables(seed, this.catalog, this.customers, start);
