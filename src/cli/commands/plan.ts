@@ -3,7 +3,7 @@ import { createLogger } from '../../core/logger.js';
 import { readRunHistory } from '../../destinations/registry.js';
 import { createClientFor } from '../../engine/client-factory.js';
 import { planSync } from '../../engine/plan.js';
-import { type StreamName, tablesToSync } from '../../streams/definitions.js';
+import { tablesToSync } from '../../streams/definitions.js';
 import {
   addLogOptions,
   addSettingOptions,

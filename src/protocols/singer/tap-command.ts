@@ -7,7 +7,7 @@ import { rememberSecret } from '../../core/secrets.js';
 import { VERSION } from '../../core/version.js';
 import type { SyncEvent } from '../../engine/events.js';
 import type { StreamSelection } from '../../engine/sync.js';
-import { type StreamName, tablesToSync } from '../../streams/definitions.js';
+import { tablesToSync } from '../../streams/definitions.js';
 import type { JsonSchema } from '../../streams/types.js';
 import { loadProtocolConfig } from '../shared/config-file.js';
 import { runProtocolSync } from '../shared/protocol-sync.js';
