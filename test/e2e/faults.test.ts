@@ -6,7 +6,7 @@ import { createDatabaseSink } from '../../src/destinations/registry.js';
 import { runSync } from '../../src/engine/sync.js';
 import type { FaultRule, Simulator, SimulatorOptions } from '../../src/sim/index.js';
 import { startSimulator } from '../../src/sim/index.js';
-import { type StreamName } from '../../src/streams/definitions.js';
+import type { StreamName } from '../../src/streams/definitions.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
 import { type DbRow, queryDuckDb, readDuckDb } from '../helpers/duckdb.js';
 import { scratchDir } from '../helpers/scratch-dir.js';
