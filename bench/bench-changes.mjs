@@ -47,7 +47,7 @@ function figures(sync, floorRequests) {
 }
 
 export async function benchChanges({ scale, dir, log }) {
-  const sizes = worldSizes(scale, SEED);
+  const sizes = worldSizes(scale, SEED, { onlyWholeLists: true });
   const minimum = minimumRequests(sizes, CHANGES_TABLES);
   log(
     `changes: scale ${scale}: ${sizes.messages} messages, ${sizes.customers} people; minimum ${minimum.protocol} requests`,

@@ -6,12 +6,14 @@ import { DEFAULT_STREAM_NAMES, getDefinition } from '../../dist/streams/definiti
 import { ATTRIBUTES_BATCH_SIZE } from '../../dist/streams/readers/customers.js';
 import { ROOT } from './paths.mjs';
 
-/** Record counts of the world at `scale` (computed in a child process). */
-export function worldSizes(scale, seed = 1) {
+/**
+ * Record counts of the world at `scale` (computed in a child process); `onlyWholeLists`: only the
+ * lists a table reads whole, which is all a large world's memory allows (see world-sizes.mjs).
+ */
+export function worldSizes(scale, seed = 1, { onlyWholeLists = false } = {}) {
   const script = join(ROOT, 'bench', 'world-sizes.mjs');
-  return JSON.parse(
-    execFileSync(process.execPath, [script, String(scale), String(seed)], { encoding: 'utf8' }),
-  );
+  const args = [script, String(scale), String(seed), ...(onlyWholeLists ? ['--only-whole-lists'] : [])];
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 }));
 }
 
 const pages = (rows, size) => Math.max(1, Math.ceil(rows / size));
