@@ -1,5 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRunHistory } from '../../src/destinations/registry.js';
+import { createClientFor } from '../../src/engine/client-factory.js';
+import { planSync, type TablePlan } from '../../src/engine/plan.js';
 import {
   createDatabaseSink,
   resolveConfig,
@@ -161,6 +164,30 @@ async function partialThenComplete(sink: Sink): Promise<void> {
   await expectExact(sink);
 }
 
+/** What `cio-sync plan` says the next sync of newsletters into a DuckDB file will ask. */
+async function plan(path: string): Promise<TablePlan> {
+  const config = resolveConfig({
+    flags: { access_token: sim.token, base_url: sim.url, destination: `duckdb:${path}` },
+  });
+  const history = await readRunHistory(config.destination);
+  const client = createClientFor(config, () => {});
+  try {
+    const planned = await planSync({
+      names: ['newsletters'],
+      state: history?.state ?? { bookmarks: {} },
+      history: history?.runs ?? [],
+      policy: { fullRefreshDays: config.full_refresh_days, settings: config },
+      fullRefresh: false,
+      requestsPerSecond: 10,
+      client,
+      now: new Date(),
+    });
+    return planned.tables[0]!;
+  } finally {
+    await client.close();
+  }
+}
+
 describe('newsletters between complete reads', () => {
   it('read their head newest first, into DuckDB', async () => {
     await partialThenComplete({ kind: 'duckdb', path: join(dir, 'head.duckdb') });
@@ -174,6 +201,17 @@ describe('newsletters between complete reads', () => {
     } finally {
       await dropSchema(schema);
     }
+  });
+
+  it('cio-sync plan estimates the head read, not the whole list', async () => {
+    const sink: Sink = { kind: 'duckdb', path: join(dir, 'plan.duckdb') };
+    await sync(sink);
+    sim.advance({ seconds: 3600, addFraction: 0.02 });
+    // No partial read yet: the first page asked newest first gives the rate of new newsletters.
+    const probed = await plan(sink.path);
+    expect(probed).toMatchObject({ scope: { kind: 'partial' }, source: 'probe', requests: 2 });
+    expect((await sync(sink)).requests).toBe(2);
+    expect(await plan(sink.path)).toMatchObject({ source: 'last run', requests: 2 });
   });
 
   it('are read to the end, still partially, from a server that ignores sort', async () => {
