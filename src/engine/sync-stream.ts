@@ -314,8 +314,11 @@ class StreamRead {
     const { boundField, lowerBound } = this;
     let rows = boundField ? pageRows.filter((r) => passesLowerBound(r[boundField], lowerBound)) : pageRows;
     this.track(rows, pageRows);
+    // Also for a table whose partial reads start from its newest time: a resumed complete read
+    // keeps what the interrupted attempt saw.
+    const keepsNewest = this.def.partialRead !== undefined && this.timeField !== undefined;
     const headMark =
-      this.headField || this.followsFeed
+      this.headField || this.followsFeed || keepsNewest
         ? saved.catchingUp
           ? this.resume?.max_time
           : this.progress.newest
