@@ -85,8 +85,8 @@ interface ReadProgress {
   newest: string | undefined;
   /** Rows handed to the sink. */
   rows: number;
-  /** Values of the replication key or time field that are no sane time: they move no bookmark. */
-  insaneTimes: number;
+  /** Per field (replication key, time field), values that are no sane time: they move no bookmark. */
+  insaneTimes: Record<string, number>;
 }
 
 /** One stream's read: prepare, read pages (catching up the head first), write each, complete. */
@@ -165,7 +165,7 @@ class StreamRead {
       minTime: this.resume?.min_time,
       newest: this.resume?.max_time,
       rows: 0,
-      insaneTimes: 0,
+      insaneTimes: {},
     };
     this.batcher = new PageBatcher(ctx.sink, spec, ctx.batch, () => failpoint('page-committed', this.name));
     this.rejections = new RejectionReport(this.name, ctx.sink.capabilities.storesRejected === true, ctx.emit);
@@ -356,7 +356,7 @@ class StreamRead {
     if (this.def.replicationKey) {
       const range = rangeOf(rows, this.def.replicationKey, { max: progress.pendingMax }, this.latest);
       progress.pendingMax = range.max;
-      progress.insaneTimes += range.insane;
+      this.countInsane(this.def.replicationKey, range.insane);
     }
     const field = this.timeField;
     if (field) {
@@ -364,7 +364,7 @@ class StreamRead {
       const range = rangeOf(this.boundField === field ? rows : seen, field, current, this.latest);
       progress.minTime = range.min;
       progress.newest = range.max;
-      progress.insaneTimes += range.insane;
+      this.countInsane(field, range.insane);
     }
   }
 
@@ -419,13 +419,16 @@ class StreamRead {
     );
   }
 
+  private countInsane(field: string, count: number): void {
+    if (count > 0) this.progress.insaneTimes[field] = (this.progress.insaneTimes[field] ?? 0) + count;
+  }
+
   private warnOfInsaneTimes(): void {
-    const count = this.progress.insaneTimes;
-    if (count === 0) return;
-    const field = this.def.replicationKey ?? this.def.timeField;
-    this.warn(
-      `${count} record(s) had a ${field} that is no time from 1970 to an hour past this sync's start (milliseconds instead of seconds?); they were loaded as sent (see ${field}__raw) but move no bookmark`,
-    );
+    for (const [field, count] of Object.entries(this.progress.insaneTimes)) {
+      this.warn(
+        `${count} record(s) had a ${field} that is no time from 1970 to an hour past this sync's start (milliseconds instead of seconds?); they were loaded as sent (see ${field}__raw) but move no bookmark`,
+      );
+    }
   }
 
   private warnOfCoercedValues(): void {
