@@ -102,7 +102,7 @@ export const ConfigSchema = Type.Object(
     full_refresh_days: Type.Number({
       title: 'Days between complete reads',
       description:
-        'Database destinations: messages, activities (and customers with customers_refresh = changes) read only what changed since the last read, and read completely once the last complete read is this many days old: only a complete read marks deleted rows and catches changes older than the rescan window. 0: every read is complete.',
+        'Database destinations: messages, activities, newsletters (and customers with customers_refresh = changes) read only what changed since the last read, and read completely once the last complete read is this many days old: only a complete read marks deleted rows and catches changes older than the rescan window. 0: every read is complete.',
       default: 7,
       minimum: 0,
       maximum: 3650,
@@ -111,7 +111,7 @@ export const ConfigSchema = Type.Object(
     messages_rescan_days: Type.Number({
       title: 'Messages rescan window (days)',
       description:
-        'A read of messages between complete reads asks for deliveries created since the newest one loaded minus this many days: their metrics (opened, clicked...) still change, with no updated-at to ask by.',
+        'A read of messages between complete reads asks for deliveries created since the newest one loaded minus this many days: their metrics (opened, clicked...) still change, with no updated-at to ask by. Newsletters between complete reads are read newest first down to the newest one loaded minus this many days: an edit to an older newsletter arrives at the next complete read.',
       default: 7,
       minimum: 0,
       maximum: 180,

@@ -34,6 +34,11 @@ export interface ResumePoint {
   max_time?: string;
   /** A partial read: the instant it reads from (a resume goes on reading from there, not completely). */
   since?: string;
+  /**
+   * A partial read that asked for newest first: whether its pages so far came so (`descending`)
+   * or not (`not descending`: it reads to the end). Absent: nothing has shown it yet.
+   */
+  order?: 'descending' | 'not descending';
 }
 
 export interface SyncState {

@@ -1,8 +1,8 @@
 /**
- * Resuming reads of lists that grow at the head. `messages` and `activities` are newest first, so a
- * record created after a read began lands before every position that read has passed: a read that
- * resumes from its saved position would not see it until the next complete read, a sync later.
- * So such a resumed read first reads the head again, down to the newest time the interrupted
+ * Resuming reads of lists that grow at the head. `messages` and `activities` are newest first (and
+ * `newsletters` when a partial read asks so), so a record created after a read began lands before
+ * every position that read has passed: a read that resumes from its saved position would not see
+ * it until the next complete read, a sync later. So such a resumed read first reads the head again, down to the newest time the interrupted
  * attempt had committed, and only then continues from where it stopped.
  */
 
@@ -17,9 +17,17 @@ export interface ResumePlan {
   catchUpTo?: number;
 }
 
-export function resumePlan(def: StreamDefinition, resume: ResumePoint | undefined): ResumePlan {
+/**
+ * `headField`: the time field of a read of a list newest first (default: a table that grows at the
+ * head; a partial read that asks for newest first passes its own).
+ */
+export function resumePlan(
+  def: StreamDefinition,
+  resume: ResumePoint | undefined,
+  headField: string | undefined = def.growsAtHead ? def.timeField : undefined,
+): ResumePlan {
   if (resume === undefined) return { from: undefined };
-  if (!def.growsAtHead || def.timeField === undefined) return { from: resume.position };
+  if (headField === undefined) return { from: resume.position };
   const mark = toMillis(resume.max_time);
   // The interrupted attempt committed no record with a time (state from an older version, or only
   // empty pages): nothing tells where its head was, and starting over repeats no committed rows.

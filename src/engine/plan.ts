@@ -1,10 +1,16 @@
 import { paginate } from '../api/paginators.js';
-import type { ApiClient } from '../api/types.js';
+import type { ApiClient, QueryValue } from '../api/types.js';
 import type { StreamBookmark, SyncState } from '../core/state.js';
 import { getDefinition, type StreamName } from '../streams/definitions.js';
 import type { StreamDefinition } from '../streams/types.js';
 import { toMillis } from './bookmarks.js';
-import { followsChangeFeed, type ReadScope, type RefreshPolicy, readScope } from './read-scope.js';
+import {
+  askedNewestFirst,
+  followsChangeFeed,
+  type ReadScope,
+  type RefreshPolicy,
+  readScope,
+} from './read-scope.js';
 
 /** One table's stats in one earlier run, as `_cio_sync_runs` keeps them. */
 export interface PastRead {
@@ -115,7 +121,11 @@ async function probe(
     const feed = followsChangeFeed(def, req.policy, true);
     return scope.kind === 'complete' ? probePeople(client, def, feed) : undefined;
   }
-  if (def.timeField && def.agesOut && def.paging.kind === 'cursor') return probeFeed(client, def, scope, req);
+  const asked = askedNewestFirst(scope);
+  if (asked) return probeFeed(client, def, scope, req, asked);
+  if (def.timeField && def.agesOut && def.paging.kind === 'cursor') {
+    return probeFeed(client, def, scope, req, { field: def.timeField });
+  }
   return undefined;
 }
 
@@ -135,23 +145,27 @@ async function probePeople(
 }
 
 /**
- * A newest-first feed: its first page tells how many records a second holds; the read covers the
- * span from its start (the start date, the partial read's instant, or as far back as the API
- * keeps) to the newest record.
+ * A newest-first feed (or a list asked for newest first, `order.query`): its first page tells how
+ * many records a second holds; the read covers the span from its start (the start date, the
+ * partial read's instant, or as far back as the API keeps) to the newest record.
  */
 async function probeFeed(
   client: ApiClient,
   def: StreamDefinition,
   scope: ReadScope,
   req: PlanRequest,
+  order: { field: string; query?: Record<string, QueryValue> },
 ): Promise<number | undefined> {
-  if (def.paging.kind !== 'cursor' || def.timeField === undefined) return undefined;
+  if (def.paging.kind !== 'cursor') return undefined;
   const pageSize = def.paging.pageSize;
-  const pages = paginate(client, def.request, def.recordsKey, def.paging, { stream: 'plan' });
+  const request = order.query
+    ? { ...def.request, query: { ...def.request.query, ...order.query } }
+    : def.request;
+  const pages = paginate(client, request, def.recordsKey, def.paging, { stream: 'plan' });
   const first = await pages.next();
   await pages.return(undefined);
   if (first.done) return 1;
-  const field = def.timeField;
+  const field = order.field;
   const times = first.value.records
     .map((r) => toMillis((r as Record<string, unknown>)[field]))
     .filter((t): t is number => t !== undefined);
@@ -159,12 +173,11 @@ async function probeFeed(
   const newest = Math.max(...times);
   const oldest = Math.min(...times);
   const perMs = times.length / Math.max(1000, newest - oldest);
-  const kept = newest - (def.keptDays ?? 180) * DAY_MS;
-  const from = Math.max(
-    kept,
-    req.startDate?.getTime() ?? kept,
-    scope.kind === 'partial' ? scope.since.getTime() : kept,
-  );
+  const kept = def.agesOut ? newest - (def.keptDays ?? 180) * DAY_MS : Number.NEGATIVE_INFINITY;
+  // A list asked for newest first is read down to the window, whatever the start date.
+  const start = order.query ? undefined : req.startDate?.getTime();
+  const from = Math.max(kept, start ?? kept, scope.kind === 'partial' ? scope.since.getTime() : kept);
+  if (!Number.isFinite(from)) return undefined;
   const records = perMs * Math.max(0, newest - from);
   // A partial read of a feed without a time filter asks one page past what it needs.
   const extra = scope.kind === 'partial' && scope.partial.kind === 'head' ? 1 : 0;

@@ -1,3 +1,4 @@
+import type { QueryValue } from '../api/types.js';
 import type { StreamBookmark } from '../core/state.js';
 import type { PartialRead, StreamDefinition } from '../streams/types.js';
 import { toMillis } from './bookmarks.js';
@@ -89,9 +90,25 @@ function sinceFor(
   }
   const newest = toMillis(bookmark.newest_time);
   if (newest === undefined) return 'nothing loaded to read on from';
-  if (partial.kind === 'head') return new Date(newest - partial.overlapSeconds * 1000);
-  const days = Number(policy.settings[partial.lookbackDaysSetting] ?? 0);
-  return new Date(newest - days * DAY_MS);
+  const days = partial.lookbackDaysSetting ? Number(policy.settings[partial.lookbackDaysSetting] ?? 0) : 0;
+  const overlap = partial.kind === 'head' ? partial.overlapSeconds * 1000 : 0;
+  return new Date(newest - overlap - days * DAY_MS);
+}
+
+/**
+ * The time field a table's reads track (its newest value is where a partial read starts): the
+ * table's `timeField`, or the field a head read that asks for newest first is ordered by.
+ */
+export function trackedTimeField(def: StreamDefinition): string | undefined {
+  const partial = def.partialRead;
+  return def.timeField ?? (partial?.kind === 'head' ? partial.askNewestFirst?.field : undefined);
+}
+
+/** How a partial head read that asks for newest first asks, when this read is one. */
+export function askedNewestFirst(
+  scope: ReadScope,
+): { query: Record<string, QueryValue>; field: string } | undefined {
+  return scope.kind === 'partial' && scope.partial.kind === 'head' ? scope.partial.askNewestFirst : undefined;
 }
 
 function formatDays(ms: number): string {

@@ -42,4 +42,8 @@ export function checkSavedBookmark(stream: string, bookmark: unknown): asserts b
       throw unreadable(stream, `resume.${key}`, value);
     }
   }
+  const order = Object.hasOwn(point, 'order') ? point.order : undefined;
+  if (order !== undefined && order !== 'descending' && order !== 'not descending') {
+    throw unreadable(stream, 'resume.order', order);
+  }
 }

@@ -28,7 +28,8 @@ export interface StreamJob {
   fullRefresh?: boolean;
   /**
    * The read may ask for only what changed (a table with a `partialRead`): a database destination,
-   * which merges rows and marks deletions itself, or a protocol stream selected as incremental.
+   * which merges rows and marks deletions itself, or a protocol stream selected as incremental on
+   * its time field.
    */
   partialAllowed?: boolean;
 }
@@ -55,8 +56,10 @@ export function streamJobFor(
     method === 'full_table' && base.method === 'incremental'
       ? { ...saved, replication_key_value: undefined }
       : saved;
-  const partialAllowed =
-    definition.partialRead !== undefined && (destinationMerges || selection.method === 'incremental');
+  // A protocol stream reads partially only when chosen incremental on its time field: a stream
+  // incremental on its replication key already promises every record changed since its bookmark.
+  const onTimeField = method === 'incremental' && base.method === 'full_table';
+  const partialAllowed = definition.partialRead !== undefined && (destinationMerges || onTimeField);
   return {
     definition,
     spec,

@@ -15,9 +15,11 @@ import {
 import type { SyncEventListener } from './events.js';
 import { selectRowFields } from './field-selection.js';
 import { type ResumePlan, reachesMark, resumePlan } from './head-catch-up.js';
+import { NewestFirstCheck } from './newest-first.js';
 import { type BatchPolicy, PageBatcher } from './page-batcher.js';
 import type { ParentKeyBoard } from './parent-keys.js';
 import {
+  askedNewestFirst,
   followsChangeFeed,
   latestOf,
   newerOf,
@@ -25,6 +27,7 @@ import {
   type RefreshPolicy,
   readRecord,
   readScope,
+  trackedTimeField,
 } from './read-scope.js';
 import { RejectionReport, setAsideKeyless } from './rejected-records.js';
 import { extendSchema } from './schema-evolution.js';
@@ -82,8 +85,8 @@ interface ReadProgress {
   newest: string | undefined;
   /** Rows handed to the sink. */
   rows: number;
-  /** Values of the replication key or time field that are no sane time: they move no bookmark. */
-  insaneTimes: number;
+  /** Per field (replication key, time field), values that are no sane time: they move no bookmark. */
+  insaneTimes: Record<string, number>;
 }
 
 /** One stream's read: prepare, read pages (catching up the head first), write each, complete. */
@@ -97,8 +100,12 @@ class StreamRead {
   /** Rows whose `boundField` is older than `lowerBound` are dropped (bookmark or start date). */
   private readonly boundField: string | undefined;
   private readonly lowerBound: number | undefined;
-  /** The time field of a list that grows at the head (newest first). */
+  /** The time field of a list read newest first (one that grows at the head, or asked so). */
   private readonly headField: string | undefined;
+  /** The time field whose newest value the bookmark keeps (a partial read starts from it). */
+  private readonly timeField: string | undefined;
+  /** A partial read that asked for newest first: its pages' order, checked before it stops early. */
+  private readonly order: NewestFirstCheck | undefined;
   private readonly requestsBefore: number;
   /** The latest instant a bookmark or time range may take (the sync's start plus a little skew). */
   private readonly latest: number;
@@ -149,13 +156,16 @@ class StreamRead {
       : def.timeField
         ? latestOf(ctx.startDate, this.timeSince())?.getTime()
         : undefined;
-    this.headField = def.growsAtHead ? def.timeField : undefined;
+    const asked = askedNewestFirst(this.scope);
+    this.headField = def.growsAtHead ? def.timeField : asked?.field;
+    this.timeField = trackedTimeField(def);
+    this.order = asked ? new NewestFirstCheck(asked.field, this.resume) : undefined;
     this.progress = {
       pendingMax: saneBookmark(this.resume?.pending_max, this.latest),
       minTime: this.resume?.min_time,
       newest: this.resume?.max_time,
       rows: 0,
-      insaneTimes: 0,
+      insaneTimes: {},
     };
     this.batcher = new PageBatcher(ctx.sink, spec, ctx.batch, () => failpoint('page-committed', this.name));
     this.rejections = new RejectionReport(this.name, ctx.sink.capabilities.storesRejected === true, ctx.emit);
@@ -197,20 +207,26 @@ class StreamRead {
 
   /** Reads every page and commits the last batch; after a failure, commits what was read and rethrows. */
   private async readPages(): Promise<void> {
-    const plan = resumePlan(this.def, this.resume);
+    const plan = resumePlan(this.def, this.resume, this.headField);
     try {
       const mainRead = await this.catchUpHead(plan);
       if (mainRead) {
         const stopAt =
           this.scope.kind === 'partial' && this.scope.partial.kind === 'head' ? this.scope.since : undefined;
-        // A rescan asks the API for the window; a head read needs the older records it reaches to stop.
-        const startDate = stopAt ? this.ctx.startDate : latestOf(this.ctx.startDate, this.timeSince());
+        // A rescan asks the API for the window; a head read needs the older records it reaches to
+        // stop, and one whose order is checked needs every record (the replication key filters).
+        const startDate = stopAt
+          ? this.order
+            ? undefined
+            : this.ctx.startDate
+          : latestOf(this.ctx.startDate, this.timeSince());
         for await (const page of this.pages(plan.from, startDate, stopAt === undefined)) {
           if (page.feedMark) this.noteFeedMark(page.feedMark);
           if (page.covered) this.covered = page.covered;
+          if (this.order?.note(page.rows)) this.warnOfOrder();
           await this.writePage(page.rows, { position: page.position ?? null }, page.parents);
           // A partial read of a newest-first list ends where it reaches what was loaded before.
-          if (stopAt && this.headField && reachesMark(page.rows, this.headField, stopAt.getTime())) break;
+          if (stopAt && this.endsHeadRead(page.rows, stopAt.getTime())) break;
         }
       }
     } catch (error) {
@@ -220,6 +236,12 @@ class StreamRead {
     }
     await this.batcher.flush();
     this.updateTally();
+  }
+
+  /** Whether a partial head read has reached what it need not read again. */
+  private endsHeadRead(rows: readonly Row[], since: number): boolean {
+    if (this.order) return this.order.endsAt(rows, since);
+    return this.headField !== undefined && reachesMark(rows, this.headField, since);
   }
 
   private updateTally(): void {
@@ -248,8 +270,10 @@ class StreamRead {
   private pages(from: unknown, startDate: Date | undefined, readAhead = true): AsyncIterable<StreamPage> {
     const changes = this.scope.kind === 'partial' && this.scope.partial.kind === 'changes';
     const feed = this.followsFeed ? { changeFeed: changes ? { since: this.scope.since } : {} } : {};
+    const asked = askedNewestFirst(this.scope);
     return readerFor(this.def)(this.def, {
       client: this.ctx.client,
+      ...(asked ? { query: asked.query } : {}),
       // A change feed's read restarts from its start: its pages have no position to go on from.
       resume: changes ? undefined : from,
       startDate,
@@ -289,9 +313,12 @@ class StreamRead {
     }
     const { boundField, lowerBound } = this;
     let rows = boundField ? pageRows.filter((r) => passesLowerBound(r[boundField], lowerBound)) : pageRows;
-    this.track(rows);
+    this.track(rows, pageRows);
+    // Also for a table whose partial reads start from its newest time: a resumed complete read
+    // keeps what the interrupted attempt saw.
+    const keepsNewest = this.def.partialRead !== undefined && this.timeField !== undefined;
     const headMark =
-      this.headField || this.followsFeed
+      this.headField || this.followsFeed || keepsNewest
         ? saved.catchingUp
           ? this.resume?.max_time
           : this.progress.newest
@@ -319,20 +346,25 @@ class StreamRead {
       this.ctx.emit({ type: 'units', stream: this.name, units: [{ label: 'parents', ...parents }] });
   }
 
-  /** Widens what the read has seen by a page's rows; values that are no sane time are only counted. */
-  private track(rows: readonly Row[]): void {
+  /**
+   * Widens what the read has seen by a page's rows (`seen`: before the lower bound); values that
+   * are no sane time are only counted. The time range covers every row the read saw unless the
+   * bound is on that field: rows an incremental read skips as unchanged are loaded already.
+   */
+  private track(rows: readonly Row[], seen: readonly Row[]): void {
     const progress = this.progress;
     if (this.def.replicationKey) {
       const range = rangeOf(rows, this.def.replicationKey, { max: progress.pendingMax }, this.latest);
       progress.pendingMax = range.max;
-      progress.insaneTimes += range.insane;
+      this.countInsane(this.def.replicationKey, range.insane);
     }
-    if (this.def.timeField) {
+    const field = this.timeField;
+    if (field) {
       const current = { min: progress.minTime, max: progress.newest };
-      const range = rangeOf(rows, this.def.timeField, current, this.latest);
+      const range = rangeOf(this.boundField === field ? rows : seen, field, current, this.latest);
       progress.minTime = range.min;
       progress.newest = range.max;
-      progress.insaneTimes += range.insane;
+      this.countInsane(field, range.insane);
     }
   }
 
@@ -379,13 +411,24 @@ class StreamRead {
     );
   }
 
-  private warnOfInsaneTimes(): void {
-    const count = this.progress.insaneTimes;
-    if (count === 0) return;
-    const field = this.def.replicationKey ?? this.def.timeField;
+  private warnOfOrder(): void {
+    const query = Object.entries(askedNewestFirst(this.scope)?.query ?? {});
+    const asked = query.map(([key, value]) => `${key}=${String(value)}`).join('&');
     this.warn(
-      `${count} record(s) had a ${field} that is no time from 1970 to an hour past this sync's start (milliseconds instead of seconds?); they were loaded as sent (see ${field}__raw) but move no bookmark`,
+      `the API did not answer newest first as asked (${asked}): reading every page; the read stays partial`,
     );
+  }
+
+  private countInsane(field: string, count: number): void {
+    if (count > 0) this.progress.insaneTimes[field] = (this.progress.insaneTimes[field] ?? 0) + count;
+  }
+
+  private warnOfInsaneTimes(): void {
+    for (const [field, count] of Object.entries(this.progress.insaneTimes)) {
+      this.warn(
+        `${count} record(s) had a ${field} that is no time from 1970 to an hour past this sync's start (milliseconds instead of seconds?); they were loaded as sent (see ${field}__raw) but move no bookmark`,
+      );
+    }
   }
 
   private warnOfCoercedValues(): void {
@@ -408,6 +451,7 @@ class StreamRead {
         ...(minTime ? { min_time: minTime } : {}),
         ...(headMark ? { max_time: headMark } : {}),
         ...(this.scope.kind === 'partial' ? { since: this.scope.since.toISOString() } : {}),
+        ...(this.order?.order ? { order: this.order.order } : {}),
       },
     };
   }
@@ -447,11 +491,16 @@ class StreamRead {
       // snapshot: its bookmark is the largest value seen, as docs/streams.md says, even when the
       // server's clock runs a little ahead of ours (up to CLOCK_SKEW_MS; later values move nothing).
       const snapshot = this.def.paging.kind === 'none' && this.resume === undefined;
-      const value = promoteBookmark(
-        this.savedValue,
-        this.progress.pendingMax,
-        snapshot ? undefined : this.readStartedAt,
-      );
+      // A partial read saw only the newest records: an older one edited since keeps a value below
+      // what it saw, so the bookmark stays where the last complete read left it, for the next.
+      const value =
+        this.scope.kind === 'partial'
+          ? this.savedValue
+          : promoteBookmark(
+              this.savedValue,
+              this.progress.pendingMax,
+              snapshot ? undefined : this.readStartedAt,
+            );
       if (value !== undefined) done.replication_key_value = value;
     }
     if (this.def.partialRead) {

@@ -122,6 +122,14 @@ const TABLES = {
     request: { method: 'GET', path: '/v1/newsletters' },
     paging: { kind: 'cursor', pageSize: 100 },
     replicationKey: 'updated',
+    // Between complete reads, the newest first down to the newest `created` loaded minus the rescan
+    // days: an edit to an older newsletter waits for the next complete read.
+    partialRead: {
+      kind: 'head',
+      overlapSeconds: 0,
+      lookbackDaysSetting: 'messages_rescan_days',
+      askNewestFirst: { query: { sort: 'desc' }, field: 'created' },
+    },
     schema: newslettersSchema,
   },
   segments: {

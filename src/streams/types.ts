@@ -149,10 +149,22 @@ export type PartialRead =
    */
   | { kind: 'rescan'; lookbackDaysSetting: 'messages_rescan_days' }
   /**
-   * Newest first and immutable (`growsAtHead`): read from the head and stop at the first page that
-   * reaches records older than the newest `timeField` value loaded minus `overlapSeconds`.
+   * Newest first (`growsAtHead`, or asked with `askNewestFirst`): read from the head and stop at the
+   * first page that reaches records older than the newest time loaded minus `overlapSeconds` and
+   * the days of `lookbackDaysSetting` (records of those days still change).
    */
-  | { kind: 'head'; overlapSeconds: number }
+  | {
+      kind: 'head';
+      overlapSeconds: number;
+      lookbackDaysSetting?: 'messages_rescan_days';
+      /**
+       * The list comes newest first only when asked (newsletters: `sort=desc`): the query that
+       * asks, and the time field the order is by. The order is checked, not trusted: the read stops
+       * only at a page wholly older than its window, once the pages came newest first; otherwise it
+       * reads to the end. Complete reads do not ask.
+       */
+      askNewestFirst?: { query: Record<string, QueryValue>; field: string };
+    }
   /**
    * No way to ask for changed records: the reader follows a feed of change events since the last
    * read (`ReadContext.changedSince`), only when `enabledBy` is set to 'changes', and only while the
@@ -211,6 +223,8 @@ export interface ReadContext {
   resume?: unknown;
   /** Only records at or after this instant are wanted (server-side where the API can filter). */
   startDate?: Date;
+  /** Added to the entry's request query (a partial read that asks for newest first). */
+  query?: Record<string, QueryValue>;
   /**
    * Present when a table whose entry has a `changes` PartialRead follows its change feed. With
    * `since`: only records changed since then are wanted, found through the feed. Without: a

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readScope } from '../../src/engine/read-scope.js';
+import { askedNewestFirst, readScope } from '../../src/engine/read-scope.js';
 import { getDefinition } from '../../src/streams/definitions.js';
 
 /** The rule that picks a complete or a partial read, on its own (pure). */
@@ -42,6 +42,13 @@ describe('readScope', () => {
   it('stops activities an overlap before the newest loaded', () => {
     const s = scope('activities', messages);
     expect(s.kind === 'partial' && s.since.toISOString()).toBe('2026-03-09T23:00:00.000Z');
+  });
+
+  it('reads the newsletters head down to the newest created loaded minus messages_rescan_days, asking newest first', () => {
+    const s = scope('newsletters', messages);
+    expect(s.kind === 'partial' && s.since.toISOString()).toBe('2026-03-03T00:00:00.000Z');
+    expect(askedNewestFirst(s)).toEqual({ query: { sort: 'desc' }, field: 'created' });
+    expect(askedNewestFirst(scope('newsletters', {}))).toBeUndefined();
   });
 
   it('follows the change feed of customers only while the last read is within its retention', () => {

@@ -21,6 +21,16 @@ describe('streamJobFor', () => {
     expect(job.spec.schema.required).toEqual(['id', 'updated']);
   });
 
+  it('lets a protocol stream read partially only when chosen incremental on its time field', () => {
+    expect(streamJobFor({ name: 'messages', method: 'incremental' }, NO_STATE).partialAllowed).toBe(true);
+    expect(streamJobFor({ name: 'messages' }, NO_STATE).partialAllowed).toBeUndefined();
+    // Incremental on `updated`, it promises every record changed since its bookmark: read whole.
+    expect(
+      streamJobFor({ name: 'newsletters', method: 'incremental' }, NO_STATE).partialAllowed,
+    ).toBeUndefined();
+    expect(streamJobFor({ name: 'newsletters' }, NO_STATE, true).partialAllowed).toBe(true);
+  });
+
   it('reads an incremental stream in full when asked, still resuming an interrupted read', () => {
     const resume = { read_started_at: '2024-05-01T00:00:00Z', position: { cursor: 'p2' } };
     const state = {

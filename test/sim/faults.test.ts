@@ -131,6 +131,23 @@ describe('scripted faults', () => {
     expect(people.next).not.toBe('');
   });
 
+  it('ignore_sort: a list asked newest first answers in its default order, with a cursor for that order', async () => {
+    const ids = (res: { json: unknown }) => arr(obj(res.json).newsletters).map((n) => obj(n).id as number);
+    const query = { limit: 10, sort: 'desc' };
+    const desc = ids(await call(sim, '/v1/newsletters', { query }));
+    expect(desc).toEqual([...desc].sort((a, b) => b - a));
+    const asc = await call(sim, '/v1/newsletters', { query: { limit: 10 } });
+    sim.injectFault({ kind: 'ignore_sort', path: '/v1/newsletters', count: 2 });
+    const ignored = await call(sim, '/v1/newsletters', { query });
+    expect(ids(ignored)).toEqual(ids(asc));
+    expect(sim.requestLog().at(-1)).toMatchObject({ query: { sort: 'desc' }, fault: 'ignore_sort' });
+    // Its cursor goes on in that order.
+    const next = await call(sim, '/v1/newsletters', {
+      query: { ...query, start: String(obj(ignored.json).next) },
+    });
+    expect(Math.min(...ids(next))).toBeGreaterThan(Math.max(...ids(ignored)));
+  });
+
   it('a probability rule is seeded: two simulators fault the same requests', async () => {
     const pattern = async (): Promise<number[]> => {
       const s = await startSimulator({ rps: 0, seed: 9 });

@@ -15,6 +15,10 @@
  *                                                            (first pages, without start, are left alone)
  *   { kind: 'empty_page_with_cursor' }                       no records, but a fresh token that
  *                                                            resumes exactly where this request started
+ *   { kind: 'ignore_sort' }                                  the answer is built as if the request had
+ *                                                            no `sort` (a server that ignores it; aim
+ *                                                            it at every request of a path: a cursor
+ *                                                            minted for one order is refused by the other)
  *
  *   target (all optional)
  *   method      'GET' | 'POST'
@@ -24,7 +28,7 @@
  *   count       fire at most this many times
  *
  * Only authenticated /v1 requests that passed the rate limiter are considered. The cursor effects
- * (repeat_cursor, empty_page_with_cursor) only match cursor-paged endpoints. Rules are tried in
+ * (repeat_cursor, empty_page_with_cursor, ignore_sort) only match cursor-paged endpoints. Rules are tried in
  * the order they were injected; the first that fires wins. Then, if `faultRate` > 0, a random
  * transient fault is drawn from RANDOM_MIX.
  */
@@ -38,7 +42,8 @@ export type FaultEffect =
   | { kind: 'truncated' }
   | { kind: 'malformed' }
   | { kind: 'repeat_cursor' }
-  | { kind: 'empty_page_with_cursor' };
+  | { kind: 'empty_page_with_cursor' }
+  | { kind: 'ignore_sort' };
 
 export interface FaultTarget {
   method?: 'GET' | 'POST';
@@ -71,7 +76,11 @@ export const RANDOM_MIX: readonly (readonly [FaultEffect, number])[] = [
   [{ kind: 'empty_page_with_cursor' }, 1],
 ];
 
-const CURSOR_KINDS: ReadonlySet<FaultKind> = new Set(['repeat_cursor', 'empty_page_with_cursor']);
+const CURSOR_KINDS: ReadonlySet<FaultKind> = new Set([
+  'repeat_cursor',
+  'empty_page_with_cursor',
+  'ignore_sort',
+]);
 const STATUSES = new Set([500, 502, 503, 504, 403]);
 
 interface ActiveRule {
@@ -109,6 +118,7 @@ export function validateFaultRule(rule: FaultRule): void {
     case 'malformed':
     case 'repeat_cursor':
     case 'empty_page_with_cursor':
+    case 'ignore_sort':
       break;
     default:
       fail(`unknown kind ${String((rule as { kind: unknown }).kind)}`);

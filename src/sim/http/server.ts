@@ -176,6 +176,8 @@ async function handle(state: SimState, req: IncomingMessage, res: ServerResponse
     return;
   }
 
+  // The log keeps the query as asked; the handler sees it as a server ignoring `sort` would.
+  if (fault?.kind === 'ignore_sort') url.searchParams.delete('sort');
   let result: HandlerResult;
   try {
     const body = method === 'POST' ? await readJsonBody(req) : undefined;

@@ -8,11 +8,16 @@ import { startDateFilter } from '../start-date.js';
 import { rowFromRecord } from '../transform.js';
 import type { ReadContext, StreamDefinition, StreamReader } from '../types.js';
 
-function requestFor(def: StreamDefinition, ctx: ReadContext): ApiRequest {
+/** The entry's request with the query the read adds (a partial read asking for newest first). */
+function baseRequest(def: StreamDefinition, ctx: ReadContext): ApiRequest {
+  return ctx.query ? { ...def.request, query: { ...def.request.query, ...ctx.query } } : def.request;
+}
+
+function requestFor(base: ApiRequest, def: StreamDefinition, ctx: ReadContext): ApiRequest {
   if (def.serverTimeFilter === 'start_ts' && ctx.startDate !== undefined) {
-    return { ...def.request, query: { ...def.request.query, start_ts: isoToUnix(ctx.startDate) } };
+    return { ...base, query: { ...base.query, start_ts: isoToUnix(ctx.startDate) } };
   }
-  return def.request;
+  return base;
 }
 
 const ignore = (): void => {};
@@ -45,7 +50,8 @@ export const readTableStream: StreamReader = async function* readTableStream(def
       stream: def.name,
       ...(ctx.onWarning ? { onRestart: ctx.onWarning } : {}),
     });
-  const request = requestFor(def, ctx);
+  const base = baseRequest(def, ctx);
+  const request = requestFor(base, def, ctx);
   let pages = open(request);
   let ahead = pages.next();
   ahead.catch(ignore); // awaited below; a failure must not count as unhandled meanwhile
@@ -59,12 +65,12 @@ export const readTableStream: StreamReader = async function* readTableStream(def
         // `start_ts` may span at most 6 months: a server that refuses a longer window is read
         // without it, the start date then filtering here. Not on a resume: its cursor was minted
         // for the filtered list.
-        if (!first || request === def.request || from !== null || !isRefusal(error)) throw error;
+        if (!first || request === base || from !== null || !isRefusal(error)) throw error;
         ctx.onWarning?.(
           `${def.name}: the API refused the start date as a time filter (${(error as CioError).message}); reading every record and filtering by the start date instead.`,
         );
         first = false;
-        pages = open(def.request);
+        pages = open(base);
         ahead = pages.next();
         ahead.catch(ignore);
         continue;
