@@ -32,10 +32,11 @@ interface Run {
   requests: number;
 }
 
-// scale 4: 480 newsletters over 400 days, five pages of 100 for a complete read.
+// scale 4 with lists growing like people: 480 newsletters over 400 days, five pages of 100 for a
+// complete read.
 let sim: Simulator;
 beforeAll(async () => {
-  sim = await startSimulator({ rps: 0, seed: 29, scale: 4 });
+  sim = await startSimulator({ rps: 0, seed: 29, scale: 4, catalogGrowth: 'linear' });
 });
 afterAll(async () => {
   await sim.stop();
