@@ -26,11 +26,29 @@ export interface StartOptions {
   key?: string | undefined;
 }
 
+/**
+ * What a start resolves to: call it when the response has been read (it frees the in-flight slot);
+ * call `sent()` at the moment the request is written to the network, if the caller can tell.
+ */
+export interface Grant extends Release {
+  /**
+   * The request left now. The window guard then counts it from this moment rather than from its
+   * grant: a request that waited in the client after its grant (a connection being opened, a busy
+   * event loop) reaches the server that much later, bunched with the ones granted after it.
+   */
+  sent(): void;
+}
+
+/** One start as the window guard counts it: its grant, moved to its send once that is known. */
+interface GuardEntry {
+  at: number;
+}
+
 interface Waiter {
   seq: number;
   enqueuedAt: number;
   key: string;
-  grant: () => void;
+  grant: (entry: GuardEntry) => void;
 }
 
 /**
@@ -92,8 +110,15 @@ export class RequestBudget {
   readonly #catchUpMs: number;
   readonly #guardCount: number;
   #guardWindowMs: number;
-  readonly #recentGrants: number[] = [];
+  /**
+   * The last starts (ring, in grant order; `#guardCount` plus one per slot, since a start sent late
+   * may be among the latest sends while no longer among the latest grants).
+   */
+  readonly #recent: GuardEntry[] = [];
+  readonly #recentSize: number;
   #recentHead = 0;
+  /** The `#guardCount`-th latest counted time, cached until an entry changes (NaN: stale). */
+  #guardFrom = Number.NaN;
   #theoreticalNext = Number.NEGATIVE_INFINITY;
   #pausedUntil = Number.NEGATIVE_INFINITY;
   #held = 0;
@@ -125,6 +150,7 @@ export class RequestBudget {
     this.#intervalMs = this.#nominalIntervalMs * (1 + margin);
     this.#catchUpMs = Math.max(this.#intervalMs, MAX_CATCH_UP_MS);
     this.#guardCount = Math.min(MAX_GUARD_COUNT, Math.max(1, Math.floor(rate)));
+    this.#recentSize = this.#guardCount + concurrency;
     this.#guardWindowMs = this.#guardCount * this.#intervalMs;
   }
 
@@ -145,17 +171,17 @@ export class RequestBudget {
    * Resolves when one request may start: an in-flight slot and a rate grant at once. Call the
    * returned function when the response has been read. Rejects with the signal's reason on abort.
    */
-  start(options: StartOptions = {}): Promise<Release> {
+  start(options: StartOptions = {}): Promise<Grant> {
     const key = options.key ?? '';
     let waiter: Waiter | undefined;
-    return waitUnlessAborted<Release>(
+    return waitUnlessAborted<Grant>(
       options.signal,
       (resolve) => {
         const entry: Waiter = {
           seq: this.#seq++,
           enqueuedAt: this.#clock.now(),
           key,
-          grant: () => resolve(this.#releaser(key)),
+          grant: (guard) => resolve(this.#releaser(key, guard)),
         };
         waiter = entry;
         this.#queue.push(entry);
@@ -180,9 +206,9 @@ export class RequestBudget {
     }
   }
 
-  #releaser(key: string): Release {
+  #releaser(key: string, guard: GuardEntry): Grant {
     let released = false;
-    return () => {
+    const release = () => {
       if (released) return;
       released = true;
       if (this.#held === this.concurrency) this.#slotFreedAt = this.#clock.now();
@@ -190,6 +216,13 @@ export class RequestBudget {
       this.#count(key, -1);
       this.#pump();
     };
+    const sent = () => {
+      const now = this.#clock.now();
+      if (released || now <= guard.at) return;
+      guard.at = now;
+      this.#guardFrom = Number.NaN;
+    };
+    return Object.assign(release, { sent });
   }
 
   /** Grants every waiter that can start now, best first; arms a timer for the next rate grant. */
@@ -206,10 +239,10 @@ export class RequestBudget {
         return;
       }
       this.#queue.splice(this.#queue.indexOf(chosen), 1);
-      this.#recordGrant(now, Math.max(chosen.enqueuedAt, this.#slotFreedAt));
+      const guard = this.#recordGrant(now, Math.max(chosen.enqueuedAt, this.#slotFreedAt));
       // It stays outstanding until it releases its slot.
       this.#held++;
-      chosen.grant();
+      chosen.grant(guard);
     }
   }
 
@@ -261,25 +294,41 @@ export class RequestBudget {
   }
 
   #earliestStart(): number {
-    if (this.#recentGrants.length < this.#guardCount) {
+    if (this.#recent.length < this.#guardCount) {
       return Math.max(this.#theoreticalNext, this.#pausedUntil);
     }
-    const oldest = this.#recentGrants[this.#recentHead] as number;
-    const guard = oldest + this.#guardWindowMs + this.#lagSlack(this.#clock.now());
+    const guard = this.#guardFromTime() + this.#guardWindowMs + this.#lagSlack(this.#clock.now());
     return Math.max(this.#theoreticalNext, this.#pausedUntil, guard);
   }
 
-  #recordGrant(now: number, eligibleSince: number): void {
+  /**
+   * The `#guardCount`-th latest counted start: the next may start only a guard window after it, so
+   * no window holds more than `#guardCount`. Sends reorder the entries, hence a selection, not the
+   * ring's oldest.
+   */
+  #guardFromTime(): number {
+    if (Number.isNaN(this.#guardFrom)) {
+      // A typed array sorts numerically in native code: cheap even at 1,000 entries.
+      const times = Float64Array.from(this.#recent, (entry) => entry.at).sort();
+      this.#guardFrom = times[times.length - this.#guardCount] as number;
+    }
+    return this.#guardFrom;
+  }
+
+  #recordGrant(now: number, eligibleSince: number): GuardEntry {
     if (this.#extraSpacing > 0) this.#setSpacing(this.#extraSpacing - RECOVERY_PER_START);
     // The slot this grant fills: late timers may be made up for, an idle budget banks no credit.
     const slot = Math.max(this.#theoreticalNext, this.#pausedUntil, eligibleSince, now - this.#catchUpMs);
     this.#theoreticalNext = slot + this.#intervalMs;
-    if (this.#recentGrants.length < this.#guardCount) {
-      this.#recentGrants.push(now);
+    const entry: GuardEntry = { at: now };
+    if (this.#recent.length < this.#recentSize) {
+      this.#recent.push(entry);
     } else {
-      this.#recentGrants[this.#recentHead] = now;
-      this.#recentHead = (this.#recentHead + 1) % this.#guardCount;
+      this.#recent[this.#recentHead] = entry;
+      this.#recentHead = (this.#recentHead + 1) % this.#recentSize;
     }
+    this.#guardFrom = Number.NaN;
+    return entry;
   }
 
   #count(key: string, delta: number): void {
