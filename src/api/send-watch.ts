@@ -12,29 +12,42 @@ interface Watch {
   origin: string;
   method: string;
   path: string;
-  onSent: () => void;
+  onSent: (freshConnection: boolean) => void;
 }
 
 interface SendHeadersMessage {
   request?: { origin?: unknown; method?: unknown; path?: unknown };
+  socket?: object;
 }
 
 const watches: Watch[] = [];
+/** Sockets that have carried a request already (weakly: closed ones go with their socket). */
+const usedSockets = new WeakSet<object>();
 let subscribed = false;
 
 function onSendHeaders(message: unknown): void {
-  const request = (message as SendHeadersMessage).request;
+  const { request, socket } = message as SendHeadersMessage;
   if (request === undefined) return;
+  const fresh = socket !== undefined && !usedSockets.has(socket);
+  if (socket !== undefined) usedSockets.add(socket);
   const index = watches.findIndex(
     (w) => w.path === request.path && w.method === request.method && w.origin === String(request.origin),
   );
   if (index < 0) return;
   const [watch] = watches.splice(index, 1);
-  watch?.onSent();
+  watch?.onSent(fresh);
 }
 
-/** Calls `onSent` when the request is written; the returned function stops watching (call it always). */
-export function watchSend(origin: string, method: string, path: string, onSent: () => void): () => void {
+/**
+ * Calls `onSent` when the request is written, saying whether it is the first on its connection; the
+ * returned function stops watching (call it always).
+ */
+export function watchSend(
+  origin: string,
+  method: string,
+  path: string,
+  onSent: (freshConnection: boolean) => void,
+): () => void {
   if (!subscribed) {
     subscribed = true;
     subscribe('undici:client:sendHeaders', onSendHeaders);

@@ -6,7 +6,10 @@ import { VirtualClock } from './helpers/virtual-clock.js';
  * Eleven starts at 10/s, each released at once; the first is reported sent `sendDelayMs` after its
  * grant (never, when undefined). Returns the grant times and the first one's send time.
  */
-async function elevenStarts(sendDelayMs: number | undefined): Promise<{ grants: number[]; sentAt: number }> {
+async function elevenStarts(
+  sendDelayMs: number | undefined,
+  freshConnection = false,
+): Promise<{ grants: number[]; sentAt: number }> {
   const clock = new VirtualClock();
   const budget = new RequestBudget({ ratePerSecond: 10, clock });
   const grants: number[] = [];
@@ -16,7 +19,7 @@ async function elevenStarts(sendDelayMs: number | undefined): Promise<{ grants: 
   if (sendDelayMs !== undefined) {
     clock.setTimer(() => {
       sentAt = clock.now();
-      first.sent();
+      first.sent(freshConnection);
       first();
     }, sendDelayMs);
   } else {
@@ -43,6 +46,13 @@ describe('RequestBudget counts a request from when it was sent', () => {
     expect(late.grants[10]).toBeGreaterThanOrEqual(late.sentAt + 1000);
     const onTime = await elevenStarts(undefined);
     expect(onTime.grants[10]).toBeLessThan(1080);
+  });
+
+  it('the first request on a new connection counts 100 ms later still: the server accepts it first', async () => {
+    const fresh = await elevenStarts(0, true);
+    expect(fresh.grants[10]).toBeGreaterThanOrEqual(1100);
+    const warm = await elevenStarts(0, false);
+    expect(warm.grants[10]).toBeLessThan(1050);
   });
 
   it('the starts in between keep their spacing: only the window of the late one moves', async () => {

@@ -16,7 +16,8 @@ describe('watchSend (undici diagnostics channel, real loopback HTTP)', () => {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    pool = new Pool(origin, { connections: 2 });
+    // One connection: the second request reuses the first one's.
+    pool = new Pool(origin, { connections: 1 });
   });
   afterAll(async () => {
     await pool.close();
@@ -40,8 +41,23 @@ describe('watchSend (undici diagnostics channel, real loopback HTTP)', () => {
     stopOther();
     expect(sentAt).toBeGreaterThanOrEqual(before);
     expect(answeredAt - sentAt).toBeGreaterThanOrEqual(40);
-    // Another path, or the same one on another origin, is not this request.
+    // A request for another path is not this one.
     expect(otherSent).toBe(false);
+  });
+
+  it('says whether the request is the first on its connection', async () => {
+    const fresh: boolean[] = [];
+    const other = new Pool(origin, { connections: 1 });
+    try {
+      for (const path of ['/v1/d', '/v1/e']) {
+        const stop = watchSend(origin, 'GET', path, (isFresh) => fresh.push(isFresh));
+        await (await other.request({ path, method: 'GET' })).body.text();
+        stop();
+      }
+    } finally {
+      await other.close();
+    }
+    expect(fresh).toEqual([true, false]);
   });
 
   it('a stopped watch is not called', async () => {
