@@ -3,6 +3,7 @@
 // many requests are answered 429, and the wall time against the floor (minimum requests / rate).
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { minimumRequests, worldSizes } from './lib/minimum-requests.mjs';
 import { startSimProcess } from './lib/simulator.mjs';
@@ -21,19 +22,28 @@ function startCpuBurner() {
   };
 }
 
-export async function benchLimiter({ scale, runs, dir, log }) {
+export const LIMITER_LOADS = ['quiet', 'busy'];
+
+/** `modes` and `loads` select cases (all by default); each case runs `runs` times. */
+export async function benchLimiter({ scale, runs, dir, log, modes = LIMITER_MODES, loads = LIMITER_LOADS }) {
   const minimum = minimumRequests(worldSizes(scale));
   const floorSeconds = minimum.formula / RATE;
   log(`limiter: scale ${scale}, floor ${minimum.formula} requests = ${round(floorSeconds, 1)} s`);
   const results = [];
-  for (const mode of LIMITER_MODES) {
-    for (const busy of [false, true]) {
+  for (const mode of modes) {
+    for (const busy of loads.map((load) => load === 'busy')) {
       for (let run = 1; run <= runs; run++) {
         const sim = await startSimProcess({ scale, rps: RATE, latencyMs: LATENCY_MS, limiter: mode });
         const stopBurner = busy ? startCpuBurner() : () => {};
         const file = join(dir, `limiter-${mode}-${busy ? 'busy' : 'quiet'}-${run}.duckdb`);
         try {
-          const sync = await runSync({ sim, destination: `duckdb:${file}`, rate: RATE, concurrency: 8 });
+          const sync = await runSync({
+            sim,
+            destination: `duckdb:${file}`,
+            rate: RATE,
+            concurrency: 8,
+            timeline: true,
+          });
           const stats = await sim.stats();
           const figures = {
             mode,
@@ -45,11 +55,16 @@ export async function benchLimiter({ scale, runs, dir, log }) {
             wallSeconds: sync.wallSeconds,
             floorSeconds,
             wallOverFloor: sync.wallSeconds / floorSeconds,
+            // Start-up before the first data request and shutdown after the last response.
+            beforeFirstRequestSeconds: sync.timeline?.beforeFirstRequestSeconds,
+            afterLastResponseSeconds: sync.timeline?.afterLastResponseSeconds,
+            loadAverage: loadavg()[0],
           };
           results.push(figures);
           log(
             `  ${mode}, ${figures.load}, run ${run}: ${stats.rateLimited} 429s in ${stats.requests} requests ` +
-              `(${round(figures.rateLimitedPercent, 2)} %), ${round(sync.wallSeconds, 1)} s = ${round(figures.wallOverFloor, 3)} x floor`,
+              `(${round(figures.rateLimitedPercent, 2)} %), ${round(sync.wallSeconds, 1)} s = ${round(figures.wallOverFloor, 3)} x floor ` +
+              `(start ${round(figures.beforeFirstRequestSeconds ?? Number.NaN, 2)} s, end ${round(figures.afterLastResponseSeconds ?? Number.NaN, 2)} s, load ${round(figures.loadAverage, 2)})`,
           );
         } finally {
           stopBurner();

@@ -8,7 +8,8 @@
 // serial   the same, one request at a time (concurrency 1)
 // second   a second sync into the same destination with nothing changed
 // limiter  the budget sync against each server limiter (rolling, token bucket, fixed window),
-//          quiet and beside a process burning a core: 429s and wall / floor (one run each)
+//          quiet and beside a process burning a core: 429s and wall / floor (one run each unless
+//          --runs N; --limiter-modes rolling,... and --limiter-loads quiet,busy pick cases)
 // raw      the simulator unlimited: messages into DuckDB, records/s and peak RSS, two world sizes
 //          (also with the memory-capped settings of the README),
 //          against a baseline that only fetches and parses the same pages, and an ideal loader
@@ -39,6 +40,8 @@ const { values } = parseArgs({
     'budget-scale': { type: 'string' },
     'raw-scales': { type: 'string' },
     'changes-scale': { type: 'string' },
+    'limiter-modes': { type: 'string' },
+    'limiter-loads': { type: 'string' },
   },
 });
 const only = values.only ? values.only.split(',').map((s) => s.trim()) : ALL;
@@ -91,7 +94,17 @@ try {
   }
   if (only.includes('limiter')) {
     log('limiter: the budget sync against each server limiter, quiet and with a core burning');
-    results.limiter = stamp(await benchLimiter({ scale: budgetScale, runs: 1, dir, log }));
+    const list = (text) => text?.split(',').map((s) => s.trim());
+    results.limiter = stamp(
+      await benchLimiter({
+        scale: budgetScale,
+        runs: values.runs === undefined ? 1 : runs,
+        dir,
+        log,
+        modes: list(values['limiter-modes']),
+        loads: list(values['limiter-loads']),
+      }),
+    );
   }
   if (only.includes('raw')) {
     log(`raw: simulator unlimited, messages into DuckDB, scales ${rawScales.join(', ')}, ${runs} run(s)`);

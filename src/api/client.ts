@@ -7,6 +7,7 @@ import type { RequestBudget } from './budget.js';
 import { ACCEPT_ENCODING, type AttemptResult, sendAttempt } from './http-attempt.js';
 import { buildQueryString } from './query.js';
 import { backoffMs, classify, DEFAULT_MAX_RETRIES, type Verdict } from './retry.js';
+import { watchSend } from './send-watch.js';
 import type { ApiClient, ApiRequest, RequestOptions, RequestStats } from './types.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -141,6 +142,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       const release = await budget.start({ signal, key: stream });
       let result: AttemptResult;
       let startedAt = 0;
+      // The budget counts the request from when it leaves, which may be later than its grant.
+      const unwatch = watchSend(origin, req.method, basePath + shownTarget, release.sent);
       try {
         startedAt = performance.now();
         stats.requests++;
@@ -157,6 +160,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
           maxBytes: maxResponseBytes,
         });
       } finally {
+        unwatch();
         release();
       }
       const fields = { method: req.method, path: shownTarget, stream, attempt };
