@@ -1,5 +1,13 @@
-/** Loopback HTTP helpers for the simulator tests (plain global fetch, as any client would). */
+/** Loopback HTTP helpers for the simulator tests (plain fetch, as any client would). */
+import { Agent, fetch } from 'undici';
 import type { Simulator } from '../../src/sim/index.js';
+
+/**
+ * A connection per request: a reused keep-alive connection that the server closes as idle just
+ * as the next request goes out fails with ECONNRESET, which a loaded machine's event-loop delays
+ * made happen in these tests (real clients retry such a request; these assert single answers).
+ */
+const freshConnections = new Agent({ pipelining: 0 });
 
 export interface CallOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -30,6 +38,7 @@ export async function call(sim: Simulator, path: string, opts: CallOptions = {})
     headers['content-type'] = opts.contentType ?? 'application/json';
   }
   const res = await fetch(url, {
+    dispatcher: freshConnections,
     method: opts.method ?? (body === undefined ? 'GET' : 'POST'),
     headers,
     body,
