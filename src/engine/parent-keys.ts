@@ -1,17 +1,26 @@
 import type { ParentKey, StreamDefinition } from '../streams/types.js';
+import type { ReadScope } from './read-scope.js';
+
+/** What a parent table's read in this run hands its children: every key it read, and which read it was. */
+export interface ParentRead {
+  keys: readonly ParentKey[];
+  /** Complete: every parent. Partial (a planned partial read that finished): only those it returned. */
+  scope: ReadScope;
+}
 
 /**
  * The keys of parent rows a run read, handed from a parent table's read to the tables read per
  * parent (docs/streams.md, "Structure tables"): a child reads the parents this same run listed,
  * and the parent list costs no request of its own. A child of a parent that is not in the run, or
- * whose read in this run was not whole (resumed, failed), gets undefined and lists the parents itself.
+ * whose read in this run did not finish whole (resumed, failed), gets undefined and lists the parents
+ * itself.
  */
 export class ParentKeyBoard {
   private readonly boards = new Map<
     string,
     {
-      keys: Promise<readonly ParentKey[] | undefined>;
-      settle: (keys: readonly ParentKey[] | undefined) => void;
+      read: Promise<ParentRead | undefined>;
+      settle: (read: ParentRead | undefined) => void;
     }
   >();
 
@@ -21,11 +30,11 @@ export class ParentKeyBoard {
     for (const def of selected) {
       const parent = def.parent?.table;
       if (parent === undefined || !names.has(parent) || this.boards.has(parent)) continue;
-      let settle: (keys: readonly ParentKey[] | undefined) => void = () => {};
-      const keys = new Promise<readonly ParentKey[] | undefined>((resolve) => {
+      let settle: (read: ParentRead | undefined) => void = () => {};
+      const read = new Promise<ParentRead | undefined>((resolve) => {
         settle = resolve;
       });
-      this.boards.set(parent, { keys, settle });
+      this.boards.set(parent, { read, settle });
     }
   }
 
@@ -34,13 +43,13 @@ export class ParentKeyBoard {
     return this.boards.has(table);
   }
 
-  /** The parent table's read is over: its keys, or undefined when it did not read the whole table. Only the first call counts. */
-  publish(table: string, keys: readonly ParentKey[] | undefined): void {
-    this.boards.get(table)?.settle(keys);
+  /** The parent table's read is over: what it read, or undefined when it did not finish whole. Only the first call counts. */
+  publish(table: string, read: ParentRead | undefined): void {
+    this.boards.get(table)?.settle(read);
   }
 
   /** Resolves once the parent's read in this run is over (at once when the parent is not in the run). */
-  keysOf(table: string): Promise<readonly ParentKey[] | undefined> {
-    return this.boards.get(table)?.keys ?? Promise.resolve(undefined);
+  readOf(table: string): Promise<ParentRead | undefined> {
+    return this.boards.get(table)?.read ?? Promise.resolve(undefined);
   }
 }

@@ -1,6 +1,6 @@
 import { paginate } from '../api/paginators.js';
 import type { ApiClient, QueryValue } from '../api/types.js';
-import type { StreamBookmark, SyncState } from '../core/state.js';
+import type { SyncState } from '../core/state.js';
 import { getDefinition, type StreamName } from '../streams/definitions.js';
 import type { StreamDefinition } from '../streams/types.js';
 import { toMillis } from './bookmarks.js';
@@ -60,17 +60,26 @@ const DAY_MS = 86_400_000;
  */
 export async function planSync(req: PlanRequest): Promise<SyncPlan> {
   const tables: TablePlan[] = [];
-  for (const name of req.names) {
+  const scopeOf = (name: string): ReadScope => {
     const def = getDefinition(name);
-    const bookmark: StreamBookmark = req.state.bookmarks[name] ?? {};
-    const scope = readScope({
+    // A table read per parent follows its parent's planned read, when the parent is read whole too.
+    const table = def.partialRead?.kind === 'parents' ? def.parent?.table : undefined;
+    const whole =
+      table !== undefined && req.names.includes(table as StreamName) && !req.state.bookmarks[table]?.resume;
+    const parent = whole ? scopeOf(table) : undefined;
+    return readScope({
       definition: def,
-      bookmark,
+      bookmark: req.state.bookmarks[name] ?? {},
       policy: req.policy,
       allowed: true,
       forced: req.fullRefresh,
       now: req.now,
+      ...(parent ? { parent } : {}),
     });
+  };
+  for (const name of req.names) {
+    const def = getDefinition(name);
+    const scope = scopeOf(name);
     const past = lastSameRead(req.history, name, def, scope);
     if (past !== undefined) {
       tables.push({ name, scope, requests: past, source: 'last run' });

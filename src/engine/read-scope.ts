@@ -33,6 +33,11 @@ export interface ScopeInput {
   /** `--full-refresh`: a complete read whatever the state says. */
   forced: boolean;
   now: Date;
+  /**
+   * A table read per parent (PartialRead `parents`): the scope of the parent table's read in this
+   * run, when it finished whole (undefined: not in the run, failed, or resumed).
+   */
+  parent?: ReadScope;
 }
 
 function complete(reason: string): ReadScope {
@@ -47,6 +52,7 @@ function complete(reason: string): ReadScope {
 export function readScope(input: ScopeInput): ReadScope {
   const { definition: def, bookmark, policy, now } = input;
   const partial = def.partialRead;
+  if (partial?.kind === 'parents') return scopeOfChildren(input, partial);
   const resumedSince = toMillis(bookmark.resume?.since);
   if (partial !== undefined && bookmark.resume !== undefined) {
     return resumedSince === undefined
@@ -58,16 +64,40 @@ export function readScope(input: ScopeInput): ReadScope {
   if (partial.kind === 'changes' && !followsChangeFeed(def, policy, true)) {
     return complete(`${partial.enabledBy} is not "changes"`);
   }
-  const lastFull = toMillis(bookmark.last_full_read_at);
-  if (lastFull === undefined) return complete('no complete read yet');
-  const age = now.getTime() - lastFull;
-  if (age >= policy.fullRefreshDays * DAY_MS) {
-    return complete(
-      `the last complete read is ${formatDays(age)} old (full_refresh_days ${policy.fullRefreshDays})`,
-    );
-  }
+  const stale = staleness(bookmark, policy, now);
+  if (stale !== undefined) return complete(stale);
   const since = sinceFor(partial, bookmark, policy, now);
   return typeof since === 'string' ? complete(since) : { kind: 'partial', since, partial };
+}
+
+/** Why the last complete read is too old (or missing) for a partial read; undefined when it is recent. */
+function staleness(bookmark: StreamBookmark, policy: RefreshPolicy, now: Date): string | undefined {
+  const lastFull = toMillis(bookmark.last_full_read_at);
+  if (lastFull === undefined) return 'no complete read yet';
+  const age = now.getTime() - lastFull;
+  if (age < policy.fullRefreshDays * DAY_MS) return undefined;
+  return `the last complete read is ${formatDays(age)} old (full_refresh_days ${policy.fullRefreshDays})`;
+}
+
+/**
+ * A table read per parent reads partially only while its parent's read in this run was partial
+ * (it then reads the parents that read returned), and an interrupted partial read goes on only
+ * then: any other read is complete and starts at the first parent. Its `since` is the parent's.
+ */
+function scopeOfChildren(input: ScopeInput, partial: PartialRead): ReadScope {
+  const { bookmark, parent } = input;
+  const resume = bookmark.resume;
+  const resumedSince = toMillis(resume?.since);
+  if (resume !== undefined && resumedSince === undefined)
+    return complete('continuing an interrupted complete read');
+  if (!input.allowed) return complete('the table is always read completely');
+  if (input.forced) return complete('--full-refresh');
+  const table = input.definition.parent?.table ?? 'the parent table';
+  if (parent === undefined) return complete(`${table} was not read whole in this run`);
+  if (parent.kind === 'complete') return complete(`${table} was read completely`);
+  if (resumedSince !== undefined) return { kind: 'partial', since: new Date(resumedSince), partial };
+  const stale = staleness(bookmark, input.policy, input.now);
+  return stale === undefined ? { kind: 'partial', since: parent.since, partial } : complete(stale);
 }
 
 /** Where a partial read starts, or why there can be none. */
@@ -88,6 +118,7 @@ function sinceFor(
     if (mark === undefined) return 'no change feed position saved yet';
     return new Date(mark - partial.overlapSeconds * 1000);
   }
+  if (partial.kind === 'parents') return 'no parent read to follow';
   const newest = toMillis(bookmark.newest_time);
   if (newest === undefined) return 'nothing loaded to read on from';
   const days = partial.lookbackDaysSetting ? Number(policy.settings[partial.lookbackDaysSetting] ?? 0) : 0;

@@ -17,7 +17,7 @@ import { selectRowFields } from './field-selection.js';
 import { type ResumePlan, reachesMark, resumePlan } from './head-catch-up.js';
 import { NewestFirstCheck } from './newest-first.js';
 import { type BatchPolicy, PageBatcher } from './page-batcher.js';
-import type { ParentKeyBoard } from './parent-keys.js';
+import type { ParentKeyBoard, ParentRead } from './parent-keys.js';
 import {
   askedNewestFirst,
   followsChangeFeed,
@@ -65,8 +65,12 @@ export interface StreamTally {
  * interrupted read resume after it, then promotes the bookmark (incremental) or marks unseen rows
  * deleted (full table). Throws CioError on failure; everything committed before the failure stays valid.
  */
-export function syncStream(job: StreamJob, ctx: StreamRunContext): Promise<StreamRunStats> {
-  return new StreamRead(job, ctx).run();
+export async function syncStream(job: StreamJob, ctx: StreamRunContext): Promise<StreamRunStats> {
+  // Whether a table read per parent can read partially depends on its parent's read in this run.
+  const parentTable =
+    job.definition.partialRead?.kind === 'parents' ? job.definition.parent?.table : undefined;
+  const parent = parentTable && ctx.parents ? await ctx.parents.readOf(parentTable) : undefined;
+  return new StreamRead(job, ctx, parent).run();
 }
 
 /** Where a page's bookmark resumes: its read position, and whether the head is still being caught up. */
@@ -124,19 +128,17 @@ class StreamRead {
   /** The window a metrics read re-read (its last page says); older rows are outside it. */
   private covered: StreamPage['covered'];
 
+  /** `parent`: a table read per parent that can read partially: its parent's read in this run, if whole. */
   constructor(
     private readonly job: StreamJob,
     private readonly ctx: StreamRunContext,
+    private readonly parent?: ParentRead,
   ) {
     const { definition: def, spec } = job;
     this.def = def;
     this.spec = spec;
     this.name = spec.name;
     this.requestsBefore = this.requestCount();
-    this.resume = job.bookmark.resume;
-    this.readStartedAt = this.resume ? new Date(this.resume.read_started_at) : ctx.syncStartedAt;
-    this.latest = latestSaneTime(ctx.syncStartedAt);
-    this.savedValue = saneBookmark(job.bookmark.replication_key_value, this.latest);
     const policy = ctx.refresh ?? { fullRefreshDays: 0, settings: {} };
     this.scope = readScope({
       definition: def,
@@ -145,7 +147,14 @@ class StreamRead {
       allowed: job.partialAllowed === true,
       forced: job.fullRefresh === true,
       now: ctx.syncStartedAt,
+      ...(parent ? { parent: parent.scope } : {}),
     });
+    // A complete read never continues an interrupted partial one (of other parents): it starts over.
+    const resume = job.bookmark.resume;
+    this.resume = this.scope.kind === 'complete' && resume?.since !== undefined ? undefined : resume;
+    this.readStartedAt = this.resume ? new Date(this.resume.read_started_at) : ctx.syncStartedAt;
+    this.latest = latestSaneTime(ctx.syncStartedAt);
+    this.savedValue = saneBookmark(job.bookmark.replication_key_value, this.latest);
     this.followsFeed =
       followsChangeFeed(def, policy, job.partialAllowed === true) ||
       (this.scope.kind === 'partial' && this.scope.partial.kind === 'changes');
@@ -178,13 +187,11 @@ class StreamRead {
     await this.prepare();
     // A resume point with no position means the read had finished but its completion was not committed.
     const alreadyRead = this.resume !== undefined && this.resume.position === null;
-    try {
-      if (!alreadyRead) await this.readPages();
-    } finally {
-      // Only a whole read in this run knows every parent; otherwise the children list them.
-      const whole = this.resume === undefined && !alreadyRead;
-      this.ctx.parents?.publish(this.name, whole ? this.seenKeys : undefined);
-    }
+    if (!alreadyRead) await this.readPages();
+    // Only a read that ran whole in this run knows the parents it covers (a failed one publishes
+    // nothing: the run then tells the children undefined, and they list the parents themselves).
+    const whole = this.resume === undefined && !alreadyRead && this.seenKeys !== undefined;
+    this.ctx.parents?.publish(this.name, whole ? { keys: this.seenKeys, scope: this.scope } : undefined);
     this.warnOfInsaneTimes();
     await this.complete();
     this.warnOfCoercedValues();
@@ -293,10 +300,16 @@ class StreamRead {
     });
   }
 
-  private parentKeys(): Promise<readonly ParentKey[] | undefined> {
-    const parent = this.def.parent?.table;
-    if (parent === undefined || this.ctx.parents === undefined) return Promise.resolve(undefined);
-    return this.ctx.parents.keysOf(parent);
+  /**
+   * The parents to read: those the parent's read in this run returned, when it read them all or
+   * this read is partial too; undefined makes the reader list every parent itself.
+   */
+  private async parentKeys(): Promise<readonly ParentKey[] | undefined> {
+    const table = this.def.parent?.table;
+    if (table === undefined || this.ctx.parents === undefined) return undefined;
+    const read = this.parent ?? (await this.ctx.parents.readOf(table));
+    if (read === undefined) return undefined;
+    return read.scope.kind === 'complete' || this.scope.kind === 'partial' ? read.keys : undefined;
   }
 
   /** Writes one page's rows with the bookmark that resumes at `saved.position`. */
@@ -374,7 +387,9 @@ class StreamRead {
    */
   private timeSince(): Date | undefined {
     const scope = this.scope;
-    return scope.kind === 'partial' && scope.partial.kind !== 'changes' ? scope.since : undefined;
+    const onTime =
+      scope.kind === 'partial' && (scope.partial.kind === 'rescan' || scope.partial.kind === 'head');
+    return onTime ? scope.since : undefined;
   }
 
   /**
@@ -391,10 +406,13 @@ class StreamRead {
   private announceScope(): void {
     if (!this.def.partialRead) return;
     const scope = this.scope;
+    const parents = this.def.parent?.table;
     const message =
-      scope.kind === 'partial'
-        ? `partial read: what changed since ${scope.since.toISOString()} (no deletions are marked)`
-        : `complete read (${scope.reason})`;
+      scope.kind === 'complete'
+        ? `complete read (${scope.reason})`
+        : scope.partial.kind === 'parents'
+          ? `partial read: only the ${parents} its partial read returned (no deletions are marked)`
+          : `partial read: what changed since ${scope.since.toISOString()} (no deletions are marked)`;
     this.ctx.emit({ type: 'log', level: 'info', message, stream: this.name });
   }
 

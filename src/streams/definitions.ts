@@ -42,7 +42,7 @@ import { snippetsSchema } from './schemas/snippets.js';
 import { topicsSchema } from './schemas/topics.js';
 import { transactionalMessagesSchema } from './schemas/transactional-messages.js';
 import { workspacesSchema } from './schemas/workspaces.js';
-import type { JsonSchema, StreamDefinition, TableEntry } from './types.js';
+import type { JsonSchema, PartialRead, StreamDefinition, TableEntry } from './types.js';
 
 /** A link metrics table (docs/streams.md, "Metrics tables"): version 1, per parent and link. */
 function linkMetrics(table: string, keyColumn: string, base: string, schema: JsonSchema): TableEntry {
@@ -416,9 +416,20 @@ export const DEFAULT_STREAM_NAMES: readonly StreamName[] = STREAM_NAMES.filter(
   (name) => !(TABLES[name] as TableEntry).optIn,
 );
 
+/** A table read per parent reads partially when its parent does (see PartialRead `parents`). */
+function partialReadOf(entry: TableEntry): PartialRead | undefined {
+  if (entry.partialRead !== undefined || entry.reader !== 'parent-child' || entry.parent === undefined) {
+    return entry.partialRead;
+  }
+  const parent = (TABLES as Record<string, TableEntry>)[entry.parent.table];
+  return parent?.partialRead === undefined ? undefined : { kind: 'parents' };
+}
+
 function withDefaults(name: StreamName, entry: TableEntry): StreamDefinition<StreamName> {
+  const partialRead = partialReadOf(entry);
   return {
     ...entry,
+    ...(partialRead ? { partialRead } : {}),
     name,
     recordsKey: entry.recordsKey ?? name,
     paging: entry.paging ?? { kind: 'none' },

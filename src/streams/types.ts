@@ -115,7 +115,10 @@ export interface TableEntry {
   growsAtHead?: boolean;
   /** The API filters by time itself (messages: `start_ts`). */
   serverTimeFilter?: 'start_ts';
-  /** Reads between complete reads may ask for only what changed (see PartialRead). */
+  /**
+   * Reads between complete reads may ask for only what changed (see PartialRead). A table read per
+   * parent (`parent-child`) whose parent has one gets `{ kind: 'parents' }` by default.
+   */
   partialRead?: PartialRead;
   /** JSON Schema of one row (without the `_cio_*` metadata columns). */
   schema: JsonSchema;
@@ -177,7 +180,13 @@ export type PartialRead =
       feed: { path: string; recordsKey: string; pageSize: number; types: readonly string[] };
       retentionDays: number;
       overlapSeconds: number;
-    };
+    }
+  /**
+   * A table read per parent whose parent table reads partially: when the parent's read in the same
+   * run was a partial read that finished, only the parents it returned are read, and the read is
+   * partial too (children of older parents wait for the next complete read of the parent).
+   */
+  | { kind: 'parents' };
 
 /** A table entry with its name and every default filled in. */
 export interface StreamDefinition<Name extends string = string> extends TableEntry {
