@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRunHistory } from '../../src/destinations/registry.js';
-import { createClientFor } from '../../src/engine/client-factory.js';
-import { planSync, type TablePlan } from '../../src/engine/plan.js';
+import type { TablePlan } from '../../src/engine/plan.js';
 import {
   createDatabaseSink,
   resolveConfig,
@@ -12,6 +10,7 @@ import {
   startSimulator,
 } from '../../src/index.js';
 import { type DbRow, queryDuckDb, readDuckDb } from '../helpers/duckdb.js';
+import { planFromDestination } from '../helpers/plan.js';
 import { dropSchema, PG_URL, queryPostgres, readPostgres } from '../helpers/postgres.js';
 import { scratchDir } from '../helpers/scratch-dir.js';
 import { expectedTables, expectLoadedMatchesTruth, sameValue, type TruthLike } from '../helpers/truth.js';
@@ -170,23 +169,7 @@ async function plan(path: string): Promise<TablePlan> {
   const config = resolveConfig({
     flags: { access_token: sim.token, base_url: sim.url, destination: `duckdb:${path}` },
   });
-  const history = await readRunHistory(config.destination);
-  const client = createClientFor(config, () => {});
-  try {
-    const planned = await planSync({
-      names: ['newsletters'],
-      state: history?.state ?? { bookmarks: {} },
-      history: history?.runs ?? [],
-      policy: { fullRefreshDays: config.full_refresh_days, settings: config },
-      fullRefresh: false,
-      requestsPerSecond: 10,
-      client,
-      now: new Date(),
-    });
-    return planned.tables[0]!;
-  } finally {
-    await client.close();
-  }
+  return (await planFromDestination(config, ['newsletters'])).tables[0]!;
 }
 
 describe('newsletters between complete reads', () => {

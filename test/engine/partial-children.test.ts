@@ -1,7 +1,5 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRunHistory } from '../../src/destinations/registry.js';
-import { planSync } from '../../src/engine/plan.js';
 import {
   createDatabaseSink,
   resolveConfig,
@@ -12,6 +10,7 @@ import {
 } from '../../src/index.js';
 import type { StreamName } from '../../src/streams/definitions.js';
 import { type DbRow, queryDuckDb, readDuckDb } from '../helpers/duckdb.js';
+import { planFromDestination } from '../helpers/plan.js';
 import { dropSchema, PG_URL, queryPostgres, readPostgres } from '../helpers/postgres.js';
 import { scratchDir } from '../helpers/scratch-dir.js';
 import { expectedTables, expectLoadedMatchesTruth, expectTableMatches, keyOf } from '../helpers/truth.js';
@@ -341,16 +340,7 @@ describe('tables read per newsletter while newsletters read partially', () => {
     const config = resolveConfig({
       flags: { access_token: sim.token, base_url: sim.url, destination: `duckdb:${path}` },
     });
-    const history = await readRunHistory(config.destination);
-    const planned = await planSync({
-      names: ['newsletter_contents', 'newsletters'],
-      state: history?.state ?? { bookmarks: {} },
-      history: history?.runs ?? [],
-      policy: { fullRefreshDays: config.full_refresh_days, settings: config },
-      fullRefresh: false,
-      requestsPerSecond: 10,
-      now: new Date(),
-    });
+    const planned = await planFromDestination(config, ['newsletter_contents', 'newsletters'], false);
     expect(planned.tables[0]).toMatchObject({
       name: 'newsletter_contents',
       scope: { kind: 'partial' },
@@ -358,15 +348,7 @@ describe('tables read per newsletter while newsletters read partially', () => {
       requests: second.streams.newsletter_contents?.requests,
     });
     // Without newsletters in the run, the child reads completely.
-    const alone = await planSync({
-      names: ['newsletter_contents'],
-      state: history?.state ?? { bookmarks: {} },
-      history: history?.runs ?? [],
-      policy: { fullRefreshDays: config.full_refresh_days, settings: config },
-      fullRefresh: false,
-      requestsPerSecond: 10,
-      now: new Date(),
-    });
+    const alone = await planFromDestination(config, ['newsletter_contents'], false);
     expect(alone.tables[0]?.scope.kind).toBe('complete');
   });
 });

@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRunHistory } from '../../src/destinations/registry.js';
-import { createClientFor } from '../../src/engine/client-factory.js';
-import { planSync, type SyncPlan } from '../../src/engine/plan.js';
+import type { SyncPlan } from '../../src/engine/plan.js';
 import {
   createDatabaseSink,
   resolveConfig,
@@ -11,6 +9,7 @@ import {
   startSimulator,
 } from '../../src/index.js';
 import type { StreamName } from '../../src/streams/definitions.js';
+import { planFromDestination } from '../helpers/plan.js';
 import { scratchDir } from '../helpers/scratch-dir.js';
 
 /**
@@ -41,23 +40,7 @@ function configFor(file: string) {
 }
 
 async function plan(file: string): Promise<SyncPlan> {
-  const config = configFor(file);
-  const history = await readRunHistory(config.destination);
-  const client = createClientFor(config, () => {});
-  try {
-    return await planSync({
-      names: NAMES,
-      state: history?.state ?? { bookmarks: {} },
-      history: history?.runs ?? [],
-      policy: { fullRefreshDays: config.full_refresh_days, settings: config },
-      fullRefresh: false,
-      requestsPerSecond: 10,
-      client,
-      now: new Date(),
-    });
-  } finally {
-    await client.close();
-  }
+  return planFromDestination(configFor(file), NAMES);
 }
 
 async function sync(file: string): Promise<Record<string, number>> {
